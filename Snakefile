@@ -1,0 +1,19 @@
+# Multimodal emotion recognition (Tang, Liu, Zheng, Lu, ICONIP 2017) on SEED and DEAP.
+# Glue only: the logic lives in workflow_scripts/multimodal_emotion.
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config.yaml"
+
+
+include: "rules/common.smk"
+include: "rules/data.smk"
+include: "rules/features.smk"
+
+
+rule all:
+    input:
+        get_final_outputs(),
+    default_target: True

@@ -1,0 +1,180 @@
+"""HDF5 storage: filtered recordings (intermediate) and feature files (one layout for all).
+
+Every write goes to a temporary name in the target folder and is renamed on success,
+so a killed job never leaves a file that looks complete.
+
+Feature file layout (one per SEED session / DEAP subject)::
+
+    /eeg/de          (n_windows, n_channels, n_bands) float32  Differential Entropy
+    /eeg/psd         (n_windows, n_channels, n_bands) float32  mean PSD in band (unit^2/Hz)
+    /other/features  (n_windows, n_other_features)    float32  eye or peripheral features
+    /windows/segment (n_windows,) int32    clip/trial number (1-based)
+    /windows/start_s (n_windows,) float64  window start within the clip/trial (s)
+    /labels          (n_windows, n_label_names) float64
+    attributes: see ``write_features``
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .readers import DataFormatError, EyeClip, Recording, Segment
+
+FEATURE_LAYOUT_VERSION = 1
+
+
+def package_version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+@contextmanager
+def atomic_path(path: str | Path):
+    """Yield a temporary path next to ``path``; rename it to ``path`` only on success."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _open_h5(path: Path):
+    import h5py
+
+    if not path.exists():
+        raise DataFormatError(path, "file not found")
+    try:
+        return h5py.File(path, "r")
+    except OSError as err:
+        raise DataFormatError(path, f"unreadable HDF5 file ({str(err)[:80]})") from None
+
+
+# --- filtered recordings (intermediate between the bandpass and features rules) ------
+
+
+def save_recording(path: str | Path, recording: Recording, *, attrs: dict | None = None) -> None:
+    """Write a Recording (possibly filtered) to HDF5, one group per segment."""
+    import h5py
+
+    with atomic_path(path) as tmp, h5py.File(tmp, "w") as f:
+        f.attrs["name"] = recording.name
+        f.attrs["sfreq"] = recording.sfreq
+        f.attrs["ch_names"] = json.dumps(list(recording.ch_names))
+        f.attrs["label_names"] = json.dumps(list(recording.label_names))
+        f.attrs["other_kind"] = recording.other_kind
+        f.attrs["other_names"] = json.dumps(list(recording.other_names))
+        f.attrs["source_files"] = json.dumps(recording.source_files)
+        for key, value in (attrs or {}).items():
+            f.attrs[key] = json.dumps(value)
+        for seg in recording.segments:
+            g = f.create_group(f"segments/{seg.index:03d}")
+            g.attrs["index"] = seg.index
+            g.create_dataset("eeg", data=seg.eeg.astype(np.float32))
+            g.create_dataset("labels", data=seg.labels)
+            if isinstance(seg.other, EyeClip):
+                g.create_dataset("pupil", data=seg.other.pupil)
+                g.create_dataset("events", data=seg.other.events)
+            elif seg.other is not None:
+                g.create_dataset("other", data=seg.other)
+
+
+def load_recording(path: str | Path) -> tuple[Recording, dict]:
+    """Read what :func:`save_recording` wrote; returns the Recording and extra attrs."""
+    path = Path(path)
+    with _open_h5(path) as f:
+        known = {"name", "sfreq", "ch_names", "label_names", "other_kind", "other_names", "source_files"}
+        extra = {k: json.loads(v) for k, v in f.attrs.items() if k not in known}
+        segments = []
+        for key in sorted(f["segments"]):
+            g = f["segments"][key]
+            if "pupil" in g:
+                other = EyeClip(pupil=g["pupil"][()], events=g["events"][()])
+            else:
+                other = g["other"][()] if "other" in g else None
+            segments.append(
+                Segment(
+                    index=int(g.attrs["index"]),
+                    eeg=g["eeg"][()].astype(np.float64),
+                    other=other,
+                    labels=g["labels"][()],
+                )
+            )
+        recording = Recording(
+            name=str(f.attrs["name"]),
+            sfreq=float(f.attrs["sfreq"]),
+            ch_names=tuple(json.loads(f.attrs["ch_names"])),
+            label_names=tuple(json.loads(f.attrs["label_names"])),
+            segments=segments,
+            other_kind=str(f.attrs["other_kind"]),
+            other_names=tuple(json.loads(f.attrs["other_names"])),
+            source_files=json.loads(f.attrs["source_files"]),
+        )
+    return recording, extra
+
+
+# --- feature files -------------------------------------------------------------------
+
+
+@dataclass
+class FeatureFile:
+    """In-memory content of one feature HDF5 file."""
+
+    de: np.ndarray  # (n_windows, n_channels, n_bands)
+    psd: np.ndarray  # (n_windows, n_channels, n_bands)
+    other: np.ndarray  # (n_windows, n_other_features)
+    segment: np.ndarray  # (n_windows,)
+    start_s: np.ndarray  # (n_windows,)
+    labels: np.ndarray  # (n_windows, n_label_names)
+    attrs: dict
+
+
+def write_features(path: str | Path, features: FeatureFile) -> None:
+    """Write a feature file atomically; ``features.attrs`` values are stored as JSON."""
+    import h5py
+
+    with atomic_path(path) as tmp, h5py.File(tmp, "w") as f:
+        f.create_dataset("eeg/de", data=features.de.astype(np.float32))
+        f.create_dataset("eeg/psd", data=features.psd.astype(np.float32))
+        f.create_dataset("other/features", data=features.other.astype(np.float32))
+        f.create_dataset("windows/segment", data=features.segment.astype(np.int32))
+        f.create_dataset("windows/start_s", data=features.start_s.astype(np.float64))
+        f.create_dataset("labels", data=features.labels.astype(np.float64))
+        f.attrs["layout_version"] = FEATURE_LAYOUT_VERSION
+        for key, value in features.attrs.items():
+            f.attrs[key] = json.dumps(value)
+
+
+def read_features(path: str | Path) -> FeatureFile:
+    """Read a feature file written by :func:`write_features`."""
+    path = Path(path)
+    with _open_h5(path) as f:
+        missing = [
+            name
+            for name in ("eeg/de", "eeg/psd", "other/features", "windows/segment", "windows/start_s", "labels")
+            if name not in f
+        ]
+        if missing:
+            raise DataFormatError(path, f"not a feature file, missing datasets {missing}")
+        attrs = {k: json.loads(v) for k, v in f.attrs.items() if k != "layout_version"}
+        return FeatureFile(
+            de=f["eeg/de"][()],
+            psd=f["eeg/psd"][()],
+            other=f["other/features"][()],
+            segment=f["windows/segment"][()],
+            start_s=f["windows/start_s"][()],
+            labels=f["labels"][()],
+            attrs=attrs,
+        )

@@ -1,0 +1,151 @@
+"""What the Snakefile needs from config.yaml: semantic checks and the recording lists.
+
+The JSON schema (``resources/config.schema.yaml``) checks keys and types; this module
+checks what a schema cannot (band order, Nyquist, windows versus clip lengths, the
+results folder versus the raw data) and lists the recordings of each dataset.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+from . import formats, synthetic
+
+DATASETS = ("seed", "deap")
+SFREQ = {"seed": formats.SEED_SFREQ, "deap": formats.DEAP_SFREQ}
+CHANNELS = {"seed": formats.SEED_CHANNELS, "deap": formats.DEAP_EEG_CHANNELS}
+# Shortest segment each dataset can have: DEAP trials are 60 s; SEED clips vary.
+DEAP_TRIAL_S = formats.DEAP_N_SAMPLES / formats.DEAP_SFREQ - formats.DEAP_BASELINE_S
+
+
+class ConfigError(ValueError):
+    """config.yaml holds a value the workflow cannot use."""
+
+    def __init__(self, key: str, problem: str):
+        super().__init__(f"config key '{key}': {problem}")
+
+
+def enabled_datasets(config: Mapping) -> list[str]:
+    return [d for d in DATASETS if config[d].get("enabled", True)]
+
+
+def is_synthetic(config: Mapping, dataset: str) -> bool:
+    return config[dataset]["source"] == "synthetic"
+
+
+def synthetic_root(config: Mapping) -> Path:
+    return Path(config.get("results", "results")) / "synthetic"
+
+
+def dataset_root(config: Mapping, dataset: str) -> Path:
+    """Folder holding the dataset as it ships (SEED's or DEAP's top folder)."""
+    if is_synthetic(config, dataset):
+        return synthetic_root(config) / dataset.upper()
+    return Path(config[dataset]["source"])
+
+
+def check_config(config: Mapping) -> None:
+    """Raise :class:`ConfigError` naming the first key whose value cannot work."""
+    results = Path(config.get("results", "results")).resolve()
+    for dataset in enabled_datasets(config):
+        cfg = config[dataset]
+        nyquist = SFREQ[dataset] / 2
+        if not is_synthetic(config, dataset):
+            root = Path(cfg["source"]).resolve()
+            if not root.is_dir():
+                raise ConfigError(f"{dataset}.source", f"folder {cfg['source']!r} does not exist")
+            if results == root or root in results.parents:
+                raise ConfigError("results", f"{results} lies inside the raw data folder {root}; raw data are read-only")
+        for name, (lo, hi) in cfg["bands"].items():
+            if not lo < hi:
+                raise ConfigError(f"{dataset}.bands.{name}", f"lower edge {lo} is not below upper edge {hi}")
+            if hi > nyquist:
+                raise ConfigError(f"{dataset}.bands.{name}", f"upper edge {hi} Hz exceeds Nyquist ({nyquist} Hz)")
+            if not math.ceil(lo * cfg["window_s"]) < hi * cfg["window_s"]:
+                raise ConfigError(
+                    f"{dataset}.bands.{name}",
+                    f"holds no frequency bin at the {1 / cfg['window_s']:g} Hz resolution of a {cfg['window_s']} s window",
+                )
+        band = cfg.get("bandpass", {})
+        lo, hi = band.get("l_freq"), band.get("h_freq")
+        if hi is not None and hi >= nyquist:
+            raise ConfigError(f"{dataset}.bandpass.h_freq", f"{hi} Hz is not below Nyquist ({nyquist} Hz)")
+        if lo is not None and hi is not None and lo >= hi:
+            raise ConfigError(f"{dataset}.bandpass", f"l_freq {lo} is not below h_freq {hi}")
+        shortest = DEAP_TRIAL_S if dataset == "deap" else None
+        if dataset == "seed" and is_synthetic(config, dataset):
+            low, high = config.get("synthetic", {}).get("seed_clip_seconds", synthetic.SyntheticConfig().clip_seconds)
+            if low > high:
+                raise ConfigError("synthetic.seed_clip_seconds", f"minimum {low} exceeds maximum {high}")
+            shortest = low
+        if shortest is not None and cfg["window_s"] > shortest:
+            raise ConfigError(f"{dataset}.window_s", f"{cfg['window_s']} s is longer than the shortest clip/trial ({shortest} s)")
+    syn = config.get("synthetic", {})
+    for dataset, key in (("seed", "seed_effects"), ("deap", "deap_effects")):
+        for i, effect in enumerate(syn.get(key, [])):
+            unknown = sorted({c.upper() for c in effect["channels"]} - {c.upper() for c in CHANNELS[dataset]})
+            if unknown:
+                raise ConfigError(f"synthetic.{key}[{i}].channels", f"unknown {dataset.upper()} channels {unknown}")
+            if dataset == "deap" and "rating" not in effect:
+                raise ConfigError(f"synthetic.{key}[{i}]", "needs 'rating' (valence, arousal, dominance or liking)")
+
+
+def seed_recordings(config: Mapping) -> list[str]:
+    """Session stems ``{subject}_{date}`` for the configured subjects and sessions."""
+    cfg = config["seed"]
+    if is_synthetic(config, "seed"):
+        return [
+            formats.seed_session_stem(s, synthetic.seed_session_date(s, k))
+            for s in cfg["subjects"] for k in cfg["sessions"]
+        ]
+    folder = dataset_root(config, "seed") / formats.SEED_EEG_DIR
+    stems = []
+    for subject in cfg["subjects"]:
+        dated = sorted(
+            p.stem for p in folder.glob(f"{subject}_*.mat") if re.fullmatch(rf"{subject}_\d{{8}}", p.stem)
+        )
+        for k in cfg["sessions"]:
+            if k > len(dated):
+                raise ConfigError(
+                    "seed.sessions", f"subject {subject} has {len(dated)} session files in {folder}, session {k} requested"
+                )
+            stems.append(dated[k - 1])
+    return stems
+
+
+def deap_recordings(config: Mapping) -> list[str]:
+    return [formats.deap_subject_stem(s) for s in config["deap"]["subjects"]]
+
+
+def recordings(config: Mapping, dataset: str) -> list[str]:
+    return seed_recordings(config) if dataset == "seed" else deap_recordings(config)
+
+
+def recording_inputs(config: Mapping, dataset: str, recording: str) -> dict[str, str]:
+    """Raw files of one recording, by role (the names the bandpass rule passes on)."""
+    root = dataset_root(config, dataset)
+    if dataset == "seed":
+        files = {
+            "eeg": root / formats.SEED_EEG_DIR / f"{recording}.mat",
+            "labels": root / formats.SEED_EEG_DIR / formats.SEED_LABEL_FILE,
+        }
+        if config["seed"].get("eye_movements", True):
+            files["eye"] = root / formats.SEED_EYE_DIR / f"{recording}.mat"
+    else:
+        if config["deap"].get("format", "python") == "matlab":
+            files = {"data": root / formats.DEAP_MATLAB_DIR / f"{recording}.mat"}
+        else:
+            files = {"data": root / formats.DEAP_PYTHON_DIR / f"{recording}.dat"}
+    return {role: str(path) for role, path in files.items()}
+
+
+def synthetic_seed_session(recording: str) -> tuple[int, int]:
+    """(subject, session) of a synthetic SEED stem, inverting ``seed_session_date``."""
+    subject, date = recording.split("_")
+    for session in (1, 2, 3):
+        if synthetic.seed_session_date(int(subject), session) == date:
+            return int(subject), session
+    raise ConfigError("seed.source", f"{recording} is not a synthetic SEED session name")

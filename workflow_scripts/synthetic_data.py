@@ -1,0 +1,13 @@
+"""Snakemake entry point: write one set of synthetic raw files."""
+from multimodal_emotion import run_logged
+from multimodal_emotion.synthetic import synthetic_stage
+
+run_logged(
+    snakemake.log[0],
+    synthetic_stage,
+    kind=snakemake.params.get("kind", "seed_labels"),
+    outputs=dict(snakemake.output.items()),
+    config=snakemake.params.get("config", {}),
+    subject=snakemake.params.get("subject", 0),
+    session=snakemake.params.get("session", 0),
+)
