@@ -49,11 +49,15 @@ class EffectSpec:
 @dataclass(frozen=True)
 class SyntheticConfig:
     seed: int = 2017
-    effect_size: float = 0.5
+    effect_size: float = 1.0
     clip_seconds: tuple[float, float] = (40.0, 60.0)  # SEED clip lengths vary in this range
     seed_effects: Sequence[EffectSpec] = field(
         default_factory=lambda: (
-            EffectSpec(channels=("FT7", "FT8", "T7", "T8", "TP7", "TP8", "C5", "C6"), bands=((14, 31), (31, 50))),
+            # Lateral temporal beta/gamma rise with positive emotion (Zheng & Lu 2015).
+            EffectSpec(
+                channels=("F7", "F8", "FT7", "FT8", "FC5", "FC6", "T7", "T8", "C5", "C6", "TP7", "TP8", "CP5", "CP6", "P7", "P8"),
+                bands=((14, 31), (31, 50)),
+            ),
         )
     )
     deap_effects: Sequence[EffectSpec] = field(
@@ -174,8 +178,8 @@ def _eeg_clip(
 ) -> np.ndarray:
     """One clip of EEG in µV: mixed 1/f sources + alpha + blinks + sensor noise."""
     n_channels, n_sources = mixing.shape
-    sources = pink_noise(rng, n_sources, n_times, sfreq=sfreq, exponent=rng.uniform(0.9, 1.3))
-    sources *= rng.lognormal(0.0, 0.2, (n_sources, 1))  # clip-to-clip variability
+    sources = pink_noise(rng, n_sources, n_times, sfreq=sfreq, exponent=rng.uniform(1.0, 1.15))
+    sources *= rng.lognormal(0.0, 0.15, (n_sources, 1))  # clip-to-clip variability
     eeg = mixing @ sources
     t = np.arange(n_times) / sfreq
     alpha_freq = rng.uniform(9.0, 11.0)
@@ -218,12 +222,21 @@ def _apply_effects(
 # --- SEED ----------------------------------------------------------------------------
 
 
-def write_seed_labels(path: str | Path) -> None:
-    """Write SEED's ``label.mat`` (the fixed clip order of formats.SEED_CLIP_LABELS)."""
+def _savemat(path: str | Path, variables: Mapping[str, np.ndarray]) -> None:
+    """Matlab v5 file, atomically, with a fixed header text (scipy stamps the time,
+    which would make identical data give different bytes)."""
     import scipy.io
 
     with atomic_path(path) as tmp:
-        scipy.io.savemat(tmp, {"label": np.array([formats.SEED_CLIP_LABELS], dtype=np.int16)}, format="5")
+        scipy.io.savemat(tmp, dict(variables), format="5", do_compression=False)
+        header = b"MATLAB 5.0 MAT-file, Platform: posix, Created by: multimodal_emotion.synthetic"
+        with open(tmp, "r+b") as f:
+            f.write(header.ljust(116, b" "))
+
+
+def write_seed_labels(path: str | Path) -> None:
+    """Write SEED's ``label.mat`` (the fixed clip order of formats.SEED_CLIP_LABELS)."""
+    _savemat(path, {"label": np.array([formats.SEED_CLIP_LABELS], dtype=np.int16)})
 
 
 def write_seed_session(
@@ -235,8 +248,6 @@ def write_seed_session(
     EEG variables ``{initials}_eeg{k}``, (62, n) float64 µV at 200 Hz; eye file as
     documented in :func:`~.readers.read_seed_eye`, pupil sampled at 60 Hz.
     """
-    import scipy.io
-
     sfreq = formats.SEED_SFREQ
     ch_names = formats.SEED_CHANNELS
     subject_rng = _rng(cfg, 1, subject)
@@ -274,11 +285,9 @@ def write_seed_session(
             diameters[:, (t >= onset) & (t < onset + dur)] *= 0.85
         eye_vars[f"pupil_{k}"] = np.column_stack([t, diameters.T])
         eye_vars[f"events_{k}"] = events
-    with atomic_path(eeg_path) as tmp:
-        scipy.io.savemat(tmp, eeg_vars, format="5", do_compression=False)
+    _savemat(eeg_path, eeg_vars)
     if eye_path is not None:
-        with atomic_path(eye_path) as tmp:
-            scipy.io.savemat(tmp, eye_vars, format="5", do_compression=False)
+        _savemat(eye_path, eye_vars)
 
 
 # --- DEAP ----------------------------------------------------------------------------
@@ -353,14 +362,11 @@ def write_deap_subject(path: str | Path, *, subject: int, cfg: SyntheticConfig) 
     """Write ``sXX.dat`` (latin-1 pickle, protocol 2) or ``sXX.mat`` by the path's suffix."""
     data, labels = deap_subject_arrays(subject, cfg)
     path = Path(path)
-    with atomic_path(path) as tmp:
-        if path.suffix == ".mat":
-            import scipy.io
-
-            scipy.io.savemat(tmp, {"data": data, "labels": labels}, format="5")
-        else:
-            with open(tmp, "wb") as f:
-                pickle.dump({"data": data, "labels": labels}, f, protocol=2)
+    if path.suffix == ".mat":
+        _savemat(path, {"data": data, "labels": labels})
+        return
+    with atomic_path(path) as tmp, open(tmp, "wb") as f:
+        pickle.dump({"data": data, "labels": labels}, f, protocol=2)
 
 
 def synthetic_stage(*, kind: str, outputs: Mapping[str, str], config: Mapping, subject: int = 0, session: int = 0) -> None:

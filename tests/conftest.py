@@ -1,0 +1,38 @@
+"""Shared fixtures: tiny synthetic SEED/DEAP files in the real formats."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from multimodal_emotion import synthetic
+
+REPO = Path(__file__).resolve().parents[1]
+# Small clips keep the tests fast; the DEAP format fixes 40 trials of 63 s.
+TINY = synthetic.SyntheticConfig(seed=7, clip_seconds=(20.0, 26.0))
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+@pytest.fixture(scope="session")
+def seed_files(tmp_path_factory) -> dict[str, Path]:
+    """One synthetic SEED session: EEG .mat, label.mat, eye .mat."""
+    root = tmp_path_factory.mktemp("seed")
+    files = {
+        "eeg": root / "Preprocessed_EEG" / "1_20131003.mat",
+        "labels": root / "Preprocessed_EEG" / "label.mat",
+        "eye": root / "Eye_movements" / "1_20131003.mat",
+    }
+    synthetic.write_seed_labels(files["labels"])
+    synthetic.write_seed_session(files["eeg"], files["eye"], subject=1, session=1, cfg=TINY)
+    return files
+
+
+@pytest.fixture(scope="session")
+def deap_file(tmp_path_factory) -> Path:
+    """One synthetic DEAP subject as ``data_preprocessed_python/s01.dat``."""
+    path = tmp_path_factory.mktemp("deap") / "data_preprocessed_python" / "s01.dat"
+    synthetic.write_deap_subject(path, subject=1, cfg=TINY)
+    return path
