@@ -125,3 +125,14 @@ def test_bandpass_removes_out_of_band_power():
     assert alpha == pytest.approx(0.5, rel=0.02)
     assert high < 1e-4 * alpha
     assert abs(out[:, 1000:-1000].mean()) < 1e-3
+
+
+@pytest.mark.parametrize(("sfreq", "l_freq", "h_freq", "n_times"), [(200.0, 1.0, 50.0, 9000), (128.0, 4.0, 45.0, 7680), (200.0, 1.0, 50.0, 500)])
+def test_fir_bandpass_equals_mne_filter_data(sfreq, l_freq, h_freq, n_times):
+    import mne
+
+    data = np.random.default_rng(5).normal(0, 20, (4, n_times))
+    expected = mne.filter.filter_data(data, sfreq, l_freq, h_freq, verbose="error")
+    got = features.fir_bandpass(data, sfreq=sfreq, l_freq=l_freq, h_freq=h_freq)
+    assert got.dtype == np.float32
+    np.testing.assert_allclose(got, expected, atol=1e-4 * np.abs(expected).max())

@@ -42,6 +42,42 @@ Bands = Mapping[str, Sequence[float]]
 # --- filtering -----------------------------------------------------------------------
 
 
+def fir_bandpass(data: np.ndarray, *, sfreq: float, l_freq: float | None, h_freq: float | None) -> np.ndarray:
+    """MNE's default zero-phase FIR bandpass, applied to all channels in one convolution.
+
+    The filter is designed by :func:`mne.filter.create_filter` (firwin, Hamming, MNE's
+    automatic transition bands and length) and applied as ``mne.filter.filter_data``
+    applies it: odd reflection of ``len(h) - 1`` samples at both ends ("reflect_limited"),
+    linear convolution, delay removed. Doing the convolution once for all channels in
+    float32 (``scipy.signal.oaconvolve``) instead of MNE's per-channel loop in float64
+    is ~5x faster; the output equals ``filter_data``'s to float32 precision (tested).
+
+    Parameters
+    ----------
+    data : ndarray, shape (n_channels, n_times)
+
+    Returns
+    -------
+    filtered : ndarray, shape (n_channels, n_times), float32
+    """
+    import mne
+    from scipy.signal import oaconvolve
+
+    kernel = mne.filter.create_filter(
+        data, sfreq, l_freq, h_freq, method="fir", phase="zero", fir_design="firwin", verbose="error"
+    )
+    n_pad = kernel.size - 1
+    if data.shape[-1] <= n_pad:  # too short to reflect fully: let MNE handle its zero padding
+        return mne.filter.filter_data(
+            np.asarray(data, np.float64), sfreq, l_freq, h_freq, method="fir", phase="zero",
+            fir_design="firwin", pad="reflect_limited", verbose="error",
+        ).astype(np.float32)
+    padded = np.pad(np.asarray(data, np.float32), ((0, 0), (n_pad, n_pad)), mode="reflect", reflect_type="odd")
+    full = oaconvolve(padded, kernel[None, :].astype(np.float32), mode="full", axes=-1)
+    offset = n_pad + n_pad // 2  # the padding plus the linear-phase delay
+    return np.ascontiguousarray(full[:, offset : offset + data.shape[-1]])
+
+
 def bandpass_recording(
     recording: Recording, *, l_freq: float | None, h_freq: float | None
 ) -> Recording:
@@ -50,8 +86,6 @@ def bandpass_recording(
     Segments are filtered separately because clips/trials are not contiguous in time.
     The other modality is passed through unchanged.
     """
-    import mne
-
     if l_freq is None and h_freq is None:
         log.info("No bandpass configured; EEG passed through unfiltered.")
         return recording
@@ -63,13 +97,10 @@ def bandpass_recording(
     if l_freq is not None and h_freq is not None and l_freq >= h_freq:
         raise ValueError(f"bandpass l_freq={l_freq} must be below h_freq={h_freq}")
     log.info("Bandpass %s-%s Hz (FIR, zero phase) on %d segments", l_freq, h_freq, len(recording.segments))
-    segments = []
-    for seg in recording.segments:
-        filtered = mne.filter.filter_data(
-            seg.eeg, recording.sfreq, l_freq, h_freq, method="fir", phase="zero",
-            fir_design="firwin", pad="reflect_limited", n_jobs=None, verbose="error",
-        )
-        segments.append(Segment(seg.index, filtered, seg.other, seg.labels))
+    segments = [
+        Segment(seg.index, fir_bandpass(seg.eeg, sfreq=recording.sfreq, l_freq=l_freq, h_freq=h_freq), seg.other, seg.labels)
+        for seg in recording.segments
+    ]
     return Recording(
         name=recording.name, sfreq=recording.sfreq, ch_names=recording.ch_names,
         label_names=recording.label_names, segments=segments, other_kind=recording.other_kind,
@@ -123,7 +154,20 @@ def band_power(
         Mean one-sided PSD over the band's bins (unit^2/Hz).
     """
     n_window = int(round(window_s * sfreq))
-    starts = window_starts(data.shape[-1], sfreq=sfreq, window_s=window_s, step_s=step_s)
+    n_step = int(round(step_s * sfreq))
+    n_windows = window_starts(data.shape[-1], sfreq=sfreq, window_s=window_s, step_s=step_s).size
+    # Strided view of all windows (no copy); float32 halves memory traffic and FFT time.
+    windows = np.lib.stride_tricks.sliding_window_view(np.asarray(data, np.float32), n_window, axis=-1)
+    return windowed_band_power(windows[:, ::n_step][:, :n_windows], sfreq=sfreq, bands=bands, nfft=nfft, detrend=detrend)
+
+
+def windowed_band_power(
+    windows: np.ndarray, *, sfreq: float, bands: Bands, nfft: int | None = None, detrend: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """Core of :func:`band_power` on windows already cut: shape (n_channels, n_windows, n_window)."""
+    from scipy import fft
+
+    n_channels, n_windows, n_window = windows.shape
     nfft = nfft or n_window
     freqs = np.fft.rfftfreq(nfft, 1 / sfreq)
     masks = _band_masks(freqs, bands)
@@ -134,22 +178,22 @@ def band_power(
     if nfft % 2 == 0:
         scale[-1] /= 2
     df = sfreq / nfft
-    n_channels, n_bands = data.shape[0], len(bands)
-    power = np.empty((starts.size, n_channels, n_bands))
+    power = np.empty((n_windows, n_channels, len(bands)))
     psd = np.empty_like(power)
-    # Band sums as one matrix product: (…, n_freqs) @ (n_freqs, n_bands).
-    band_matrix = (masks * scale).T
+    # Band sums as one matrix product: (..., n_freqs) @ (n_freqs, n_bands).
+    band_matrix = (masks * scale).T.astype(np.float32)
     counts = masks.sum(axis=1)
-    windows = np.lib.stride_tricks.sliding_window_view(data, n_window, axis=-1)
+    taper32 = taper.astype(np.float32)
     # Chunk over windows to bound memory on long recordings.
-    chunk = max(1, int(2**24 // max(1, n_channels * n_window)))
-    for first in range(0, starts.size, chunk):
-        block = windows[:, starts[first : first + chunk]]
-        if detrend:
-            block = block - block.mean(axis=-1, keepdims=True)
-        spectrum = np.fft.rfft(block * taper, n=nfft, axis=-1)
+    chunk = max(1, int(2**23 // max(1, n_channels * n_window)))
+    for first in range(0, n_windows, chunk):
+        raw = windows[:, first : first + chunk]
+        block = raw * taper32
+        if detrend:  # (x - mean(x)) * w
+            block -= raw.mean(axis=-1, keepdims=True) * taper32
+        spectrum = fft.rfft(block, n=nfft, axis=-1, overwrite_x=True)
         density = spectrum.real**2 + spectrum.imag**2
-        summed = density @ band_matrix  # (n_channels, n_win, n_bands)
+        summed = (density @ band_matrix).astype(np.float64)  # (n_channels, n_win, n_bands)
         power[first : first + chunk] = np.moveaxis(summed * df, 0, 1)
         psd[first : first + chunk] = np.moveaxis(summed / counts, 0, 1)
     return power, psd
@@ -222,11 +266,25 @@ def eye_feature_names() -> list[str]:
     return names
 
 
-def _mean_std(values: np.ndarray) -> tuple[float, float]:
-    # An empty set of events in a window is reported as 0 (not NaN) so models get finite input.
-    if values.size == 0:
-        return 0.0, 0.0
-    return float(values.mean()), float(values.std())
+def _windowed_sums(onsets: np.ndarray, values: np.ndarray, starts_s: np.ndarray, window_s: float):
+    """Per window: count, sum and sum of squares of ``values`` of events with onset in
+    [start, start + window_s), and the index range of those events (onsets sorted)."""
+    first = np.searchsorted(onsets, starts_s, side="left")
+    last = np.searchsorted(onsets, starts_s + window_s, side="left")
+    c1 = np.r_[0.0, np.cumsum(values)]
+    c2 = np.r_[0.0, np.cumsum(values**2)]
+    return last - first, c1[last] - c1[first], c2[last] - c2[first], first, last
+
+
+def _event_stats(onsets, values, starts_s, window_s):
+    """Mean, std and max per window; 0 where a window holds no such event, so models
+    always get finite input."""
+    n, s1, s2, first, last = _windowed_sums(onsets, values, starts_s, window_s)
+    safe = np.maximum(n, 1)
+    mean = np.where(n > 0, s1 / safe, 0.0)
+    std = np.sqrt(np.maximum(np.where(n > 0, s2 / safe - mean**2, 0.0), 0.0))
+    maximum = np.array([values[a:b].max() if b > a else 0.0 for a, b in zip(first, last)])
+    return n, s1, mean, std, maximum
 
 
 def eye_features(
@@ -236,7 +294,8 @@ def eye_features(
 
     Pupil diameters are resampled to a uniform grid at the tracker's median rate; each
     window's mean and std, then DE and PSD of the mean-removed, Hann-windowed diameter
-    in four bands. Events are assigned to the window holding their onset.
+    in four bands (zero-padded to 0.05 Hz bins). Events are assigned to the window
+    holding their onset; a window without an event of a kind gets 0 for its statistics.
     Frequencies are events per second; saccade latency is the time from the end of the
     preceding event to the saccade's onset.
 
@@ -248,54 +307,44 @@ def eye_features(
     rate = 1.0 / np.median(np.diff(time))
     grid = np.arange(time[0], time[-1], 1.0 / rate)
     uniform = np.stack([np.interp(grid, time, pupil[:, i]) for i in range(2)])
-    # Window starts are relative to the clip start, which is time 0 of the tracker.
-    offsets = np.searchsorted(grid, starts_s)
     n_window = int(round(window_s * rate))
+    # Window starts are relative to the clip start, which is time 0 of the tracker; pad
+    # with the last value where the tracker stopped before the EEG clip ended.
+    offsets = np.searchsorted(grid, starts_s)
+    shortfall = offsets.max(initial=0) + n_window - uniform.shape[1]
+    if shortfall > 0:
+        uniform = np.pad(uniform, ((0, 0), (0, shortfall)), mode="edge")
+    windows = np.lib.stride_tricks.sliding_window_view(uniform, n_window, axis=-1)[:, offsets]
     nfft = max(n_window, int(math.ceil(rate / PUPIL_FREQ_RESOLUTION)))
-    out = np.zeros((starts_s.size, 41))
-    pupil_bias = band_log_bias(sfreq=rate, bands=PUPIL_BANDS, window_s=n_window / rate, nfft=nfft)
-    for w, (start, offset) in enumerate(zip(starts_s, offsets)):
-        segment = uniform[:, offset : offset + n_window]
-        if segment.shape[1] < n_window:  # tracker stopped before the EEG clip ended
-            segment = np.pad(segment, ((0, 0), (0, n_window - segment.shape[1])), mode="edge")
-        power, psd = band_power(
-            segment, sfreq=rate, bands=PUPIL_BANDS, window_s=n_window / rate,
-            step_s=n_window / rate, nfft=nfft, detrend=True,
-        )
-        de = differential_entropy(power[0], log_bias=pupil_bias)
-        row = []
-        for axis in range(2):
-            row += [segment[axis].mean(), segment[axis].std(), *de[axis], *psd[0, axis]]
-        ev = eye.events
-        in_window = ev[(ev[:, 1] >= start) & (ev[:, 1] < start + window_s)]
-        kind = in_window[:, 0].astype(int)
-        fix = in_window[kind == formats.EYE_EVENT_CODES["fixation"]]
-        sac = in_window[kind == formats.EYE_EVENT_CODES["saccade"]]
-        blink = in_window[kind == formats.EYE_EVENT_CODES["blink"]]
-        dispersion = np.hypot(fix[:, 3], fix[:, 4])
-        previous_end = np.r_[-np.inf, ev[:, 1] + ev[:, 2]]
-        sac_rows = np.flatnonzero(
-            (ev[:, 0] == formats.EYE_EVENT_CODES["saccade"]) & (ev[:, 1] >= start) & (ev[:, 1] < start + window_s)
-        )
-        latency = ev[sac_rows, 1] - previous_end[sac_rows]
-        latency = latency[np.isfinite(latency)]
-        row += [*_mean_std(fix[:, 3]), *_mean_std(fix[:, 4])]
-        row += [*_mean_std(fix[:, 2])]
-        row += [*_mean_std(blink[:, 2])]
-        row += [*_mean_std(sac[:, 2]), *_mean_std(sac[:, 5])]
-        row += [
-            len(blink) / window_s,
-            len(fix) / window_s,
-            float(fix[:, 2].max()) if len(fix) else 0.0,
-            float(dispersion.sum()),
-            float(dispersion.max()) if len(fix) else 0.0,
-            len(sac) / window_s,
-            _mean_std(sac[:, 2])[0],
-            _mean_std(sac[:, 5])[0],
-            _mean_std(np.maximum(latency, 0.0))[0],
-        ]
-        out[w] = row
-    return out
+    power, psd = windowed_band_power(windows.astype(np.float32), sfreq=rate, bands=PUPIL_BANDS, nfft=nfft, detrend=True)
+    de = differential_entropy(power, log_bias=band_log_bias(sfreq=rate, bands=PUPIL_BANDS, window_s=n_window / rate, nfft=nfft))
+    columns = []
+    for axis in range(2):
+        columns += [windows[axis].mean(axis=-1)[:, None], windows[axis].std(axis=-1)[:, None], de[:, axis], psd[:, axis]]
+
+    ev = eye.events[np.argsort(eye.events[:, 1], kind="stable")]
+    codes = formats.EYE_EVENT_CODES
+    previous_end = np.r_[-np.inf, (ev[:, 1] + ev[:, 2])[:-1]]
+    fix, sac, blink = (ev[ev[:, 0] == codes[k]] for k in ("fixation", "saccade", "blink"))
+    latency = np.maximum((ev[:, 1] - previous_end)[ev[:, 0] == codes["saccade"]], 0.0)
+    latency[~np.isfinite(latency)] = 0.0  # a saccade that opens the recording
+    stats = lambda rows, column: _event_stats(rows[:, 1], rows[:, column], starts_s, window_s)  # noqa: E731
+    n_fix, _, disp_x_mean, disp_x_std, _ = stats(fix, 3)
+    _, _, disp_y_mean, disp_y_std, _ = stats(fix, 4)
+    _, _, fix_mean, fix_std, fix_max = stats(fix, 2)
+    n_blink, _, blink_mean, blink_std, _ = stats(blink, 2)
+    n_sac, _, sac_mean, sac_std, _ = stats(sac, 2)
+    _, _, amp_mean, amp_std, _ = stats(sac, 5)
+    _, _, latency_mean, _, _ = _event_stats(sac[:, 1], latency, starts_s, window_s)
+    dispersion = np.hypot(fix[:, 3], fix[:, 4])
+    _, disp_total, _, _, disp_max = _event_stats(fix[:, 1], dispersion, starts_s, window_s)
+    columns += [
+        np.column_stack([disp_x_mean, disp_x_std, disp_y_mean, disp_y_std, fix_mean, fix_std, blink_mean,
+                         blink_std, sac_mean, sac_std, amp_mean, amp_std]),
+        np.column_stack([n_blink / window_s, n_fix / window_s, fix_max, disp_total, disp_max, n_sac / window_s,
+                         sac_mean, amp_mean, latency_mean]),
+    ]
+    return np.hstack(columns)
 
 
 PERIPHERAL_STATS = ("max", "min", "mean", "std", "var", "sum_squares")

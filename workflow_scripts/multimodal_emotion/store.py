@@ -107,7 +107,7 @@ def load_recording(path: str | Path) -> tuple[Recording, dict]:
             segments.append(
                 Segment(
                     index=int(g.attrs["index"]),
-                    eeg=g["eeg"][()].astype(np.float64),
+                    eeg=g["eeg"][()],  # float32: features compute in float32
                     other=other,
                     labels=g["labels"][()],
                 )

@@ -1,0 +1,120 @@
+"""config.yaml is validated at start-up: schema (keys, types) and semantic checks."""
+
+from __future__ import annotations
+
+import copy
+import re
+
+import pytest
+import yaml
+from snakemake.utils import validate
+
+from multimodal_emotion import workflow_config as wc
+
+from workflow_helpers import REPO, run_snakemake, tiny_config, write_config
+
+SCHEMA = str(REPO / "resources" / "config.schema.yaml")
+
+
+def default_config() -> dict:
+    config = yaml.safe_load((REPO / "config.yaml").read_text())
+    validate(config, SCHEMA, set_default=True)
+    return config
+
+
+def test_default_config_is_valid():
+    config = default_config()
+    wc.check_config(config)
+    assert wc.recordings(config, "seed") == ["1_20131003", "1_20131010", "2_20131005", "2_20131012", "3_20131007", "3_20131014"]
+    assert wc.recordings(config, "deap") == ["s01", "s02", "s03"]
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "message"),
+    [
+        (("seed", "unknown_key"), 1, r"Additional properties are not allowed \('unknown_key' was unexpected\)"),
+        (("deap", "window_s"), "two", r"'two' is not of type 'number'"),
+        (("deap", "format"), "csv", r"'csv' is not one of \['python', 'matlab'\]"),
+        (("seed", "sessions"), [4], r"4 is greater than the maximum of 3"),
+        (("deap", "subjects"), [33], r"33 is greater than the maximum of 32"),
+    ],
+)
+def test_schema_rejects_bad_keys_and_types(path, value, message):
+    config = default_config()
+    config[path[0]][path[1]] = value
+    with pytest.raises(Exception, match=message):
+        validate(config, SCHEMA, set_default=True)
+
+
+@pytest.mark.parametrize(
+    ("section", "change", "message"),
+    [
+        ("seed", {"bands": {"alpha": [14, 8]}}, r"config key 'seed.bands.alpha': lower edge 14 is not below upper edge 8"),
+        ("deap", {"bands": {"gamma": [31, 70]}}, r"config key 'deap.bands.gamma': upper edge 70 Hz exceeds Nyquist \(64.0 Hz\)"),
+        ("deap", {"window_s": 61.0}, r"config key 'deap.window_s': 61.0 s is longer than the shortest clip/trial \(60.0 s\)"),
+        ("seed", {"window_s": 45.0}, r"config key 'seed.window_s': 45.0 s is longer than the shortest clip/trial \(40 s\)"),
+        ("seed", {"bandpass": {"l_freq": 30.0, "h_freq": 4.0}}, r"config key 'seed.bandpass': l_freq 30.0 is not below h_freq 4.0"),
+        ("seed", {"bandpass": {"l_freq": 1.0, "h_freq": 100.0}}, r"config key 'seed.bandpass.h_freq': 100.0 Hz is not below Nyquist"),
+        ("seed", {"window_s": 1.0, "step_s": 1.0, "bands": {"narrow": [1.2, 1.8]}}, r"config key 'seed.bands.narrow': holds no frequency bin"),
+    ],
+)
+def test_semantic_checks_name_the_key(section, change, message):
+    config = default_config()
+    config[section].update(change)
+    with pytest.raises(wc.ConfigError, match=message):
+        wc.check_config(config)
+
+
+def test_results_inside_raw_data_is_refused(tmp_path):
+    config = default_config()
+    config["seed"]["source"] = str(tmp_path)
+    config["results"] = str(tmp_path / "results")
+    with pytest.raises(wc.ConfigError, match=r"config key 'results': .* lies inside the raw data folder"):
+        wc.check_config(config)
+
+
+def test_missing_raw_folder_is_refused(tmp_path):
+    config = default_config()
+    config["deap"]["source"] = str(tmp_path / "nope")
+    with pytest.raises(wc.ConfigError, match=r"config key 'deap.source': folder .*nope' does not exist"):
+        wc.check_config(config)
+
+
+def test_real_seed_sessions_are_found_in_date_order(tmp_path):
+    folder = tmp_path / "Preprocessed_EEG"
+    folder.mkdir()
+    for name in ("2_20140601.mat", "2_20140413.mat", "2_20140508.mat", "label.mat"):
+        (folder / name).touch()
+    config = default_config()
+    config["seed"].update(source=str(tmp_path), subjects=[2], sessions=[1, 3])
+    assert wc.recordings(config, "seed") == ["2_20140413", "2_20140601"]
+    config["seed"]["subjects"] = [4]
+    with pytest.raises(wc.ConfigError, match=r"subject 4 has 0 session files"):
+        wc.recordings(config, "seed")
+
+
+def test_bad_config_fails_snakemake_at_start_up(tmp_path):
+    config = tiny_config()
+    config["seed"]["bands"]["alpha"] = [14, 8]
+    write_config(tmp_path, config)
+    result = run_snakemake(tmp_path, "--dry-run", check=False)
+    assert result.returncode != 0
+    assert "config key 'seed.bands.alpha': lower edge 14 is not below upper edge 8" in result.stdout + result.stderr
+    config = tiny_config()
+    config["typo_key"] = 1
+    write_config(tmp_path, config)
+    result = run_snakemake(tmp_path, "--dry-run", check=False)
+    assert result.returncode != 0 and "'typo_key' was unexpected" in result.stdout + result.stderr
+
+
+def test_every_config_key_is_documented_in_the_readme():
+    readme = (REPO / "README.md").read_text()
+    schema = yaml.safe_load((REPO / "resources" / "config.schema.yaml").read_text())
+    missing = []
+    for key, spec in schema["properties"].items():
+        if f"`{key}`" not in readme:
+            missing.append(key)
+        for sub in spec.get("properties", {}):
+            if f"`{key}.{sub}`" not in readme:
+                missing.append(f"{key}.{sub}")
+    assert not missing, f"undocumented config keys: {missing}"

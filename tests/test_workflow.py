@@ -1,0 +1,82 @@
+"""The workflow end to end on a tiny synthetic dataset: outputs, layout, rerun scope."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+
+import h5py
+import numpy as np
+import pytest
+
+from multimodal_emotion import features, formats, synthetic
+from multimodal_emotion.workflow_config import synthetic_root
+
+from workflow_helpers import run_snakemake, scheduled_jobs, tiny_config, write_config
+
+pytestmark = pytest.mark.workflow
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("tiny_workflow")
+    config = tiny_config()
+    write_config(workdir, config)
+    run_snakemake(workdir)
+    return workdir, config
+
+
+def test_feature_files_have_the_documented_layout(tiny_run):
+    workdir, config = tiny_run
+    seed_files = sorted((workdir / "results/features/seed").glob("*.h5"))
+    deap_files = sorted((workdir / "results/features/deap").glob("*.h5"))
+    assert [p.name for p in seed_files] == ["1_20131003.h5", "1_20131010.h5"]
+    assert [p.name for p in deap_files] == ["s01.h5"]
+    with h5py.File(seed_files[0]) as f:
+        n = f["eeg/de"].shape[0]
+        assert f["eeg/de"].shape == (n, 62, 5) and f["eeg/psd"].shape == (n, 62, 5)
+        assert f["other/features"].shape == (n, 41)
+        assert f["windows/segment"].shape == (n,) and f["windows/start_s"].shape == (n,)
+        assert f["labels"].shape == (n, 1)
+        assert set(np.unique(f["windows/segment"][()])) == set(range(1, 16))
+        assert f.attrs["sfreq"] == "200.0" and '"window_s"' not in f.attrs
+        for key in ("bands", "window_s", "step_s", "ch_names", "source_files", "package_version", "bandpass"):
+            assert key in f.attrs, key
+    with h5py.File(deap_files[0]) as f:
+        assert f["eeg/de"].shape == (40 * 30, 32, 4)  # 60 s / 2 s windows
+        assert f["other/features"].shape == (1200, 48)
+        assert f["labels"].shape == (1200, 4)
+    # Filtered intermediates are temp(): gone after the run.
+    assert not list((workdir / "results/filtered").rglob("*.h5"))
+    for rule in ("bandpass", "features"):
+        assert list((workdir / f"results/benchmarks/{rule}").rglob("*.tsv"))
+        assert list((workdir / f"results/logs/{rule}").rglob("*.log"))
+
+
+def test_touching_one_raw_session_reruns_only_that_session(tiny_run):
+    workdir, _ = tiny_run
+    assert scheduled_jobs(workdir) == []  # up to date
+    raw = workdir / "results/synthetic/SEED/Preprocessed_EEG/1_20131010.mat"
+    later = time.time() + 5
+    os.utime(raw, (later, later))
+    jobs = scheduled_jobs(workdir)
+    assert jobs == sorted(
+        [
+            ("all", ""),
+            ("bandpass", "dataset=seed, recording=1_20131010"),
+            ("features", "dataset=seed, recording=1_20131010"),
+        ]
+    )
+
+
+def test_changing_feature_settings_reruns_features_not_data(tiny_run):
+    workdir, config = tiny_run
+    changed = tiny_config()
+    changed["deap"]["step_s"] = 1.0
+    write_config(workdir, changed)
+    try:
+        jobs = {rule for rule, _ in scheduled_jobs(workdir)}
+    finally:
+        write_config(workdir, config)
+    assert "features" in jobs and "synthetic_deap_subject" not in jobs and "synthetic_seed_session" not in jobs
