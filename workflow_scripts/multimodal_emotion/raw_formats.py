@@ -29,10 +29,11 @@ one-line message starts with the path of the file, then says what is wrong.
 from __future__ import annotations
 
 import logging
+import math
 import re
 import struct
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -81,9 +82,9 @@ SEED_RAW_CHANNELS: tuple[str, ...] = (
 # --- DEAP raw (BioSemi BDF, 512 Hz) ---------------------------------------------------
 DEAP_RAW_SFREQ = 512.0
 # EEG order of s01-s22 (recorded in Twente); s23-s32 use the Geneva order
-# (formats.DEAP_EEG_CHANNELS). Kept in resources/deap_twente_channels.txt: the list is
-# BioSemi's standard 32-channel order (MNE's "biosemi32" montage); see that file's
-# provenance note in this module's docs of read_deap_bdf.
+# (formats.DEAP_EEG_CHANNELS). Kept in resources/deap_twente_channels.txt because it
+# could not be confirmed from DEAP's readme here: it is BioSemi's standard 32-channel
+# order (MNE's "biosemi32" montage); see the Notes of read_deap_bdf.
 DEAP_TWENTE_CHANNELS: tuple[str, ...] = _read_resource_lines("deap_twente_channels.txt")
 DEAP_EXG_CHANNELS: tuple[str, ...] = tuple(f"EXG{k}" for k in range(1, 9))
 # Non-EEG channels 41-47 of the BDF, then the trigger channel (48).
@@ -467,7 +468,7 @@ def read_seed_cnt(
 
     n_times = raw.n_times
     ratio = float(target_sfreq) / sfreq
-    for k, (start, end) in enumerate(bounds, start=1):
+    for k, (_, end) in enumerate(bounds, start=1):
         last = end if inclusive_end else end - 1
         if last > n_times - 1:
             raise RawFormatError(
@@ -499,7 +500,7 @@ def read_seed_cnt(
             data,
             up=float(target_sfreq),
             down=sfreq,
-            npad="auto",
+            npad=_resample_npad(n_in, sfreq, float(target_sfreq)),
             method=resample_method,
             verbose=verbose,
         )
@@ -518,6 +519,36 @@ def read_seed_cnt(
         raw_sfreq=sfreq,
         source=str(cnt_path),
     )
+
+
+def _resample_step(sfreq: float, target_sfreq: float) -> int:
+    """Input samples per whole number of output samples (5 for 1000 -> 200 Hz).
+
+    FFT resampling maps an input of ``k * step`` samples exactly onto the output grid;
+    other lengths are stretched slightly, which shifts late samples.
+    """
+    if sfreq == int(sfreq) and target_sfreq == int(target_sfreq):
+        return int(sfreq) // math.gcd(int(sfreq), int(target_sfreq))
+    return 1
+
+
+def _resample_npad(n_times: int, sfreq: float, target_sfreq: float) -> int:
+    """Padding for FFT resampling that keeps the output grid aligned and the FFT fast.
+
+    ``npad="auto"`` pads to a power of two whose resampled size is rounded, which shifts
+    the output by a fraction of a sample (0.2 of a 10 Hz sine's amplitude in a
+    1000 -> 200 Hz check). A pad that is a multiple of the resampling step (at least
+    100 samples per side) keeps ``input[k * step]`` on ``output[k]``; among those, the
+    first that makes the padded length a fast FFT size (scipy) is taken.
+    """
+    from scipy import fft
+
+    step = _resample_step(sfreq, target_sfreq)
+    first = step * -(-100 // step)
+    for npad in range(first, first + step * 2000, step):
+        if fft.next_fast_len(n_times + 2 * npad, real=True) == n_times + 2 * npad:
+            return npad
+    return first
 
 
 def _fit_length(data: np.ndarray, n_out: int) -> np.ndarray:
@@ -819,8 +850,6 @@ def read_deap_bdf(
     s29-s32 have two trailing channels ``"-0"`` and ``"-1"`` (``"-1"`` the Status);
     this reader falls back to those names when no ``Status`` channel exists.
     """
-    import mne
-
     bdf_path = Path(bdf_path)
     ratings_csv = Path(ratings_csv)
     _check_exists(bdf_path)
@@ -858,14 +887,24 @@ def read_deap_bdf(
 
     # Keep only the span of the trials (plus a margin for the filters) in memory.
     margin = int(round(10.0 * sfreq))
+    step = _resample_step(sfreq, formats.DEAP_SFREQ)
     first = max(0, int(onsets.min()) - n_base - margin)
     last = min(raw.n_times - 1, int(onsets.max()) + n_video + margin)
+    excess = (last - first + 1) % step  # keep whole resampling steps (see _resample_step)
+    if int(onsets.min()) - n_base - first >= excess:
+        first += excess
+    else:
+        last -= excess
     periph_names = [by_upper[name.upper()] for name in needed]
     raw.pick(eeg_names + periph_names)
     raw.crop(tmin=first / sfreq, tmax=last / sfreq)
     raw.load_data(verbose=verbose)
     logger.info("Resampling %s from %g Hz to %g Hz.", bdf_path, sfreq, formats.DEAP_SFREQ)
-    raw.resample(formats.DEAP_SFREQ, verbose=verbose)
+    raw.resample(
+        formats.DEAP_SFREQ,
+        npad=_resample_npad(raw.n_times, sfreq, formats.DEAP_SFREQ),
+        verbose=verbose,
+    )
     raw.filter(l_freq, h_freq, picks=eeg_names, verbose=verbose)
 
     eeg = raw.get_data(picks=eeg_names) * 1e6  # V -> µV, Geneva order
@@ -1060,7 +1099,7 @@ class DeapRawSignals:
     status: np.ndarray
     sfreq: float
     video_onsets: np.ndarray
-    presentation_order: np.ndarray = field(default_factory=lambda: np.arange(1, 41))
+    presentation_order: np.ndarray
 
 
 def deap_raw_from_preprocessed(
@@ -1252,6 +1291,8 @@ def write_deap_bdf(
         lo, hi = float(x.min(initial=0)), float(x.max(initial=0))
         physical = biosemi_range if biosemi_range[0] <= lo and hi <= biosemi_range[1] else None
         signals.append(_bdf_signal(BdfSignal, pad(x), sfreq, name, "uV", physical))
+    if len(peripheral_units) != 4:
+        raise ValueError(f"peripheral_units needs 4 units, got {len(peripheral_units)}")
     aux = dict(zip(("GSR1", "Resp", "Plet", "Temp"), zip(peripheral, peripheral_units)))
     for name in DEAP_AUX_CHANNELS:
         x, unit = aux.get(name, (np.zeros(n_times), ""))

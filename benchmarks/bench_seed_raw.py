@@ -1,0 +1,121 @@
+"""Time and peak memory of ``read_seed_cnt`` on one full-size synthetic SEED session.
+
+Writes a SEED-sized Neuroscan CNT (66 channels, 1000 Hz, the 15 clip bounds of SEED's
+``time.txt`` — clips of 185-265 s with ~30 s gaps — about 3.9 M samples, ~1 GB) to a
+temporary directory, then runs ``read_seed_cnt`` in a fresh subprocess and prints its
+wall time and peak RSS, next to the RSS of that subprocess right after importing MNE
+(the baseline). Peak RSS is ``VmHWM`` of ``/proc/self/status`` (reset at exec) and
+``resource.getrusage(RUSAGE_SELF).ru_maxrss``; the latter survives ``execve`` and so
+would include the parent's memory, which is why the session is also written by a
+subprocess and the parent stays small.
+
+Usage::
+
+    PYTHONPATH=workflow_scripts python benchmarks/bench_seed_raw.py [--method fft|polyphase]
+        [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+# Clip bounds (samples at 1000 Hz) of SEED's time.txt, as the lab distributes them.
+STARTS = [27000, 290000, 551000, 784000, 1050000, 1262000, 1484000, 1748000, 1993000,
+          2287000, 2551000, 2812000, 3072000, 3335000, 3599000]
+ENDS = [262000, 523000, 757000, 1022000, 1235000, 1457000, 1721000, 1964000, 2258000,
+        2524000, 2786000, 3045000, 3307000, 3573000, 3805000]
+N_TIMES = 3_900_000
+SFREQ = 1000
+
+
+def write_session(directory: Path) -> tuple[Path, Path]:
+    from multimodal_emotion import raw_formats as rf
+
+    names = rf.SEED_RAW_CHANNELS
+    rng = np.random.default_rng(0)
+    data = np.empty((len(names), N_TIMES), dtype=np.float32)  # float32 keeps this ~1 GB
+    t = np.arange(N_TIMES, dtype=np.float64) / SFREQ
+    for row in range(len(names)):
+        data[row] = 20.0 * np.sin(2 * np.pi * (5 + row % 40) * t)
+        data[row] += rng.standard_normal(N_TIMES, dtype=np.float32) * 10.0
+    cnt = directory / "1_1.cnt"
+    rf.write_cnt(cnt, data, ch_names=names, sfreq=SFREQ, events=[(s, 1) for s in STARTS])
+    time_txt = directory / "time.txt"
+    rf.write_time_txt(time_txt, starts=STARTS, ends=ENDS)
+    return cnt, time_txt
+
+
+def vm_hwm_mib() -> float:
+    """Peak resident set size of this process image (``VmHWM``), MiB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def child(cnt: str, time_txt: str, method: str) -> None:
+    import mne  # noqa: F401  (baseline includes MNE and its dependencies)
+    from multimodal_emotion import raw_formats as rf
+
+    baseline = vm_hwm_mib()
+    start = time.perf_counter()
+    session = rf.read_seed_cnt(cnt, time_txt, resample_method=method, verbose="error")
+    seconds = time.perf_counter() - start
+    out_mib = sum(c.nbytes for c in session.clips + session.eog) / 2**20
+    print(json.dumps({
+        "seconds": seconds,
+        "peak_rss_mib": vm_hwm_mib(),
+        "ru_maxrss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "baseline_rss_mib": baseline,
+        "output_mib": out_mib,
+        "clip_samples": [c.shape[1] for c in session.clips],
+    }))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--method", choices=("fft", "polyphase"), default="fft")
+    parser.add_argument("--keep", type=Path, help="write the session here and keep it")
+    parser.add_argument("--child", nargs=2, metavar=("CNT", "TIME_TXT"), help=argparse.SUPPRESS)
+    parser.add_argument("--write", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(*args.child, args.method)
+        return
+    if args.write:
+        write_session(args.write)
+        return
+
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = args.keep or Path(tmp)
+        directory.mkdir(parents=True, exist_ok=True)
+        cnt, time_txt = directory / "1_1.cnt", directory / "time.txt"
+        if not cnt.exists():
+            start = time.perf_counter()
+            subprocess.run([sys.executable, __file__, "--write", str(directory)], check=True)
+            print(f"wrote {cnt} ({cnt.stat().st_size / 2**30:.2f} GiB, 66 ch x {N_TIMES} "
+                  f"samples) in {time.perf_counter() - start:.1f} s")
+        result = subprocess.run(
+            [sys.executable, __file__, "--method", args.method, "--child", str(cnt), str(time_txt)],
+            check=True, capture_output=True, text=True,
+        )
+        stats = json.loads(result.stdout.strip().splitlines()[-1])
+        print(f"read_seed_cnt (resample_method={args.method!r}): {stats['seconds']:.1f} s, "
+              f"peak RSS {stats['peak_rss_mib']:.0f} MiB (ru_maxrss "
+              f"{stats['ru_maxrss_mib']:.0f} MiB) "
+              f"(after importing MNE: {stats['baseline_rss_mib']:.0f} MiB; "
+              f"returned arrays: {stats['output_mib']:.0f} MiB)")
+        print(f"clip lengths at 200 Hz: {stats['clip_samples']}")
+
+
+if __name__ == "__main__":
+    main()
