@@ -18,6 +18,9 @@ wildcard_constraints:
     dataset="|".join(wc.DATASETS),
     recording=r"\d+_\d{8}|s\d\d",
     subject=r"\d+",
+    task=r"[a-z]+",
+    model=r"[a-z_]+",
+    shard=r"\d+",
 
 
 def get_final_outputs():
@@ -25,7 +28,7 @@ def get_final_outputs():
         f"{RESULTS}/features/{dataset}/{recording}.h5"
         for dataset in DATASETS
         for recording in RECORDINGS[dataset]
-    ]
+    ] + experiment_results() + TABLES + FIGURES
 
 
 def get_raw_inputs(wildcards):
@@ -37,3 +40,70 @@ def get_feature_params(wildcards):
     """Only the config slice the feature rule uses, so unrelated edits do not rerun it."""
     cfg = config[wildcards.dataset]
     return {"bands": cfg["bands"], "window_s": cfg["window_s"], "step_s": cfg["step_s"]}
+
+
+# --- experiments ---------------------------------------------------------------------
+MODELS = [name for name, spec in config["models"].items() if spec.get("enabled", True)]
+SHARDS = list(range(config["search"]["shards"]))
+NETWORKS = {"bimodal_lstm", "bddae"}
+
+
+def protocol_of(dataset):
+    return config["experiments"][f"{dataset}_protocol"]
+
+
+def experiment_keys(dataset):
+    """(recording, task) of every experiment of a dataset."""
+    return [(r, t) for r in RECORDINGS[dataset] for t in protocol_of(dataset)["tasks"]]
+
+
+def experiment_results():
+    return [
+        f"{RESULTS}/experiments/{dataset}/{recording}/{task}/{model}.json"
+        for dataset in DATASETS
+        for recording, task in experiment_keys(dataset)
+        for model in MODELS
+    ]
+
+
+def search_params(wildcards):
+    """Only the config slices one model's search uses, so editing another model's
+    ranges (or the refit) does not retrain this one."""
+    spec = config["models"][wildcards.model]
+    return {
+        "protocol": protocol_of(wildcards.dataset),
+        "model_class": spec["class"],
+        "space": spec["space"][wildcards.dataset],
+        "fixed": {**spec.get("fixed", {}), **spec.get("fixed_per_dataset", {}).get(wildcards.dataset, {})},
+        "n_configs": config["search"]["n_configs"][wildcards.dataset],
+        "n_shards": config["search"]["shards"],
+        "seed": config["experiments"]["seed"],
+    }
+
+
+def refit_params(wildcards):
+    """The refit applies to the networks only; other models do not depend on it."""
+    if config["models"][wildcards.model]["class"] in NETWORKS:
+        return config.get("refit", {"enabled": True, "eps": 1e-4})
+    return {"enabled": False}
+
+
+def shard_outputs(kind):
+    def inputs(wildcards):
+        base = f"{RESULTS}/search/{wildcards.dataset}/{wildcards.recording}/{wildcards.task}/{wildcards.model}"
+        name = {"csv": "evaluation.csv", "npz": "predictions.npz"}[kind]
+        return [f"{base}/shard{s}/{name}" for s in SHARDS]
+
+    return inputs
+
+
+def n_classes(dataset):
+    return 3 if dataset == "seed" else 2
+
+
+TABLES = [
+    f"{RESULTS}/tables/{name}.{ext}"
+    for name in [f"{d}_accuracy" for d in DATASETS] + ["experiments"]
+    for ext in ("csv", "md", "tex")
+]
+FIGURES = [f"{RESULTS}/figures/{d}_{kind}.png" for d in DATASETS for kind in ("accuracy", "per_subject", "confusion")]

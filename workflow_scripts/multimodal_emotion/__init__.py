@@ -6,7 +6,13 @@ eye and peripheral features), ``store`` (HDF5), ``models`` (the paper's networks
 baselines).
 """
 
+import os as _os
+
 __version__ = "0.1.0"
+
+# TensorFlow's C++ start-up chatter (CUDA probing, oneDNN notices) would flood the
+# terminal from every training job; warnings and errors still show.
+_os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
 def run_logged(log_path, function, /, **kwargs):

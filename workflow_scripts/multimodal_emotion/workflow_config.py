@@ -83,6 +83,7 @@ def check_config(config: Mapping) -> None:
             shortest = low
         if shortest is not None and cfg["window_s"] > shortest:
             raise ConfigError(f"{dataset}.window_s", f"{cfg['window_s']} s is longer than the shortest clip/trial ({shortest} s)")
+    check_experiments(config)
     syn = config.get("synthetic", {})
     for dataset, key in (("seed", "seed_effects"), ("deap", "deap_effects")):
         for i, effect in enumerate(syn.get(key, [])):
@@ -91,6 +92,49 @@ def check_config(config: Mapping) -> None:
                 raise ConfigError(f"synthetic.{key}[{i}].channels", f"unknown {dataset.upper()} channels {unknown}")
             if dataset == "deap" and "rating" not in effect:
                 raise ConfigError(f"synthetic.{key}[{i}]", "needs 'rating' (valence, arousal, dominance or liking)")
+
+
+def check_experiments(config: Mapping) -> None:
+    """Protocols, selection and search spaces that cannot work."""
+    experiments = config["experiments"]
+    for dataset in enabled_datasets(config):
+        key = f"experiments.{dataset}_protocol"
+        protocol = experiments[f"{dataset}_protocol"]
+        allowed = {"seed": {"emotion"}, "deap": set(formats.DEAP_LABEL_NAMES)}[dataset]
+        bad = sorted(set(protocol["tasks"]) - allowed)
+        if bad:
+            raise ConfigError(f"{key}.tasks", f"{bad} are not {dataset.upper()} labels (allowed: {sorted(allowed)})")
+        if protocol["kind"] == "clips":
+            for name in ("train_clips", "test_clips"):
+                if name not in protocol:
+                    raise ConfigError(key, f"kind 'clips' needs '{name}'")
+            n_segments = formats.SEED_N_CLIPS if dataset == "seed" else formats.DEAP_N_TRIALS
+            clips = [c for name in ("train_clips", "validation_clips", "test_clips") for c in protocol.get(name, [])]
+            if max(clips) > n_segments:
+                raise ConfigError(key, f"clip {max(clips)} does not exist ({dataset.upper()} has {n_segments})")
+            if len(clips) != len(set(clips)):
+                raise ConfigError(key, "a clip is in more than one of train_clips, validation_clips, test_clips")
+            has_validation = bool(protocol.get("validation_clips"))
+        else:
+            if "n_folds" not in protocol:
+                raise ConfigError(key, "kind 'kfold' needs 'n_folds'")
+            n_units = formats.DEAP_N_TRIALS if dataset == "deap" else formats.SEED_N_CLIPS
+            if protocol.get("fold_unit", "trial") == "trial" and protocol["n_folds"] > n_units:
+                raise ConfigError(f"{key}.n_folds", f"{protocol['n_folds']} folds exceed the {n_units} trials")
+            has_validation = protocol.get("validation", True) and protocol["n_folds"] > 2
+        if "validation" in experiments.get("selection", ["validation"]) and not has_validation:
+            raise ConfigError(
+                "experiments.selection", f"'validation' needs a validation split, which {key} does not define"
+            )
+    for name, spec in config["models"].items():
+        for dataset, space in spec["space"].items():
+            for param, entry in space.items():
+                (kind, arg), = entry.items()
+                if kind in ("log10", "uniform", "int") and arg[0] > arg[1]:
+                    raise ConfigError(f"models.{name}.space.{dataset}.{param}", f"range {arg} is inverted")
+        missing = [d for d in enabled_datasets(config) if spec.get("enabled", True) and d not in spec["space"]]
+        if missing:
+            raise ConfigError(f"models.{name}.space", f"no search space for {missing}")
 
 
 def seed_recordings(config: Mapping) -> list[str]:

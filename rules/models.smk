@@ -1,0 +1,73 @@
+# Per experiment and model: seeded random-search shards (train -> evaluate with the
+# SVM refit), then merge and select. Training and evaluation are separate rules so a
+# change of the refit settings re-evaluates without retraining.
+
+
+rule train_shard:
+    input:
+        features=f"{RESULTS}/features/{{dataset}}/{{recording}}.h5",
+    output:
+        models=directory(f"{RESULTS}/search/{{dataset}}/{{recording}}/{{task}}/{{model}}/shard{{shard}}/models"),
+    params:
+        search=search_params,
+    log:
+        f"{RESULTS}/logs/train_shard/{{dataset}}/{{recording}}/{{task}}/{{model}}/shard{{shard}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/train_shard/{{dataset}}/{{recording}}/{{task}}/{{model}}/shard{{shard}}.tsv"
+    threads: 1
+    resources:
+        mem_mb=3000,
+        runtime=120,
+    conda:
+        "../envs/models.yaml"
+    script:
+        "../workflow_scripts/train_shard.py"
+
+
+rule evaluate_shard:
+    input:
+        features=f"{RESULTS}/features/{{dataset}}/{{recording}}.h5",
+        models=rules.train_shard.output.models,
+    output:
+        csv=f"{RESULTS}/search/{{dataset}}/{{recording}}/{{task}}/{{model}}/shard{{shard}}/evaluation.csv",
+        predictions=f"{RESULTS}/search/{{dataset}}/{{recording}}/{{task}}/{{model}}/shard{{shard}}/predictions.npz",
+    params:
+        protocol=lambda wc_: protocol_of(wc_.dataset),
+        seed=config["experiments"]["seed"],
+        refit=refit_params,
+    log:
+        f"{RESULTS}/logs/evaluate_shard/{{dataset}}/{{recording}}/{{task}}/{{model}}/shard{{shard}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/evaluate_shard/{{dataset}}/{{recording}}/{{task}}/{{model}}/shard{{shard}}.tsv"
+    threads: 1
+    resources:
+        mem_mb=3000,
+        runtime=30,
+    conda:
+        "../envs/models.yaml"
+    script:
+        "../workflow_scripts/evaluate_shard.py"
+
+
+rule merge_search:
+    input:
+        csvs=shard_outputs("csv"),
+        predictions=shard_outputs("npz"),
+    output:
+        csv=f"{RESULTS}/search/{{dataset}}/{{recording}}/{{task}}/{{model}}.csv",
+        result=f"{RESULTS}/experiments/{{dataset}}/{{recording}}/{{task}}/{{model}}.json",
+    params:
+        selections=config["experiments"]["selection"],
+        n_classes=lambda wc_: n_classes(wc_.dataset),
+    log:
+        f"{RESULTS}/logs/merge_search/{{dataset}}/{{recording}}/{{task}}/{{model}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/merge_search/{{dataset}}/{{recording}}/{{task}}/{{model}}.tsv"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        "../envs/report.yaml"
+    script:
+        "../workflow_scripts/merge_search.py"

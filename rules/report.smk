@@ -1,0 +1,27 @@
+# Tables (paper's Fig. 3 and Table 2) and figures from all experiment results.
+
+
+rule aggregate:
+    input:
+        results=experiment_results(),
+        reference="resources/paper_reference.tsv",
+    output:
+        tables=[report(t, category="Tables", caption="../resources/report/table.rst") for t in TABLES],
+        figures=[report(f, category="Figures", caption="../resources/report/figure.rst") for f in FIGURES],
+    params:
+        datasets=DATASETS,
+        selections=config["experiments"]["selection"],
+        tables_dir=f"{RESULTS}/tables",
+        figures_dir=f"{RESULTS}/figures",
+    log:
+        f"{RESULTS}/logs/aggregate.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/aggregate.tsv"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    conda:
+        "../envs/report.yaml"
+    script:
+        "../workflow_scripts/aggregate.py"

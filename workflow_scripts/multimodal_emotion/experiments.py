@@ -1,0 +1,421 @@
+"""Experiments: the paper's protocols, seeded random search, evaluation and selection.
+
+One *experiment* is one feature file and one task: a SEED session (3 emotions, clips
+1-9 train, 10-15 test) or a DEAP subject and rating (high/low arousal or valence,
+10-fold cross-validation over trials). Every model is trained on the training part of
+each fold, early-stopped on a validation split carved from the training clips/trials,
+and evaluated on the fold's test part. Selection of the hyper-parameter configuration
+is by validation accuracy (honest) or, to reproduce the paper's best-of-N, by test
+accuracy; both come from the same runs.
+
+Nothing here knows a file format except through :mod:`.store`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import time
+import zlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .store import FeatureFile, atomic_path, read_features
+
+log = logging.getLogger(__name__)
+
+SEED_CLASSES = ("negative", "neutral", "positive")  # labels -1, 0, 1
+BINARY_CLASSES = ("low", "high")
+
+
+class ExperimentError(ValueError):
+    """An experiment cannot be run as configured (e.g. a task with one class only)."""
+
+
+@dataclass(frozen=True)
+class Fold:
+    """One train/validation/test partition of an experiment's windows."""
+
+    index: int
+    train: "WindowData"  # noqa: F821 - models.base.WindowData
+    val: "WindowData | None"  # noqa: F821
+    test: "WindowData"  # noqa: F821
+
+
+# --- labels and inputs ---------------------------------------------------------------
+
+
+def class_labels(features: FeatureFile, *, task: str, threshold: float = 5.0) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Class index per window and class names.
+
+    ``task="emotion"`` (SEED): labels -1, 0, 1 -> 0, 1, 2 (negative, neutral, positive).
+    Otherwise ``task`` names a rating (DEAP): high (1) if rating > ``threshold``, else
+    low (0); a rating equal to the threshold counts as low.
+    """
+    names = list(features.attrs["label_names"])
+    if task == "emotion":
+        values = features.labels[:, names.index("emotion")]
+        return (values + 1).astype(np.int64), SEED_CLASSES
+    if task not in names:
+        raise ExperimentError(f"task {task!r} is not a label of this recording (labels: {names})")
+    rating = features.labels[:, names.index(task)]
+    return (rating > threshold).astype(np.int64), BINARY_CLASSES
+
+
+def eeg_matrix(features: FeatureFile, kind: str = "de") -> np.ndarray:
+    """EEG features per window, flattened channel-major: (n_windows, n_channels * n_bands [* 2])."""
+    parts = {"de": [features.de], "psd": [features.psd], "de+psd": [features.de, features.psd]}[kind]
+    return np.concatenate([p.reshape(len(p), -1) for p in parts], axis=1).astype(np.float64)
+
+
+def _window_data(eeg, other, y, segment, rows):
+    from .models.base import WindowData
+
+    return WindowData(eeg=eeg[rows], other=other[rows], y=y[rows], segment=segment[rows])
+
+
+# --- protocols -----------------------------------------------------------------------
+
+
+def clip_folds(
+    features: FeatureFile, *, task: str, train_clips: Sequence[int], validation_clips: Sequence[int],
+    test_clips: Sequence[int], eeg_feature: str = "de",
+) -> list[Fold]:
+    """SEED's subject-dependent protocol: one fold, fixed clips per split."""
+    y, _ = class_labels(features, task=task)
+    eeg, other, segment = eeg_matrix(features, eeg_feature), features.other.astype(np.float64), features.segment.astype(np.int64)
+    overlap = set(train_clips) & set(test_clips) | set(validation_clips) & (set(train_clips) | set(test_clips))
+    if overlap:
+        raise ExperimentError(f"clips {sorted(overlap)} are in more than one split")
+    rows = {name: np.isin(segment, clips) for name, clips in
+            (("train", train_clips), ("val", validation_clips), ("test", test_clips))}
+    for name in ("train", "test"):
+        if not rows[name].any():
+            raise ExperimentError(f"the {name} split holds no windows (clips {sorted(set(segment.tolist()))} available)")
+    val = _window_data(eeg, other, y, segment, rows["val"]) if rows["val"].any() else None
+    return [Fold(0, _window_data(eeg, other, y, segment, rows["train"]), val, _window_data(eeg, other, y, segment, rows["test"]))]
+
+
+def kfold_folds(
+    features: FeatureFile, *, task: str, threshold: float, n_folds: int, fold_unit: str, seed: int,
+    eeg_feature: str = "de", validation: bool = True,
+) -> list[Fold]:
+    """k-fold cross-validation, stratified by class, at trial (default) or window level.
+
+    ``fold_unit="trial"``: all windows of a trial fall in one fold, so no trial is on
+    both sides of a split. ``fold_unit="window"``: windows are dealt to folds
+    independently, as window-level papers do; windows of one trial then appear in
+    training and test, which leaks trial identity (use only to compare with them).
+    With ``validation``, fold ``(f + 1) % k`` of the training part is the validation
+    split of fold ``f``.
+    """
+    y, classes = class_labels(features, task=task, threshold=threshold)
+    eeg, other, segment = eeg_matrix(features, eeg_feature), features.other.astype(np.float64), features.segment.astype(np.int64)
+    trials = np.unique(segment)
+    trial_class = np.array([y[segment == t][0] for t in trials])
+    counts = np.bincount(trial_class, minlength=len(classes))
+    if (counts == 0).any():
+        only = classes[int(np.argmax(counts))]
+        raise ExperimentError(
+            f"all {len(trials)} trials are in class '{only}' for {task} (threshold {threshold:g}); "
+            "a binary task needs trials of both classes"
+        )
+    rng = np.random.default_rng(np.random.SeedSequence([seed, _stable_hash(task)]))
+    if fold_unit == "trial":
+        unit_fold = _stratified_assignment(trial_class, n_folds, rng)
+        window_fold = unit_fold[np.searchsorted(trials, segment)]
+    elif fold_unit == "window":
+        window_fold = _stratified_assignment(y, n_folds, rng)
+    else:
+        raise ValueError(f"Invalid value for 'fold_unit'. Allowed values are 'trial' and 'window', but got {fold_unit!r} instead.")
+    folds = []
+    for f in range(n_folds):
+        test = window_fold == f
+        val = (window_fold == (f + 1) % n_folds) if validation and n_folds > 2 else np.zeros_like(test)
+        train = ~test & ~val
+        if len(np.unique(y[train])) < len(classes):
+            log.warning("fold %d skipped: its training part lacks a class", f)
+            continue
+        folds.append(
+            Fold(
+                f, _window_data(eeg, other, y, segment, train),
+                _window_data(eeg, other, y, segment, val) if val.any() else None,
+                _window_data(eeg, other, y, segment, test),
+            )
+        )
+    if not folds:
+        raise ExperimentError(f"no fold of {task} has both classes in its training part")
+    return folds
+
+
+def _stratified_assignment(labels: np.ndarray, n_folds: int, rng: np.random.Generator) -> np.ndarray:
+    """Fold index per unit: each class shuffled and dealt round-robin (sizes differ by <= 1)."""
+    fold = np.empty(labels.size, dtype=np.int64)
+    offset = 0
+    for c in np.unique(labels):
+        members = rng.permutation(np.flatnonzero(labels == c))
+        fold[members] = (np.arange(members.size) + offset) % n_folds
+        offset += members.size  # continue the deal so small classes spread over folds
+    return fold
+
+
+def experiment_folds(features: FeatureFile, *, protocol: Mapping, task: str, seed: int) -> list[Fold]:
+    """Folds of one experiment from the dataset's ``protocol`` config section."""
+    if protocol["kind"] == "clips":
+        return clip_folds(
+            features, task=task, train_clips=protocol["train_clips"], validation_clips=protocol.get("validation_clips", []),
+            test_clips=protocol["test_clips"], eeg_feature=protocol.get("eeg_feature", "de"),
+        )
+    return kfold_folds(
+        features, task=task, threshold=protocol.get("threshold", 5.0), n_folds=protocol["n_folds"],
+        fold_unit=protocol.get("fold_unit", "trial"), seed=seed, eeg_feature=protocol.get("eeg_feature", "de"),
+        validation=protocol.get("validation", True),
+    )
+
+
+# --- random search -------------------------------------------------------------------
+
+
+def _stable_hash(text: str) -> int:
+    return zlib.crc32(text.encode())
+
+
+def sample_configuration(space: Mapping[str, Mapping], *, seed: int, experiment: str, model: str, index: int) -> dict:
+    """Configuration ``index`` of ``model`` on ``experiment``; identical on every machine.
+
+    Each entry of ``space`` is one of ``{log10: [a, b]}`` (10 ** uniform(a, b)),
+    ``{uniform: [a, b]}``, ``{int: [a, b]}`` (uniform integer, both ends included),
+    ``{choice: [...]}`` or ``{value: x}``. A ``keep_prob`` entry (the paper's "dropout
+    probability", which in TensorFlow 0.x was the probability of keeping a unit) is
+    turned into Keras' ``dropout = 1 - keep_prob``.
+    """
+    rng = np.random.default_rng(np.random.SeedSequence([seed, _stable_hash(experiment), _stable_hash(model), index]))
+    config = {}
+    for name in sorted(space):
+        spec = space[name]
+        (kind, arg), = spec.items()
+        if kind == "log10":
+            value = float(10 ** rng.uniform(*arg))
+        elif kind == "uniform":
+            value = float(rng.uniform(*arg))
+        elif kind == "int":
+            value = int(rng.integers(arg[0], arg[1] + 1))
+        elif kind == "choice":
+            value = arg[int(rng.integers(len(arg)))]
+        elif kind == "value":
+            value = arg
+        else:
+            raise ValueError(f"search space entry {name!r}: unknown kind {kind!r}")
+        config[name] = value
+    if "keep_prob" in config:
+        config["dropout"] = 1.0 - config.pop("keep_prob")
+    config["seed"] = int(rng.integers(2**31 - 1))
+    return config
+
+
+def shard_indices(n_configs: int, *, shard: int, n_shards: int) -> list[int]:
+    """Configurations run by one shard: ``shard, shard + n_shards, ...``."""
+    return list(range(shard, n_configs, n_shards))
+
+
+# --- training and evaluation ---------------------------------------------------------
+
+
+def _accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    return float(np.mean(y_true == y_pred)) if y_true.size else float("nan")
+
+
+def train_shard(
+    *, features_path: str, experiment: str, task: str, protocol: Mapping, model_name: str, model_class: str,
+    space: Mapping, fixed: Mapping, n_configs: int, shard: int, n_shards: int, seed: int, output_dir: str,
+    threads: int = 1,
+) -> None:
+    """Train every configuration of one shard on every fold; save the models.
+
+    Writes ``output_dir/config{k:04d}/fold{f:02d}/`` (one saved model each) and
+    ``output_dir/training.json`` (hyper-parameters, epochs, seconds per run), the file
+    Snakemake tracks; the folder is assembled under a temporary name and renamed.
+    """
+    from .models import build_model
+
+    if model_class in ("bimodal_lstm", "bddae"):
+        _limit_threads(threads)
+    features = read_features(features_path)
+    try:
+        folds = experiment_folds(features, protocol=protocol, task=task, seed=seed)
+    except ExperimentError as err:
+        log.error("%s %s: %s", experiment, task, err)
+        folds, reason = [], str(err)
+    else:
+        reason = ""
+    runs = []
+    output = Path(output_dir)
+    with atomic_dir(output) as tmp:
+        for k in shard_indices(n_configs, shard=shard, n_shards=n_shards):
+            hyper = {**sample_configuration(space, seed=seed, experiment=f"{experiment}/{task}", model=model_name, index=k), **fixed}
+            for fold in folds:
+                start = time.perf_counter()
+                log.info("%s %s: config %d/%d fold %d: %s", experiment, model_name, k + 1, n_configs, fold.index, hyper)
+                model = build_model(model_class, **hyper).fit(fold.train, fold.val)
+                seconds = time.perf_counter() - start
+                model.save(tmp / f"config{k:04d}" / f"fold{fold.index:02d}")
+                history = getattr(model, "history", {}) or {}
+                epochs = len(history.get("monitor", history.get("loss", []))) if isinstance(history, dict) else 0
+                runs.append({"config": k, "fold": fold.index, "hyperparameters": hyper, "epochs": epochs, "seconds": round(seconds, 3)})
+                log.info("  done in %.1f s, %d epochs", seconds, epochs)
+        (tmp / "training.json").write_text(json.dumps({"experiment": experiment, "task": task, "model": model_name,
+                                                        "not_evaluable": reason, "runs": runs}, indent=1))
+
+
+def evaluate_shard(
+    *, features_path: str, training_dir: str, task: str, protocol: Mapping, seed: int, refit: Mapping,
+    output_csv: str, output_predictions: str,
+) -> None:
+    """Evaluate every trained model of a shard (after the SVM refit for networks).
+
+    One CSV row per configuration and fold: hyper-parameters, epochs, seconds, train/val/
+    test accuracy, and the refit's objective before/after. Test predictions go to an
+    ``.npz`` keyed ``c{config}_f{fold}_{true|pred}`` for confusion matrices.
+    """
+    import pandas as pd
+
+    from .models import load_model, refit_last_layer
+
+    training = json.loads((Path(training_dir) / "training.json").read_text())
+    features = read_features(features_path)
+    folds = {f.index: f for f in experiment_folds(features, protocol=protocol, task=task, seed=seed)} if training["runs"] else {}
+    rows, predictions = [], {}
+    for run in training["runs"]:
+        fold = folds[run["fold"]]
+        model = load_model(Path(training_dir) / f"config{run['config']:04d}" / f"fold{run['fold']:02d}")
+        row = {"config": run["config"], "fold": run["fold"], **{f"hp_{k}": v for k, v in sorted(run["hyperparameters"].items())},
+               "epochs": run["epochs"], "seconds": run["seconds"]}
+        if refit.get("enabled", True) and hasattr(model, "svm_weights"):
+            start = time.perf_counter()
+            report = refit_last_layer(model, fold.train, eps=refit.get("eps", 1e-4))
+            row.update(refit_objective_before=report.objective_before, refit_objective_after=report.objective_after,
+                       refit_seconds=round(time.perf_counter() - start, 3))
+        for split in ("train", "val", "test"):
+            data = getattr(fold, split)
+            if data is None:
+                row[f"{split}_accuracy"] = float("nan")
+                continue
+            predicted = model.predict(data)
+            row[f"{split}_accuracy"] = _accuracy(data.y, predicted)
+            if split == "test":
+                predictions[f"c{run['config']}_f{run['fold']}_true"] = data.y
+                predictions[f"c{run['config']}_f{run['fold']}_pred"] = predicted
+        log.info("config %d fold %d: train %.3f val %.3f test %.3f", run["config"], run["fold"],
+                 row["train_accuracy"], row["val_accuracy"], row["test_accuracy"])
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    if not rows:
+        frame = pd.DataFrame(columns=["config", "fold", "epochs", "seconds", "train_accuracy", "val_accuracy", "test_accuracy"])
+    frame["not_evaluable"] = training["not_evaluable"]
+    with atomic_path(output_csv) as tmp:
+        frame.to_csv(tmp, index=False, float_format="%.6g")
+    with atomic_path(output_predictions) as tmp:
+        with open(tmp, "wb") as f:
+            np.savez_compressed(f, **predictions)
+
+
+def _limit_threads(threads: int) -> None:
+    """Keep TensorFlow to the cores the rule declared (it would take all of them)."""
+    import tensorflow as tf
+
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(threads)
+        tf.config.threading.set_inter_op_parallelism_threads(threads)
+    except RuntimeError:  # already initialised in this process
+        pass
+
+
+class atomic_dir:
+    """Build a folder under a temporary name next to ``path``; rename it on success."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.tmp = self.path.with_name(f".{self.path.name}.tmp")
+
+    def __enter__(self) -> Path:
+        import shutil
+
+        shutil.rmtree(self.tmp, ignore_errors=True)
+        self.tmp.mkdir(parents=True)
+        return self.tmp
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        import shutil
+
+        if exc_type is None:
+            shutil.rmtree(self.path, ignore_errors=True)
+            self.tmp.rename(self.path)
+        else:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+# --- merge and selection -------------------------------------------------------------
+
+
+def select_configuration(search: "pd.DataFrame", *, selection: str) -> dict:  # noqa: F821
+    """Mean accuracy over folds per configuration, and the configuration picked by
+    ``selection`` ("validation": highest mean validation accuracy; "test": highest mean
+    test accuracy, the paper's best-of-N). Ties go to the lower configuration index."""
+    key = {"validation": "val_accuracy", "test": "test_accuracy"}[selection]
+    per_config = search.groupby("config")[["train_accuracy", "val_accuracy", "test_accuracy"]].mean()
+    if per_config[key].isna().all():
+        raise ExperimentError(f"selection by {selection} needs {key}, which no run has (no validation split?)")
+    best = int(per_config[key].idxmax())
+    chosen = per_config.loc[best]
+    return {
+        "selection": selection, "config": best, "n_configs": int(len(per_config)),
+        "train_accuracy": float(chosen["train_accuracy"]), "val_accuracy": float(chosen["val_accuracy"]),
+        "test_accuracy": float(chosen["test_accuracy"]),
+        "test_accuracy_folds": search.loc[search["config"] == best].sort_values("fold")["test_accuracy"].tolist(),
+    }
+
+
+def merge_shards(
+    *, shard_csvs: Sequence[str], shard_predictions: Sequence[str], experiment: str, dataset: str, task: str,
+    model: str, selections: Sequence[str], n_classes: int, output_csv: str, output_json: str,
+) -> None:
+    """Join a search's shards into one CSV and pick the configuration per selection mode."""
+    import pandas as pd
+
+    search = pd.concat([pd.read_csv(p) for p in shard_csvs], ignore_index=True).sort_values(["config", "fold"])
+    reasons = sorted({str(r) for r in search.get("not_evaluable", pd.Series(dtype=str)).dropna() if str(r)})
+    predictions = {}
+    for path in shard_predictions:
+        with np.load(path) as content:
+            predictions.update({k: content[k] for k in content.files})
+    result = {"dataset": dataset, "experiment": experiment, "task": task, "model": model, "not_evaluable": "; ".join(reasons),
+              "selections": {}}
+    if not search.empty and not reasons:
+        for selection in selections:
+            chosen = select_configuration(search, selection=selection)
+            confusion = np.zeros((n_classes, n_classes), dtype=np.int64)
+            for fold in search.loc[search["config"] == chosen["config"], "fold"]:
+                y_true = predictions[f"c{chosen['config']}_f{fold}_true"]
+                y_pred = predictions[f"c{chosen['config']}_f{fold}_pred"]
+                np.add.at(confusion, (y_true, y_pred), 1)
+            chosen["confusion"] = confusion.tolist()
+            hp_columns = [c for c in search.columns if c.startswith("hp_")]
+            first = search.loc[search["config"] == chosen["config"]].iloc[0]
+            chosen["hyperparameters"] = {c[3:]: _plain(first[c]) for c in hp_columns}
+            result["selections"][selection] = chosen
+    with atomic_path(output_csv) as tmp:
+        search.to_csv(tmp, index=False, float_format="%.6g")
+    with atomic_path(output_json) as tmp:
+        tmp.write_text(json.dumps(result, indent=1, sort_keys=True))
+
+
+def _plain(value):
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating,)):
+        return None if math.isnan(value) else float(value)
+    return value

@@ -1,0 +1,16 @@
+"""Snakemake entry point: train one shard of an experiment's random search."""
+from multimodal_emotion import run_logged
+from multimodal_emotion.experiments import train_shard
+
+run_logged(
+    snakemake.log[0],
+    train_shard,
+    features_path=snakemake.input.features,
+    experiment=f"{snakemake.wildcards.dataset}/{snakemake.wildcards.recording}",
+    task=snakemake.wildcards.task,
+    model_name=snakemake.wildcards.model,
+    shard=int(snakemake.wildcards.shard),
+    threads=snakemake.threads,
+    output_dir=snakemake.output.models,
+    **snakemake.params.search,
+)
