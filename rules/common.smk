@@ -44,7 +44,12 @@ def get_feature_params(wildcards):
 
 # --- experiments ---------------------------------------------------------------------
 MODELS = [name for name, spec in config["models"].items() if spec.get("enabled", True)]
-SHARDS = list(range(config["search"]["shards"]))
+
+
+def shards_of(model):
+    """Search jobs per experiment for ``model`` (models.<m>.shards, else search.shards)."""
+    return config["models"][model].get("shards", config["search"]["shards"])
+
 NETWORKS = {"bimodal_lstm", "bddae"}
 
 
@@ -76,7 +81,7 @@ def search_params(wildcards):
         "space": spec["space"][wildcards.dataset],
         "fixed": {**spec.get("fixed", {}), **spec.get("fixed_per_dataset", {}).get(wildcards.dataset, {})},
         "n_configs": config["search"]["n_configs"][wildcards.dataset],
-        "n_shards": config["search"]["shards"],
+        "n_shards": shards_of(wildcards.model),
         "seed": config["experiments"]["seed"],
     }
 
@@ -92,7 +97,7 @@ def shard_outputs(kind):
     def inputs(wildcards):
         base = f"{RESULTS}/search/{wildcards.dataset}/{wildcards.recording}/{wildcards.task}/{wildcards.model}"
         name = {"csv": "evaluation.csv", "npz": "predictions.npz"}[kind]
-        return [f"{base}/shard{s}/{name}" for s in SHARDS]
+        return [f"{base}/shard{s}/{name}" for s in range(shards_of(wildcards.model))]
 
     return inputs
 

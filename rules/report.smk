@@ -4,7 +4,7 @@
 rule aggregate:
     input:
         results=experiment_results(),
-        reference="resources/paper_reference.tsv",
+        reference=str(Path(workflow.basedir) / "resources" / "paper_reference.tsv"),
     output:
         tables=[report(t, category="Tables", caption="../resources/report/table.rst") for t in TABLES],
         figures=[report(f, category="Figures", caption="../resources/report/figure.rst") for f in FIGURES],

@@ -21,6 +21,14 @@ def tiny_config(**overrides) -> dict:
     config["seed"]["sessions"] = [1, 2]
     config["deap"]["subjects"] = [1]
     config["synthetic"]["seed_clip_seconds"] = [20, 24]
+    config["search"]["n_configs"] = {"seed": 1, "deap": 1}
+    config["experiments"]["deap_protocol"]["n_folds"] = 5
+    config["models"]["bimodal_lstm"]["fixed_per_dataset"]["seed"]["sequence_length"] = 8
+    for name in ("linear_svm_eeg", "linear_svm_other"):
+        config["models"][name]["enabled"] = False
+    for name in ("bimodal_lstm", "bddae"):
+        config["models"][name]["fixed"].update(max_epochs=10, patience=5)
+    config["models"]["bddae"]["fixed"]["pretrain_epochs"] = 5
     for key, value in overrides.items():
         section, _, name = key.partition(".")
         if name:

@@ -1,0 +1,142 @@
+"""Protocols, folds, the seeded random search and selection."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from multimodal_emotion import experiments
+from multimodal_emotion.experiments import ExperimentError
+from multimodal_emotion.store import FeatureFile
+
+
+def deap_like(ratings: np.ndarray, windows_per_trial: int = 3) -> FeatureFile:
+    """Feature file of 40 trials with the given (valence, arousal) ratings."""
+    n_trials = len(ratings)
+    segment = np.repeat(np.arange(1, n_trials + 1), windows_per_trial)
+    n = segment.size
+    rng = np.random.default_rng(0)
+    labels = np.column_stack([np.repeat(ratings, windows_per_trial, axis=0), np.full((n, 2), 5.0)])
+    return FeatureFile(
+        de=rng.normal(size=(n, 4, 2)), psd=rng.normal(size=(n, 4, 2)), other=rng.normal(size=(n, 3)),
+        segment=segment, start_s=np.tile(np.arange(windows_per_trial) * 2.0, n_trials), labels=labels,
+        attrs={"label_names": ["valence", "arousal", "dominance", "liking"]},
+    )
+
+
+def seed_like() -> FeatureFile:
+    segment = np.repeat(np.arange(1, 16), 4)
+    emotion = np.array([1, 0, -1, -1, 0, 1, -1, 0, 1, 1, 0, -1, 0, 1, -1], dtype=float)
+    n = segment.size
+    rng = np.random.default_rng(1)
+    return FeatureFile(
+        de=rng.normal(size=(n, 62, 5)), psd=rng.normal(size=(n, 62, 5)), other=rng.normal(size=(n, 41)),
+        segment=segment, start_s=np.tile(np.arange(4.0), 15), labels=np.repeat(emotion, 4)[:, None],
+        attrs={"label_names": ["emotion"]},
+    )
+
+
+def test_seed_clip_protocol_splits_by_clip():
+    (fold,) = experiments.clip_folds(
+        seed_like(), task="emotion", train_clips=range(1, 7), validation_clips=[7, 8, 9], test_clips=range(10, 16)
+    )
+    assert set(fold.train.segment) == set(range(1, 7)) and set(fold.val.segment) == {7, 8, 9}
+    assert set(fold.test.segment) == set(range(10, 16))
+    assert fold.train.eeg.shape == (24, 310) and fold.train.other.shape == (24, 41)
+    # labels -1, 0, 1 -> classes 0, 1, 2; validation clips 7, 8, 9 hold one of each
+    assert sorted(set(fold.val.y)) == [0, 1, 2]
+
+
+def test_seed_overlapping_clips_are_refused():
+    with pytest.raises(ExperimentError, match=r"clips \[9\] are in more than one split"):
+        experiments.clip_folds(seed_like(), task="emotion", train_clips=range(1, 10), validation_clips=[9], test_clips=[10])
+
+
+def test_deap_threshold_and_tie_rule():
+    ratings = np.column_stack([np.linspace(1, 9, 40), np.linspace(9, 1, 40)])
+    ratings[0, 1] = 5.0  # exactly the threshold
+    y, classes = experiments.class_labels(deap_like(ratings), task="arousal", threshold=5.0)
+    assert classes == ("low", "high")
+    assert y[0] == 0  # 5.0 is low
+    assert y[3 * 39] == 0 and y[3 * 1] == 1
+
+
+@pytest.mark.parametrize("fold_unit", ["trial", "window"])
+def test_kfold_covers_every_window_once_and_trial_level_never_leaks(fold_unit):
+    rng = np.random.default_rng(2)
+    ratings = rng.uniform(1, 9, (40, 2))
+    features = deap_like(ratings)
+    folds = experiments.kfold_folds(features, task="valence", threshold=5.0, n_folds=10, fold_unit=fold_unit, seed=3)
+    assert len(folds) == 10
+    tested = np.concatenate([f.test.segment for f in folds])
+    assert tested.size == features.segment.size  # every window tested exactly once
+    leaks = [bool(set(f.train.segment) & set(f.test.segment)) for f in folds]
+    if fold_unit == "trial":
+        assert not any(leaks)
+        for f in folds:
+            assert not set(f.val.segment) & (set(f.train.segment) | set(f.test.segment))
+    else:
+        assert any(leaks)  # the leaky protocol mixes windows of a trial across splits
+
+
+def test_kfold_is_stratified_and_seeded():
+    ratings = np.column_stack([np.r_[np.full(30, 7.0), np.full(10, 2.0)], np.full(40, 5.0)])
+    a = experiments.kfold_folds(deap_like(ratings), task="valence", threshold=5.0, n_folds=10, fold_unit="trial", seed=4)
+    b = experiments.kfold_folds(deap_like(ratings), task="valence", threshold=5.0, n_folds=10, fold_unit="trial", seed=4)
+    for fa, fb in zip(a, b):
+        np.testing.assert_array_equal(fa.test.segment, fb.test.segment)
+    for fold in a:  # 30 high / 10 low trials over 10 folds: 3 high + 1 low each
+        trial_classes = [fold.test.y[fold.test.segment == t][0] for t in np.unique(fold.test.segment)]
+        assert sorted(trial_classes) == [0, 1, 1, 1]
+
+
+def test_one_class_subject_says_so():
+    ratings = np.column_stack([np.full(40, 7.0), np.full(40, 3.0)])
+    with pytest.raises(ExperimentError, match=r"all 40 trials are in class 'high' for valence \(threshold 5\)"):
+        experiments.kfold_folds(deap_like(ratings), task="valence", threshold=5.0, n_folds=10, fold_unit="trial", seed=0)
+
+
+SPACE = {
+    "eeg_hidden": {"int": [16, 256]}, "other_hidden": {"int": [8, 64]}, "keep_prob": {"uniform": [0.3, 0.99]},
+    "l2": {"log10": [-9, 0]}, "learning_rate": {"log10": [-4, -1.5]},
+}
+
+
+def test_random_search_is_seeded_per_experiment_and_index():
+    one = experiments.sample_configuration(SPACE, seed=1, experiment="seed/1_20131027/emotion", model="bimodal_lstm", index=5)
+    again = experiments.sample_configuration(SPACE, seed=1, experiment="seed/1_20131027/emotion", model="bimodal_lstm", index=5)
+    other = experiments.sample_configuration(SPACE, seed=1, experiment="seed/1_20131027/emotion", model="bimodal_lstm", index=6)
+    assert one == again and one != other
+    # Fixed value on every machine: PCG64 streams from SeedSequence are platform-independent.
+    assert json.dumps(one, sort_keys=True) == json.dumps(again, sort_keys=True)
+
+
+def test_random_search_ranges_and_distributions():
+    configs = [experiments.sample_configuration(SPACE, seed=0, experiment="e", model="m", index=k) for k in range(2000)]
+    frame = pd.DataFrame(configs)
+    assert frame["eeg_hidden"].between(16, 256).all() and {16, 256} <= set(frame["eeg_hidden"])
+    assert frame["dropout"].between(0.01, 0.7).all()  # keep_prob in [0.3, 0.99] -> Keras rate
+    log_l2 = np.log10(frame["l2"])
+    assert log_l2.between(-9, 0).all()
+    assert abs(log_l2.mean() - (-4.5)) < 0.2  # log-uniform: uniform in the exponent
+    assert frame["seed"].nunique() == 2000
+
+
+def test_shards_partition_the_configurations():
+    shards = [experiments.shard_indices(10, shard=s, n_shards=3) for s in range(3)]
+    assert sorted(sum(shards, [])) == list(range(10))
+
+
+def test_selection_by_validation_and_by_test():
+    search = pd.DataFrame({
+        "config": [0, 0, 1, 1], "fold": [0, 1, 0, 1],
+        "train_accuracy": [0.9, 0.9, 1.0, 1.0], "val_accuracy": [0.8, 0.6, 0.5, 0.5], "test_accuracy": [0.5, 0.5, 0.9, 0.7],
+    })
+    by_val = experiments.select_configuration(search, selection="validation")
+    by_test = experiments.select_configuration(search, selection="test")
+    assert by_val["config"] == 0 and by_val["test_accuracy"] == pytest.approx(0.5)
+    assert by_test["config"] == 1 and by_test["test_accuracy"] == pytest.approx(0.8)
+    assert by_test["test_accuracy_folds"] == [0.9, 0.7]

@@ -1,0 +1,144 @@
+"""The whole workflow on tiny synthetic data: tables, honesty on null data, determinism,
+and which jobs a change reschedules."""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+import time
+
+import pandas as pd
+import pytest
+
+from workflow_helpers import REPO, run_snakemake, scheduled_jobs, tiny_config, write_config
+
+pytestmark = pytest.mark.workflow
+
+MODELS = ["bddae", "bimodal_lstm", "feature_fusion", "linear_svm"]
+
+
+@pytest.fixture(scope="module")
+def full_run(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("full_run")
+    write_config(workdir, tiny_config())
+    run_snakemake(workdir)
+    return workdir
+
+
+@pytest.fixture(scope="module")
+def null_run(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("null_run")
+    config = tiny_config()
+    config["synthetic"]["effect_size"] = 0.0
+    config["seed"]["subjects"] = [1, 2]
+    config["deap"]["subjects"] = [1, 2]
+    config["experiments"]["selection"] = ["validation"]
+    write_config(workdir, config)
+    run_snakemake(workdir)
+    return workdir
+
+
+def experiments_table(workdir) -> pd.DataFrame:
+    return pd.read_csv(workdir / "results/tables/experiments.csv")
+
+
+def test_tables_figures_and_report(full_run):
+    for name in ("seed_accuracy", "deap_accuracy", "experiments"):
+        for ext in ("csv", "md", "tex"):
+            assert (full_run / f"results/tables/{name}.{ext}").stat().st_size > 0
+    for dataset in ("seed", "deap"):
+        for kind in ("accuracy", "per_subject", "confusion"):
+            assert (full_run / f"results/figures/{dataset}_{kind}.png").read_bytes()[:4] == b"\x89PNG"
+    seed = pd.read_csv(full_run / "results/tables/seed_accuracy.csv")
+    ours = seed[seed["source"] == "this run"]
+    assert set(ours["model"]) == set(MODELS) and set(ours["selection"]) == {"validation", "test"}
+    assert "wilcoxon_p_vs_bimodal_lstm" in seed.columns
+    assert (seed["source"] != "this run").any()  # the paper's reference rows
+    deap = pd.read_csv(full_run / "results/tables/deap_accuracy.csv")
+    assert {"arousal", "valence"} <= set(deap["task"])
+    report = full_run / "results/report.html"
+    run_snakemake(full_run, "--report", str(report))
+    html = report.read_text(errors="ignore")
+    assert "seed_accuracy" in html and "Accuracy table" in html
+
+
+def test_every_model_beats_chance_with_the_default_effect(full_run):
+    table = experiments_table(full_run)
+    honest = table[table["selection"] == "validation"]
+    for (dataset, model), group in honest.groupby(["dataset", "model"]):
+        chance = 1 / 3 if dataset == "seed" else group["majority_rate"].mean()
+        assert group["test_accuracy"].mean() > chance + 0.1, (dataset, model, group["test_accuracy"].tolist())
+
+
+def test_null_data_stays_at_chance(null_run):
+    """Leakage guard: on effect_size 0 every model's validation-selected test accuracy is
+    within chance +/- 2.5 standard errors. Windows of a clip/trial share its state, so the
+    independent test units are clips (SEED: 6 per session) and trials (DEAP: 40 per
+    subject and task); a per-window standard error would be far too small."""
+    table = experiments_table(null_run)
+    for (dataset, model), group in table.groupby(["dataset", "model"]):
+        units = len(group) * (6 if dataset == "seed" else 40)
+        chance = 1 / 3 if dataset == "seed" else 0.5
+        tolerance = 2.5 * math.sqrt(chance * (1 - chance) / units)
+        if dataset == "deap":  # an always-majority classifier is not a leak: widen by the imbalance
+            tolerance += abs(group["majority_rate"].mean() - 0.5)
+        mean = group["test_accuracy"].mean()
+        assert abs(mean - chance) < tolerance, (dataset, model, mean, chance, tolerance)
+
+
+def test_same_config_twice_gives_identical_tables(full_run, tmp_path):
+    write_config(tmp_path, tiny_config())
+    run_snakemake(tmp_path)
+    for name in ("seed_accuracy", "deap_accuracy", "experiments"):
+        assert (tmp_path / f"results/tables/{name}.csv").read_bytes() == (full_run / f"results/tables/{name}.csv").read_bytes()
+
+
+def test_changing_one_models_range_reruns_only_that_model(full_run):
+    config = tiny_config()
+    config["models"]["linear_svm"]["space"]["seed"]["C"] = {"log10": [-3, -1]}
+    write_config(full_run, config)
+    try:
+        jobs = scheduled_jobs(full_run)
+    finally:
+        write_config(full_run, tiny_config())
+    rules = {rule for rule, _ in jobs}
+    assert rules == {"train_shard", "evaluate_shard", "merge_search", "aggregate", "all"}
+    assert all("model=linear_svm" in w and "dataset=seed" in w for r, w in jobs if r not in ("aggregate", "all"))
+
+
+def test_changing_refit_settings_does_not_retrain(full_run):
+    config = tiny_config()
+    config["refit"]["eps"] = 1e-3
+    write_config(full_run, config)
+    try:
+        rules = {rule for rule, _ in scheduled_jobs(full_run)}
+    finally:
+        write_config(full_run, tiny_config())
+    assert "train_shard" not in rules and "evaluate_shard" in rules
+
+
+def test_touching_one_raw_file_reruns_only_that_experiment(full_run):
+    import os
+
+    raw = full_run / "results/synthetic/DEAP/data_preprocessed_python/s01.dat"
+    later = time.time() + 5
+    os.utime(raw, (later, later))
+    jobs = scheduled_jobs(full_run)
+    rules = {rule for rule, _ in jobs}
+    assert {"bandpass", "features", "train_shard", "aggregate"} <= rules
+    assert not any("dataset=seed" in w for _, w in jobs)
+
+
+def test_paper_config_dag_builds_quickly(tmp_path):
+    """`snakemake -n` on the paper's full protocol (27 SEED experiments, 32 DEAP subjects)."""
+    import yaml
+
+    config = yaml.safe_load((REPO / "config" / "paper.yaml").read_text())
+    config["seed"]["source"] = config["deap"]["source"] = "synthetic"  # real paths swapped for synthetic
+    write_config(tmp_path, config)
+    start = time.perf_counter()
+    result = run_snakemake(tmp_path, "--dry-run", "--quiet", "rules")
+    elapsed = time.perf_counter() - start
+    assert elapsed < 10, elapsed
+    assert "train_shard" in result.stdout
