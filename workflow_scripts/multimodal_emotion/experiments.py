@@ -263,8 +263,7 @@ def train_shard(
                 model = build_model(model_class, **hyper).fit(fold.train, fold.val)
                 seconds = time.perf_counter() - start
                 model.save(tmp / f"config{k:04d}" / f"fold{fold.index:02d}")
-                history = getattr(model, "history", {}) or {}
-                epochs = len(history.get("monitor", history.get("loss", []))) if isinstance(history, dict) else 0
+                epochs = int((getattr(model, "history", None) or {}).get("epochs", 0))
                 runs.append({"config": k, "fold": fold.index, "hyperparameters": hyper, "epochs": epochs, "seconds": round(seconds, 3)})
                 log.info("  done in %.1f s, %d epochs", seconds, epochs)
         (tmp / "training.json").write_text(json.dumps({"experiment": experiment, "task": task, "model": model_name,

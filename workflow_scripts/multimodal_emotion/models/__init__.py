@@ -1,0 +1,58 @@
+"""Models of Tang et al. (2017) and the baselines they are compared with.
+
+=================  ===========================================================
+name               class
+=================  ===========================================================
+``bimodal_lstm``   :class:`~.bimodal_lstm.BimodalLSTM` (Sec. 3)
+``bddae``          :class:`~.bddae.BDDAE` (Sec. 2)
+``linear_svm``     :class:`~.svm.LinearSVM` (liblinear ``-s 2``; ``modality``)
+``feature_fusion`` :class:`~.svm.FeatureFusionSVM` (RBF SVC, Fig. 3)
+=================  ===========================================================
+
+All share :class:`~.base.EmotionModel`'s interface (``fit(train, val=None)``,
+``predict``, ``decision_function``, ``save``, ``load``, ``history``).
+:func:`~.svm.refit_last_layer` is the SVM refit of Sec. 3.2 for the two networks.
+TensorFlow is imported only when a network is built or loaded.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .base import HYPERPARAMETER_FILE, EmotionModel, WindowData, _check_option
+from .bddae import BDDAE
+from .bimodal_lstm import BimodalLSTM
+from .svm import FeatureFusionSVM, LinearSVM, RefitReport, refit_last_layer
+
+MODELS: dict[str, type[EmotionModel]] = {
+    cls.name: cls for cls in (BimodalLSTM, BDDAE, LinearSVM, FeatureFusionSVM)
+}
+
+
+def build_model(name: str, **hyperparams) -> EmotionModel:
+    """Return an unfitted model ``name`` (a key of :data:`MODELS`) with ``hyperparams``."""
+    _check_option("name", name, tuple(MODELS))
+    return MODELS[name](**hyperparams)
+
+
+def load_model(directory: str | Path) -> EmotionModel:
+    """Load any model written by :meth:`EmotionModel.save`."""
+    meta = json.loads((Path(directory) / HYPERPARAMETER_FILE).read_text())
+    _check_option("model", meta["model"], tuple(MODELS))
+    return MODELS[meta["model"]].load(directory)
+
+
+__all__ = [
+    "MODELS",
+    "BDDAE",
+    "BimodalLSTM",
+    "EmotionModel",
+    "FeatureFusionSVM",
+    "LinearSVM",
+    "RefitReport",
+    "WindowData",
+    "build_model",
+    "load_model",
+    "refit_last_layer",
+]

@@ -1,0 +1,424 @@
+"""Bimodal Deep Denoising AutoEncoder (BDDAE) of Tang et al. (2017), Sec. 2.
+
+Two networks (Fig. 1):
+
+(a) the autoencoder network: a corruption layer, three sigmoid encoders
+    (EEG -> h1, other -> h2, [h1, h2] -> h3) and three mirrored sigmoid decoders,
+    trained on the mean squared reconstruction error of the clean input;
+(b) the classifier network: the same three encoders, initialised from (a), and a
+    linear L2-SVM layer; the encoders learn at 1 % of the SVM layer's learning rate
+    (Sec. 2.2).
+
+BDDAE works per window (no sequences).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .base import (
+    FeatureScaler,
+    SVMNetwork,
+    WindowData,
+    _Batches,
+    _check_range,
+    logger,
+    run_epochs,
+    seed_everything,
+    squared_hinge_sum,
+)
+from .bimodal_lstm import INIT_STDDEV
+
+#: Sec. 2.2: "The encoder layers' learning rate was set to one percent of the last
+#: classification layer's learning rate".
+ENCODER_LEARNING_RATE_FACTOR = 0.01
+ENCODER_LAYERS = ("eeg_encoder", "other_encoder", "shared_encoder")
+
+
+def _normal():
+    import keras
+
+    return keras.initializers.RandomNormal(mean=0.0, stddev=INIT_STDDEV)
+
+
+def _sigmoid_dense(units: int, name: str):
+    """An encoder / decoder: "an affine mapping followed by a sigmoid function" (Sec. 2.1)."""
+    from keras import layers
+
+    return layers.Dense(
+        units, activation="sigmoid", kernel_initializer=_normal(),
+        bias_initializer="zeros", name=name,
+    )
+
+
+def build_autoencoder(
+    *,
+    n_eeg: int,
+    n_other: int,
+    eeg_hidden: int,
+    other_hidden: int,
+    shared_hidden: int,
+    dropout: float,
+):
+    """Build the BDDAE autoencoder network of Fig. 1(a).
+
+    Parameters
+    ----------
+    n_eeg, n_other : int
+        Input features per window.
+    eeg_hidden, other_hidden, shared_hidden : int
+        Units of h1 (EEG encoder), h2 (other encoder), h3 (shared encoder).
+    dropout : float
+        Fraction of inputs the corruption layer sets to zero (see :class:`BDDAE`).
+
+    Returns
+    -------
+    model : keras.Model
+        Inputs ``eeg`` (batch, n_eeg), ``other`` (batch, n_other); outputs the
+        reconstructions ``[eeg_hat, other_hat]`` of the same shapes.
+
+    Notes
+    -----
+    With :math:`\\tilde x` the corrupted input and :math:`\\sigma` the sigmoid:
+
+    * encoders: :math:`h_1 = \\sigma(W_{EEG}\\tilde x_{EEG} + b_1)`,
+      :math:`h_2 = \\sigma(W_{Other}\\tilde x_{Other} + b_2)`,
+      :math:`h_3 = \\sigma(W[h_1, h_2] + b_3)`;
+    * decoders, mirror images of the encoders (same shapes, untied weights):
+      :math:`[\\hat h_1, \\hat h_2] = \\sigma(W' h_3 + b'_3)`,
+      :math:`\\hat x_{EEG} = \\sigma(W'_{EEG}\\hat h_1 + b'_1)`,
+      :math:`\\hat x_{Other} = \\sigma(W'_{Other}\\hat h_2 + b'_2)`.
+
+    The corruption layer is Keras ``Dropout`` (inverted: kept inputs are scaled by
+    ``1 / (1 - dropout)`` so their expectation equals the clean input the encoders
+    see in the classifier network).
+    """
+    import keras
+    from keras import layers
+
+    x_eeg = keras.Input((n_eeg,), name="eeg")
+    x_other = keras.Input((n_other,), name="other")
+    # Corruption layer: "randomly sets some of the inputs to zeros" (Sec. 2.1)
+    c_eeg = layers.Dropout(dropout, name="eeg_corruption")(x_eeg)
+    c_other = layers.Dropout(dropout, name="other_corruption")(x_other)
+    h1 = _sigmoid_dense(eeg_hidden, "eeg_encoder")(c_eeg)  # W_EEG
+    h2 = _sigmoid_dense(other_hidden, "other_encoder")(c_other)  # W_Other
+    h3 = _sigmoid_dense(shared_hidden, "shared_encoder")(  # W
+        layers.Concatenate(name="concat")([h1, h2]))
+    h12_hat = _sigmoid_dense(eeg_hidden + other_hidden, "shared_decoder")(h3)
+    eeg_hat = _sigmoid_dense(n_eeg, "eeg_decoder")(h12_hat[:, :eeg_hidden])
+    other_hat = _sigmoid_dense(n_other, "other_decoder")(h12_hat[:, eeg_hidden:])
+    return keras.Model([x_eeg, x_other], [eeg_hat, other_hat], name="bddae_autoencoder")
+
+
+def build_classifier(
+    *,
+    n_eeg: int,
+    n_other: int,
+    n_classes: int,
+    eeg_hidden: int,
+    other_hidden: int,
+    shared_hidden: int,
+):
+    """Build the BDDAE classifier network of Fig. 1(b).
+
+    The three encoders of :func:`build_autoencoder` (same layer names, no corruption
+    layer) followed by the linear SVM layer ``svm`` on h3.
+
+    Returns
+    -------
+    model : keras.Model
+        Inputs ``eeg`` (batch, n_eeg), ``other`` (batch, n_other); output: SVM scores
+        (batch, n_classes).
+    """
+    import keras
+    from keras import layers
+
+    x_eeg = keras.Input((n_eeg,), name="eeg")
+    x_other = keras.Input((n_other,), name="other")
+    h1 = _sigmoid_dense(eeg_hidden, "eeg_encoder")(x_eeg)
+    h2 = _sigmoid_dense(other_hidden, "other_encoder")(x_other)
+    h3 = _sigmoid_dense(shared_hidden, "shared_encoder")(
+        layers.Concatenate(name="concat")([h1, h2]))
+    scores = layers.Dense(  # linear SVM scores w_k^T h3 + b_k
+        n_classes, kernel_initializer=_normal(), bias_initializer="zeros", name="svm"
+    )(h3)
+    return keras.Model([x_eeg, x_other], scores, name="bddae_classifier")
+
+
+class BDDAE(SVMNetwork):
+    """Bimodal Deep Denoising AutoEncoder classifier (Tang et al. 2017, Sec. 2).
+
+    Parameters
+    ----------
+    eeg_hidden, other_hidden, shared_hidden : int
+        Units of the EEG encoder (h1), other-modality encoder (h2) and shared
+        encoder (h3).
+    dropout : float
+        Fraction of the inputs the corruption layer sets to zero during pre-training
+        (Keras' ``rate``, in [0, 1)). As for
+        :class:`~multimodal_emotion.models.bimodal_lstm.BimodalLSTM`, the paper's
+        "dropout probability" is the keep probability ``1 - dropout``.
+    l2 : float
+        L2 strength lambda of the SVM layer's kernel (objective of :class:`SVMNetwork`).
+    learning_rate : float
+        Adam learning rate of the SVM layer in the classifier network; the encoders
+        use ``0.01 * learning_rate`` (Sec. 2.2), with a second Adam optimizer
+        (scaling gradients would not work: Adam's step is invariant to it).
+    pretrain_learning_rate : float
+        Adam learning rate of the autoencoder network.
+    pretrain_epochs : int
+        Epochs of autoencoder pre-training (fixed number, no early stopping).
+    clip_inputs : bool
+        Clip min-max scaled validation / test features to [0, 1]. Default False: the
+        sigmoid encoders accept values slightly outside the training range.
+    n_classes : int | None
+        Number of classes; None infers ``max(train.y) + 1``.
+    seed, max_epochs, patience, min_delta :
+        As for :class:`~multimodal_emotion.models.bimodal_lstm.BimodalLSTM`;
+        ``max_epochs`` etc. apply to the classifier network.
+    batch_size : int | None
+        Windows per Adam step, in pre-training and fine-tuning; None = full batch.
+
+    Notes
+    -----
+    The paper gives no BDDAE hyper-parameter values; the defaults are ours. Inputs
+    are min-max scaled to [0, 1] per feature with training-split statistics
+    (Sec. 4.2). The corruption layer is only part of the autoencoder network;
+    Fig. 1(b) shows the classifier network as encoders + SVM layer.
+
+    ``fit`` = :meth:`pretrain` (autoencoder, MSE) -> :meth:`build_classifier`
+    (encoders copied from the autoencoder) -> fine-tuning of J with two Adam
+    optimizers and early stopping.
+    """
+
+    name = "bddae"
+
+    def __init__(
+        self,
+        *,
+        eeg_hidden: int = 128,
+        other_hidden: int = 32,
+        shared_hidden: int = 64,
+        dropout: float = 0.2,
+        l2: float = 1e-3,
+        learning_rate: float = 1e-2,
+        pretrain_learning_rate: float = 1e-2,
+        pretrain_epochs: int = 100,
+        clip_inputs: bool = False,
+        n_classes: int | None = None,
+        seed: int = 0,
+        max_epochs: int = 1000,
+        patience: int = 120,
+        min_delta: float = 0.001,
+        batch_size: int | None = 128,
+    ) -> None:
+        self._store_params(locals())
+        for key in ("eeg_hidden", "other_hidden", "shared_hidden"):
+            _check_range(key, self._params[key], low=1, kind=int)
+        _check_range("pretrain_epochs", self._params["pretrain_epochs"], low=0, kind=int)
+        _check_range("dropout", dropout, low=0.0, high=1.0)
+        if dropout == 1.0:
+            raise ValueError("dropout must be < 1 (it is the fraction of inputs dropped).")
+        _check_range("l2", l2, low=0.0)
+        for key in ("learning_rate", "pretrain_learning_rate"):
+            _check_range(key, self._params[key], low=0.0, low_open=True)
+        if not isinstance(clip_inputs, bool):
+            raise TypeError(f"clip_inputs must be a bool, got {type(clip_inputs)} instead.")
+        self.model_ = None
+        self.autoencoder_ = None
+        self.encoder_optimizer_ = None
+        self.svm_optimizer_ = None
+
+    # ---- data ------------------------------------------------------------------------
+    def _inputs(self, data: WindowData):
+        import tensorflow as tf
+
+        return (tf.constant(self.scalers_["eeg"].transform(data.eeg)),
+                tf.constant(self.scalers_["other"].transform(data.other)))
+
+    # ---- (a) autoencoder network -----------------------------------------------------
+    def pretrain(self, train: WindowData) -> BDDAE:
+        """Seed, fit the min-max scalers and pre-train the autoencoder network (Sec. 2.2).
+
+        Minimises the mean squared error between the reconstruction of the corrupted
+        input and the clean input, averaged over windows and over all
+        ``n_eeg + n_other`` features, with Adam (``pretrain_learning_rate``) for
+        ``pretrain_epochs`` epochs. Per-epoch training MSE (corruption active) goes
+        to ``history["pretrain_mse"]``.
+        """
+        import keras
+        import tensorflow as tf
+
+        p = self._params
+        seed_everything(p["seed"])
+        self._set_n_classes(train)
+        self.scalers_ = {
+            key: FeatureScaler("minmax", clip=p["clip_inputs"]).fit(getattr(train, key))
+            for key in ("eeg", "other")
+        }
+        ae = self.autoencoder_ = build_autoencoder(
+            n_eeg=train.eeg.shape[1], n_other=train.other.shape[1],
+            eeg_hidden=p["eeg_hidden"], other_hidden=p["other_hidden"],
+            shared_hidden=p["shared_hidden"], dropout=p["dropout"],
+        )
+        self._make_functions()
+        optimizer = keras.optimizers.Adam(learning_rate=p["pretrain_learning_rate"])
+        optimizer.build(ae.trainable_variables)
+
+        @tf.function(reduce_retracing=True)
+        def step(eeg, other):
+            with tf.GradientTape() as tape:
+                eeg_hat, other_hat = ae([eeg, other], training=True)
+                loss = _reconstruction_mse(eeg, other, eeg_hat, other_hat)
+            grads = tape.gradient(loss, ae.trainable_variables)
+            optimizer.apply_gradients(zip(grads, ae.trainable_variables))
+            return loss
+
+        eeg, other = self._inputs(train)
+        batches = _Batches(train.n_windows, p["batch_size"], np.random.default_rng(p["seed"]))
+        mse = []
+        for epoch in range(1, p["pretrain_epochs"] + 1):
+            losses, sizes = [], []
+            for idx in batches:
+                losses.append(float(step(tf.gather(eeg, idx), tf.gather(other, idx))))
+                sizes.append(len(idx))
+            mse.append(float(np.average(losses, weights=sizes)))
+            logger.info("%s pretrain epoch %d/%d mse %.6g",
+                        self.name, epoch, p["pretrain_epochs"], mse[-1])
+        self.history = {"pretrain_mse": mse}
+        return self
+
+    def reconstruction_mse(self, data: WindowData) -> float:
+        """Return the autoencoder's reconstruction MSE on ``data`` (no corruption)."""
+        if self.autoencoder_ is None:
+            raise RuntimeError("Call pretrain() or fit() first; the autoencoder is not saved.")
+        eeg, other = self._inputs(data)
+        eeg_hat, other_hat = self.autoencoder_([eeg, other], training=False)
+        return float(_reconstruction_mse(eeg, other, eeg_hat, other_hat))
+
+    # ---- (b) classifier network ------------------------------------------------------
+    def build_classifier(self):
+        """Build the classifier network with the pre-trained encoders' weights (Sec. 2.2).
+
+        Copies (not shares) W_EEG, W_Other, W and their biases from the autoencoder, so
+        ``autoencoder_`` keeps the pre-trained values. Returns the Keras model, also
+        stored as ``model_``.
+        """
+        if self.autoencoder_ is None:
+            raise RuntimeError("Call pretrain() before build_classifier().")
+        p, ae = self._params, self.autoencoder_
+        self.model_ = build_classifier(
+            n_eeg=ae.inputs[0].shape[-1], n_other=ae.inputs[1].shape[-1],
+            n_classes=self.n_classes_, eeg_hidden=p["eeg_hidden"],
+            other_hidden=p["other_hidden"], shared_hidden=p["shared_hidden"],
+        )
+        for name in ENCODER_LAYERS:
+            self.model_.get_layer(name).set_weights(ae.get_layer(name).get_weights())
+        self._make_functions()
+        return self.model_
+
+    def fit(self, train: WindowData, val: WindowData | None = None) -> BDDAE:
+        """Pre-train, build the classifier, fine-tune with early stopping.
+
+        Parameters
+        ----------
+        train : WindowData
+            Training split; also supplies the min-max statistics.
+        val : WindowData | None
+            Split monitored by early stopping; None monitors the training split.
+
+        Returns
+        -------
+        self : BDDAE
+        """
+        import keras
+        import tensorflow as tf
+
+        p = self._params
+        self.pretrain(train)
+        pretrain_mse = self.history["pretrain_mse"]
+        model = self.build_classifier()
+        n_classes, lam, n_total = self.n_classes_, p["l2"], float(train.n_windows)
+        svm = model.get_layer("svm")
+        enc_vars = [v for n in ENCODER_LAYERS for v in model.get_layer(n).trainable_variables]
+        svm_vars = list(svm.trainable_variables)
+        # Two optimizers: Adam's step size is set by its learning rate, not by the
+        # gradient's scale, so the 1 % must be a learning rate (Sec. 2.2).
+        self.svm_optimizer_ = keras.optimizers.Adam(learning_rate=p["learning_rate"])
+        self.encoder_optimizer_ = keras.optimizers.Adam(
+            learning_rate=ENCODER_LEARNING_RATE_FACTOR * p["learning_rate"])
+        self.svm_optimizer_.build(svm_vars)
+        self.encoder_optimizer_.build(enc_vars)
+
+        @tf.function(reduce_retracing=True)
+        def train_step(eeg, other, y):
+            with tf.GradientTape() as tape:
+                scores = model([eeg, other], training=True)
+                scale = n_total / tf.cast(tf.shape(y)[0], tf.float32)
+                loss = scale * squared_hinge_sum(y, scores, tf.ones_like(scores[:, 0]), n_classes)
+                loss += lam * tf.reduce_sum(tf.square(svm.kernel))
+            grads = tape.gradient(loss, enc_vars + svm_vars)
+            self.encoder_optimizer_.apply_gradients(zip(grads[:len(enc_vars)], enc_vars))
+            self.svm_optimizer_.apply_gradients(zip(grads[len(enc_vars):], svm_vars))
+            hit = tf.equal(tf.argmax(scores, -1, output_type=tf.int32), y)
+            return loss, tf.reduce_sum(tf.cast(hit, tf.float32))
+
+        eeg, other = self._inputs(train)
+        y = tf.constant(train.y.astype(np.int32))
+        mon = (eeg, other, train.y) if val is None else (*self._inputs(val), val.y)
+        batches = _Batches(train.n_windows, p["batch_size"], np.random.default_rng(p["seed"] + 1))
+
+        def train_epoch(epoch: int) -> tuple[float, float]:
+            losses, hits = [], 0.0
+            for idx in batches:
+                loss, h = train_step(tf.gather(eeg, idx), tf.gather(other, idx), tf.gather(y, idx))
+                losses.append(float(loss))
+                hits += float(h)
+            return float(np.mean(losses)), hits / train.n_windows
+
+        def monitor() -> float:
+            scores = self._predict_fn(mon[0], mon[1]).numpy()
+            return float(np.mean(scores.argmax(-1) == mon[2]))
+
+        self.history = run_epochs(
+            train_epoch=train_epoch, monitor=monitor,
+            get_weights=model.get_weights, set_weights=model.set_weights,
+            max_epochs=p["max_epochs"], patience=p["patience"], min_delta=p["min_delta"],
+            monitor_name="train" if val is None else "val", model_name=self.name,
+        )
+        self.history["pretrain_mse"] = pretrain_mse
+        return self
+
+    # ---- inference -------------------------------------------------------------------
+    def _make_functions(self) -> None:
+        import keras
+        import tensorflow as tf
+
+        if self.model_ is None:
+            return
+        model = self.model_
+        features = keras.Model(model.inputs, model.get_layer("shared_encoder").output)
+        self._predict_fn = tf.function(
+            lambda e, o: model([e, o], training=False), reduce_retracing=True)
+        self._feature_fn = tf.function(
+            lambda e, o: features([e, o], training=False), reduce_retracing=True)
+
+    def decision_function(self, data: WindowData) -> np.ndarray:
+        """Return SVM scores per window, shape (n_windows, n_classes)."""
+        self._check_fitted()
+        return self._predict_fn(*self._inputs(data)).numpy()
+
+    def extract_features(self, data: WindowData) -> np.ndarray:
+        """Return h3, the shared encoder's output, shape (n_windows, shared_hidden)."""
+        self._check_fitted()
+        return self._feature_fn(*self._inputs(data)).numpy()
+
+
+def _reconstruction_mse(eeg, other, eeg_hat, other_hat):
+    """Mean squared error over windows and all features of both modalities."""
+    import tensorflow as tf
+
+    sse = tf.reduce_sum(tf.square(eeg_hat - eeg)) + tf.reduce_sum(tf.square(other_hat - other))
+    n = tf.cast(tf.size(eeg) + tf.size(other), eeg.dtype)
+    return sse / n
