@@ -16,7 +16,7 @@ RECORDINGS = {dataset: wc.recordings(config, dataset) for dataset in DATASETS}
 
 wildcard_constraints:
     dataset="|".join(wc.DATASETS),
-    recording=r"\d+_\d{8}|s\d\d",
+    recording=r"\d+_\d+|s\d\d",
     subject=r"\d+",
     task=r"[a-z]+",
     model=r"[a-z_]+",
@@ -34,6 +34,15 @@ def get_final_outputs():
 def get_raw_inputs(wildcards):
     """Raw files of one recording by role (eeg/labels/eye for SEED, data for DEAP)."""
     return wc.recording_inputs(config, wildcards.dataset, wildcards.recording)
+
+
+def get_segment_inputs(wildcards):
+    """Raw recording files (entry: raw) by role."""
+    return wc.raw_recording_inputs(config, wildcards.dataset, wildcards.recording)
+
+
+def synthetic_deap_dat(wildcards=None):
+    return [f"{SYNTHETIC}/DEAP/data_preprocessed_python/s{s:02d}.dat" for s in config["deap"]["subjects"]]
 
 
 def get_feature_params(wildcards):

@@ -66,3 +66,117 @@ rule synthetic_deap_subject:
         "../envs/signal.yaml"
     script:
         "../workflow_scripts/synthetic_data.py"
+
+
+# Raw recordings written from the same signals as the preprocessed files (entry: raw).
+
+
+rule synthetic_seed_time:
+    output:
+        time=f"{SYNTHETIC}/SEED/SEED_RAW_EEG/time.txt",
+    params:
+        kind="seed_time",
+        config=config.get("synthetic", {}),
+    log:
+        f"{RESULTS}/logs/synthetic_seed_time.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/synthetic_seed_time.tsv"
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=5,
+    conda:
+        "../envs/signal.yaml"
+    script:
+        "../workflow_scripts/synthetic_data.py"
+
+
+rule synthetic_seed_raw:
+    input:
+        mat=f"{SYNTHETIC}/SEED/Preprocessed_EEG/{{subject}}_{{date}}.mat",
+    output:
+        cnt=f"{SYNTHETIC}/SEED/SEED_RAW_EEG/{{subject}}_{{date}}.cnt",
+    params:
+        kind="seed_raw",
+        subject=lambda wc_: int(wc_.subject),
+        config=config.get("synthetic", {}),
+    wildcard_constraints:
+        date=r"\d{8}",
+    log:
+        f"{RESULTS}/logs/synthetic_seed_raw/{{subject}}_{{date}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/synthetic_seed_raw/{{subject}}_{{date}}.tsv"
+    threads: 1
+    resources:
+        mem_mb=6000,
+        runtime=20,
+    conda:
+        "../envs/signal.yaml"
+    script:
+        "../workflow_scripts/synthetic_data.py"
+
+
+rule synthetic_deap_raw:
+    input:
+        dat=f"{SYNTHETIC}/DEAP/data_preprocessed_python/s{{subject}}.dat",
+    output:
+        bdf=f"{SYNTHETIC}/DEAP/data_original/s{{subject}}.bdf",
+    params:
+        kind="deap_raw",
+        subject=lambda wc_: int(wc_.subject),
+        config=config.get("synthetic", {}),
+    wildcard_constraints:
+        subject=r"\d\d",
+    log:
+        f"{RESULTS}/logs/synthetic_deap_raw/s{{subject}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/synthetic_deap_raw/s{{subject}}.tsv"
+    threads: 1
+    resources:
+        mem_mb=6000,
+        runtime=20,
+    conda:
+        "../envs/signal.yaml"
+    script:
+        "../workflow_scripts/synthetic_data.py"
+
+
+rule synthetic_deap_ratings:
+    input:
+        dat=synthetic_deap_dat(),
+    output:
+        ratings=f"{SYNTHETIC}/DEAP/metadata_csv/participant_ratings.csv",
+    params:
+        kind="deap_ratings",
+        config=config.get("synthetic", {}),
+    log:
+        f"{RESULTS}/logs/synthetic_deap_ratings.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/synthetic_deap_ratings.tsv"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=5,
+    conda:
+        "../envs/signal.yaml"
+    script:
+        "../workflow_scripts/synthetic_data.py"
+
+
+rule segment_raw:
+    input:
+        unpack(get_segment_inputs),
+    output:
+        segmented=temp(f"{RESULTS}/segmented/{{dataset}}/{{recording}}.h5"),
+    log:
+        f"{RESULTS}/logs/segment_raw/{{dataset}}/{{recording}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/segment_raw/{{dataset}}/{{recording}}.tsv"
+    threads: 1
+    resources:
+        mem_mb=6000,
+        runtime=30,
+    conda:
+        "../envs/signal.yaml"
+    script:
+        "../workflow_scripts/segment_raw.py"

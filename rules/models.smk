@@ -51,6 +51,7 @@ rule evaluate_shard:
 
 rule merge_search:
     input:
+        features=f"{RESULTS}/features/{{dataset}}/{{recording}}.h5",
         csvs=shard_outputs("csv"),
         predictions=shard_outputs("npz"),
     output:

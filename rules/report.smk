@@ -8,6 +8,7 @@ rule aggregate:
     output:
         tables=[report(t, category="Tables", caption="../resources/report/table.rst") for t in TABLES],
         figures=[report(f, category="Figures", caption="../resources/report/figure.rst") for f in FIGURES],
+        provenance=report(f"{RESULTS}/tables/provenance.json", category="Provenance", caption="../resources/report/provenance.rst"),
     params:
         datasets=DATASETS,
         selections=config["experiments"]["selection"],

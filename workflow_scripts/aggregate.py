@@ -1,5 +1,5 @@
 """Snakemake entry point: accuracy tables and figures from all experiment results."""
-from multimodal_emotion import run_logged
+from multimodal_emotion import provenance, run_logged
 from multimodal_emotion.reporting import aggregate_stage
 
 run_logged(
@@ -10,4 +10,6 @@ run_logged(
     tables_dir=snakemake.params.tables_dir,
     figures_dir=snakemake.params.figures_dir,
     selections=snakemake.params.selections,
+    provenance=provenance(snakemake.config),
+    provenance_path=snakemake.output.provenance,
 )

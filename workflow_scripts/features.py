@@ -1,5 +1,5 @@
 """Snakemake entry point: windowed EEG DE/PSD and other-modality features to HDF5."""
-from multimodal_emotion import run_logged
+from multimodal_emotion import provenance, run_logged
 from multimodal_emotion.features import feature_stage
 
 run_logged(
@@ -7,5 +7,6 @@ run_logged(
     feature_stage,
     filtered=snakemake.input.filtered,
     output=snakemake.output.features,
+    provenance=provenance(snakemake.config),
     **snakemake.params.settings,
 )

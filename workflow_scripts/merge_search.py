@@ -1,10 +1,12 @@
 """Snakemake entry point: join an experiment's search shards and select a configuration."""
-from multimodal_emotion import run_logged
+from multimodal_emotion import provenance, run_logged
 from multimodal_emotion.experiments import merge_shards
 
 run_logged(
     snakemake.log[0],
     merge_shards,
+    features_path=snakemake.input.features,
+    provenance=provenance(snakemake.config),
     shard_csvs=list(snakemake.input.csvs),
     shard_predictions=list(snakemake.input.predictions),
     experiment=snakemake.wildcards.recording,

@@ -7,6 +7,7 @@ run_logged(
     synthetic_stage,
     kind=snakemake.params.get("kind", "seed_labels"),
     outputs=dict(snakemake.output.items()),
+    inputs={k: (list(v) if not isinstance(v, str) else v) for k, v in snakemake.input.items()},
     config=snakemake.params.get("config", {}),
     subject=snakemake.params.get("subject", 0),
     session=snakemake.params.get("session", 0),

@@ -15,6 +15,33 @@ __version__ = "0.1.0"
 _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
+def provenance(config: dict) -> dict:
+    """What produced an output: package version, git commit of the workflow (None
+    outside a checkout; "+dirty" if it has uncommitted changes), SHA-256 of the run's
+    config, and its seeds. Recorded in every feature file, experiment result and table."""
+    import hashlib
+    import json
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    try:
+        commit = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True,
+                                check=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+        commit = commit + ("+dirty" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        commit = None
+    config = dict(config)
+    return {
+        "package_version": __version__,
+        "git_commit": commit,
+        "config_sha256": hashlib.sha256(json.dumps(config, sort_keys=True, default=str).encode()).hexdigest(),
+        "seed": {"experiments": config.get("experiments", {}).get("seed"), "synthetic": config.get("synthetic", {}).get("seed")},
+    }
+
+
 def run_logged(log_path, function, /, **kwargs):
     """Run one stage from a Snakemake script: log to ``log_path``, one-line errors.
 
@@ -30,6 +57,8 @@ def run_logged(log_path, function, /, **kwargs):
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.INFO)
+    if "provenance" in kwargs:
+        logging.getLogger(__name__).info("Provenance: %s", kwargs["provenance"])
     try:
         return function(**kwargs)
     except ValueError as err:  # DataFormatError and ConfigError are ValueErrors

@@ -381,8 +381,12 @@ def select_configuration(search: "pd.DataFrame", *, selection: str) -> dict:  # 
 def merge_shards(
     *, shard_csvs: Sequence[str], shard_predictions: Sequence[str], experiment: str, dataset: str, task: str,
     model: str, selections: Sequence[str], n_classes: int, output_csv: str, output_json: str,
+    features_path: str | None = None, provenance: Mapping | None = None,
 ) -> None:
-    """Join a search's shards into one CSV and pick the configuration per selection mode."""
+    """Join a search's shards into one CSV and pick the configuration per selection mode.
+
+    The result JSON records the provenance of the run and the raw files' SHA-256 (from
+    the feature file)."""
     import pandas as pd
 
     search = pd.concat([pd.read_csv(p) for p in shard_csvs], ignore_index=True).sort_values(["config", "fold"])
@@ -391,8 +395,9 @@ def merge_shards(
     for path in shard_predictions:
         with np.load(path) as content:
             predictions.update({k: content[k] for k in content.files})
+    sources = read_features(features_path).attrs.get("source_files", {}) if features_path else {}
     result = {"dataset": dataset, "experiment": experiment, "task": task, "model": model, "not_evaluable": "; ".join(reasons),
-              "selections": {}}
+              "selections": {}, "provenance": {**dict(provenance or {}), "source_files": sources}}
     if not search.empty and not reasons:
         for selection in selections:
             chosen = select_configuration(search, selection=selection)

@@ -64,7 +64,7 @@ def fir_bandpass(data: np.ndarray, *, sfreq: float, l_freq: float | None, h_freq
     from scipy.signal import oaconvolve
 
     kernel = mne.filter.create_filter(
-        data, sfreq, l_freq, h_freq, method="fir", phase="zero", fir_design="firwin", verbose="error"
+        None, sfreq, l_freq, h_freq, method="fir", phase="zero", fir_design="firwin", verbose="error"
     )
     n_pad = kernel.size - 1
     if data.shape[-1] <= n_pad:  # too short to reflect fully: let MNE handle its zero padding
@@ -474,15 +474,27 @@ def bandpass_stage(
     log.info("Wrote %s", output)
 
 
+def segment_stage(*, dataset: str, inputs: Mapping[str, str], output: str) -> None:
+    """Raw recording -> clips/trials at the preprocessed rate, written as a Recording."""
+    from .readers import read_raw_recording
+    from .store import save_recording
+
+    recording = read_raw_recording(dataset, dict(inputs))
+    save_recording(output, recording)
+    log.info("Wrote %s: %d segments at %g Hz", output, len(recording.segments), recording.sfreq)
+
+
 def feature_stage(
-    *, filtered: str, bands: Bands, window_s: float, step_s: float, output: str, attrs: Mapping | None = None
+    *, filtered: str, bands: Bands, window_s: float, step_s: float, output: str, attrs: Mapping | None = None,
+    provenance: Mapping | None = None,
 ) -> None:
     """Windowed DE/PSD and other-modality features of a filtered recording, to HDF5."""
     from .store import load_recording, write_features
 
     recording, extra = load_recording(filtered)
     features = extract_features(
-        recording, bands=bands, window_s=window_s, step_s=step_s, attrs={**extra, **(attrs or {})}
+        recording, bands=bands, window_s=window_s, step_s=step_s,
+        attrs={**extra, **(attrs or {}), "provenance": dict(provenance or {})},
     )
     write_features(output, features)
     log.info("Wrote %s: %d windows, EEG %s, other %s", output, features.de.shape[0],

@@ -43,6 +43,9 @@ SEED_EVENT_COLUMNS = (
 )
 EYE_EVENT_CODES = {"fixation": 1, "saccade": 2, "blink": 3}
 
+SEED_RAW_DIR = "SEED_RAW_EEG"  # {subject}_{session or date}.cnt and time.txt
+SEED_TIME_FILE = "time.txt"
+
 # --- DEAP (preprocessed python, 128 Hz) ---------------------------------------------
 DEAP_ALL_CHANNELS: tuple[str, ...] = _read_lines("deap_channels.txt")
 DEAP_EEG_CHANNELS: tuple[str, ...] = DEAP_ALL_CHANNELS[:32]  # Geneva order
@@ -53,6 +56,8 @@ DEAP_N_SAMPLES = 8064
 DEAP_BASELINE_S = 3.0
 DEAP_PYTHON_DIR = "data_preprocessed_python"
 DEAP_MATLAB_DIR = "data_preprocessed_matlab"
+DEAP_RAW_DIR = "data_original"
+DEAP_RATINGS_FILE = "metadata_csv/participant_ratings.csv"
 DEAP_LABEL_NAMES = ("valence", "arousal", "dominance", "liking")
 DEAP_RATING_RANGE = (1.0, 9.0)
 

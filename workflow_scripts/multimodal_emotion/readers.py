@@ -294,6 +294,13 @@ def read_deap_subject(path: str | Path) -> Recording:
     """
     path = Path(path)
     data, labels = _load_deap_arrays(path)
+    return deap_recording(path, data, labels, sources=[path])
+
+
+def deap_recording(path: Path, data: np.ndarray, labels: np.ndarray, *, sources: list[Path]) -> Recording:
+    """Validate DEAP's ``data`` (40, 40, 8064) and ``labels`` (40, 4) and build the Recording
+    (baseline dropped); ``path`` names the file in errors."""
+    path = Path(path)
     expected = (formats.DEAP_N_TRIALS, len(formats.DEAP_ALL_CHANNELS), formats.DEAP_N_SAMPLES)
     if data.ndim != 3 or data.shape[1] != expected[1]:
         raise DataFormatError(
@@ -334,12 +341,44 @@ def read_deap_subject(path: str | Path) -> Recording:
         segments=segments,
         other_kind="peripheral",
         other_names=formats.DEAP_PERIPHERAL_CHANNELS,
-        source_files={str(path): sha256_of(path)},
+        source_files={str(p): sha256_of(p) for p in sources},
     )
 
 
+def read_raw_recording(dataset: str, files: dict[str, str]) -> Recording:
+    """Read one raw recording (SEED ``.cnt`` + ``time.txt``; DEAP ``.bdf`` + ratings CSV),
+    cut into clips/trials and brought to the preprocessed rate and layout, so everything
+    downstream is the same as for the preprocessed files."""
+    from . import raw_formats
+
+    if dataset == "seed":
+        cnt = Path(files["cnt"])
+        session = raw_formats.read_seed_cnt(cnt, files["time"])
+        labels = read_seed_labels(files["labels"])
+        eye = read_seed_eye(files["eye"]) if files.get("eye") else None
+        segments = [
+            Segment(index=k + 1, eeg=_check_eeg(cnt, f"clip {k + 1}", clip, len(formats.SEED_CHANNELS)),
+                    other=None if eye is None else eye[k], labels=np.array([labels[k]], dtype=np.float64))
+            for k, clip in enumerate(session.clips)
+        ]
+        sources = [cnt, Path(files["time"]), Path(files["labels"])] + ([Path(files["eye"])] if files.get("eye") else [])
+        return Recording(
+            name=cnt.stem, sfreq=session.sfreq, ch_names=formats.SEED_CHANNELS, label_names=("emotion",),
+            segments=segments, other_kind="none" if eye is None else "eye_movements",
+            source_files={str(p): sha256_of(p) for p in sources},
+        )
+    bdf = Path(files["bdf"])
+    data, labels = raw_formats.read_deap_bdf(bdf, files["ratings"], participant=int(bdf.stem.lstrip("s")))
+    return deap_recording(bdf, data, labels, sources=[bdf, Path(files["ratings"])])
+
+
 def read_recording(dataset: str, files: dict[str, str]) -> Recording:
-    """Read one recording given its raw files by role (see ``workflow_config.recording_inputs``)."""
+    """Read one recording given its raw files by role (see ``workflow_config.recording_inputs``);
+    ``{"segmented": path}`` is a raw recording already cut by :func:`read_raw_recording`."""
+    if "segmented" in files:
+        from .store import load_recording
+
+        return load_recording(files["segmented"])[0]
     if dataset == "seed":
         return read_seed_session(files["eeg"], files["labels"], files.get("eye"))
     if dataset == "deap":

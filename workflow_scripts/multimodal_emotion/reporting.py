@@ -228,9 +228,17 @@ def confusion_figure(results, path: str, *, dataset: str, selection: str, class_
 
 
 def aggregate_stage(*, result_paths: Sequence[str], datasets: Sequence[str], tables_dir: str, figures_dir: str,
-                    selections: Sequence[str]) -> None:
-    """Write every table and figure (the rule ``aggregate``)."""
+                    selections: Sequence[str], provenance: dict | None = None, provenance_path: str | None = None) -> None:
+    """Write every table and figure (the rule ``aggregate``), and ``provenance.json``
+    beside the tables: this run's provenance and the SHA-256 of every raw file behind them."""
     from .experiments import BINARY_CLASSES, SEED_CLASSES
+
+    if provenance_path:
+        sources = {}
+        for path in result_paths:
+            sources.update(json.loads(Path(path).read_text()).get("provenance", {}).get("source_files", {}))
+        with atomic_path(provenance_path) as tmp:
+            tmp.write_text(json.dumps({**dict(provenance or {}), "source_files": dict(sorted(sources.items()))}, indent=1))
 
     results = collect_results(result_paths)
     per_experiment = results.drop(columns=["confusion"], errors="ignore")

@@ -234,6 +234,102 @@ def _savemat(path: str | Path, variables: Mapping[str, np.ndarray]) -> None:
             f.write(header.ljust(116, b" "))
 
 
+def seed_clip_durations(cfg: SyntheticConfig, clip_seconds: tuple[float, float] | None = None) -> list[float]:
+    """Length (s) of each of the 15 film clips. As in SEED, the same films, so the same
+    lengths, in every session: one ``time.txt`` serves all raw recordings."""
+    low, high = clip_seconds or cfg.clip_seconds
+    return [float(d) for d in np.round(_rng(cfg, 1, 0).uniform(low, high, formats.SEED_N_CLIPS))]
+
+
+SEED_RAW_GAP_S = 10.0  # rest between clips in the synthetic raw recording (and before the first)
+
+
+def seed_raw_bounds(cfg: SyntheticConfig) -> tuple[list[int], list[int]]:
+    """Start and (inclusive) end samples at 1000 Hz of every clip in a synthetic raw session.
+
+    A clip of n samples at 200 Hz spans ``[start, start + 5 (n - 1)]`` at 1000 Hz, the
+    inclusive-end convention of SEED's ``time.txt`` that ``read_seed_cnt`` reads."""
+    from .raw_formats import SEED_RAW_SFREQ
+
+    factor = int(SEED_RAW_SFREQ / formats.SEED_SFREQ)
+    starts, ends, position = [], [], int(SEED_RAW_GAP_S * SEED_RAW_SFREQ)
+    for duration in seed_clip_durations(cfg):
+        n = int(duration * formats.SEED_SFREQ)
+        starts.append(position)
+        ends.append(position + factor * (n - 1))
+        position += factor * n + int(SEED_RAW_GAP_S * SEED_RAW_SFREQ)
+    return starts, ends
+
+
+def write_seed_time(path: str | Path, *, cfg: SyntheticConfig) -> None:
+    """Write the synthetic ``SEED_RAW_EEG/time.txt`` (clip bounds at 1000 Hz)."""
+    from .raw_formats import write_time_txt
+
+    starts, ends = seed_raw_bounds(cfg)
+    with atomic_path(path) as tmp:
+        write_time_txt(tmp, starts=starts, ends=ends)
+
+
+def write_seed_raw(cnt_path: str | Path, *, mat_path: str | Path, subject: int, cfg: SyntheticConfig) -> None:
+    """Write the 1000 Hz Neuroscan ``.cnt`` of a synthetic session from the same signals
+    as its preprocessed ``.mat``: each 200 Hz clip upsampled x5 (polyphase), placed at
+    the bounds of :func:`seed_raw_bounds`, with 1/f EEG during the rests, and the four
+    extra channels of the real recordings (M1, M2 references; VEO, HEO EOG)."""
+    from scipy.signal import resample_poly
+
+    from .raw_formats import SEED_RAW_CHANNELS, SEED_RAW_SFREQ, write_cnt
+    from .readers import read_seed_eeg
+
+    _, clips = read_seed_eeg(mat_path)
+    factor = int(SEED_RAW_SFREQ / formats.SEED_SFREQ)
+    starts, ends = seed_raw_bounds(cfg)
+    n_total = ends[-1] + factor + int(SEED_RAW_GAP_S * SEED_RAW_SFREQ)
+    rng = _rng(cfg, 3, subject, int(Path(mat_path).stem.split("_")[1]))
+    eeg_rows = [SEED_RAW_CHANNELS.index(c) for c in formats.SEED_CHANNELS]
+    data = np.empty((len(SEED_RAW_CHANNELS), n_total), dtype=np.float32)
+    data[:] = 10.0 * pink_noise(rng, len(SEED_RAW_CHANNELS), n_total, sfreq=SEED_RAW_SFREQ).astype(np.float32)
+    for clip, start in zip(clips, starts):
+        upsampled = resample_poly(clip, factor, 1, axis=1)
+        data[eeg_rows, start : start + upsampled.shape[1]] = upsampled
+    events = [(start, 1) for start in starts] + [(end, 2) for end in ends]
+    with atomic_path(cnt_path) as tmp:
+        write_cnt(tmp, data, ch_names=SEED_RAW_CHANNELS, sfreq=SEED_RAW_SFREQ, events=sorted(events))
+
+
+def write_deap_raw(bdf_path: str | Path, *, dat_path: str | Path, subject: int, cfg: SyntheticConfig) -> None:
+    """Write ``data_original/sXX.bdf`` (512 Hz) from the same signals as the subject's
+    ``.dat``, with the 40 trials presented in a shuffled order (so the reader must map
+    presentation order back to experiment_id order) and, for subjects 1-22, the EEG in
+    the Twente channel order as in DEAP."""
+    from .raw_formats import DEAP_TWENTE_CHANNELS, deap_raw_from_preprocessed, write_deap_bdf
+    from .readers import _load_deap_arrays
+
+    data, _ = _load_deap_arrays(Path(dat_path))
+    order = deap_presentation_order(subject, cfg)
+    names = DEAP_TWENTE_CHANNELS if subject <= 22 else formats.DEAP_EEG_CHANNELS
+    raw = deap_raw_from_preprocessed(data, presentation_order=order, eeg_names=names)
+    with atomic_path(bdf_path) as tmp:
+        write_deap_bdf(tmp, eeg_uV=raw.eeg_uV, eeg_names=raw.eeg_names, exg_uV=raw.exg_uV,
+                       peripheral=raw.peripheral, status=raw.status, sfreq=raw.sfreq)
+
+
+def deap_presentation_order(subject: int, cfg: SyntheticConfig) -> list[int]:
+    """Experiment_id shown at trials 1..40 of a synthetic subject (a seeded shuffle)."""
+    return [int(k) + 1 for k in _rng(cfg, 4, subject).permutation(formats.DEAP_N_TRIALS)]
+
+
+def write_deap_ratings(path: str | Path, *, dat_paths: Mapping[int, str], cfg: SyntheticConfig) -> None:
+    """Write ``metadata_csv/participant_ratings.csv`` for the given subjects' ``.dat`` files."""
+    from .raw_formats import write_deap_ratings_csv
+    from .readers import _load_deap_arrays
+
+    with atomic_path(path) as tmp:
+        for i, (subject, dat) in enumerate(sorted(dat_paths.items())):
+            _, labels = _load_deap_arrays(Path(dat))
+            write_deap_ratings_csv(tmp, participant=subject, presentation_order=deap_presentation_order(subject, cfg),
+                                   labels=labels, append=i > 0)
+
+
 def write_seed_labels(path: str | Path) -> None:
     """Write SEED's ``label.mat`` (the fixed clip order of formats.SEED_CLIP_LABELS)."""
     _savemat(path, {"label": np.array([formats.SEED_CLIP_LABELS], dtype=np.int16)})
@@ -256,12 +352,12 @@ def write_seed_session(
     alpha_map, frontal_map = _channel_maps(ch_names, positions)
     amplitude = subject_rng.uniform(20.0, 40.0)  # µV, per subject
     pupil_base = subject_rng.uniform(3.0, 4.5)  # mm
-    low, high = clip_seconds or cfg.clip_seconds
+    durations = seed_clip_durations(cfg, clip_seconds)
     rng = _rng(cfg, 1, subject, session)
     eeg_vars, eye_vars = {}, {}
     prefix = _subject_initials(subject)
     for k, label in enumerate(formats.SEED_CLIP_LABELS, start=1):
-        duration = float(np.round(rng.uniform(low, high)))
+        duration = durations[k - 1]
         n_times = int(duration * sfreq)
         score = float(label)
         events = _eye_events(rng, duration, blink_rate=0.3 * (1.0 + 0.3 * cfg.effect_size * score))
@@ -369,15 +465,27 @@ def write_deap_subject(path: str | Path, *, subject: int, cfg: SyntheticConfig) 
         pickle.dump({"data": data, "labels": labels}, f, protocol=2)
 
 
-def synthetic_stage(*, kind: str, outputs: Mapping[str, str], config: Mapping, subject: int = 0, session: int = 0) -> None:
+def synthetic_stage(
+    *, kind: str, outputs: Mapping[str, str], config: Mapping, subject: int = 0, session: int = 0,
+    inputs: Mapping | None = None,
+) -> None:
     """Write one synthetic file set for a Snakemake rule (``kind``: seed_labels, seed_session, deap_subject)."""
     cfg = SyntheticConfig.from_config(config)
+    inputs = inputs or {}
     if kind == "seed_labels":
         write_seed_labels(outputs["labels"])
     elif kind == "seed_session":
         write_seed_session(outputs["eeg"], outputs["eye"], subject=subject, session=session, cfg=cfg)
     elif kind == "deap_subject":
         write_deap_subject(outputs["data"], subject=subject, cfg=cfg)
+    elif kind == "seed_time":
+        write_seed_time(outputs["time"], cfg=cfg)
+    elif kind == "seed_raw":
+        write_seed_raw(outputs["cnt"], mat_path=inputs["mat"], subject=subject, cfg=cfg)
+    elif kind == "deap_raw":
+        write_deap_raw(outputs["bdf"], dat_path=inputs["dat"], subject=subject, cfg=cfg)
+    elif kind == "deap_ratings":
+        write_deap_ratings(outputs["ratings"], dat_paths={int(Path(p).stem[1:]): p for p in inputs["dat"]}, cfg=cfg)
     else:
         raise ValueError(f"Invalid value for 'kind': {kind!r}")
     log.info("Wrote synthetic %s: %s", kind, sorted(outputs.values()))

@@ -137,19 +137,28 @@ def check_experiments(config: Mapping) -> None:
             raise ConfigError(f"models.{name}.space", f"no search space for {missing}")
 
 
+def is_raw(config: Mapping, dataset: str) -> bool:
+    """Whether the dataset enters as raw recordings (.cnt / .bdf) rather than preprocessed files."""
+    return config[dataset].get("entry", "preprocessed") == "raw"
+
+
 def seed_recordings(config: Mapping) -> list[str]:
-    """Session stems ``{subject}_{date}`` for the configured subjects and sessions."""
+    """Session stems ``{subject}_{date}`` (or ``{subject}_{session}`` for raw files named
+    so) for the configured subjects and sessions; the k-th in sorted order is session k."""
     cfg = config["seed"]
     if is_synthetic(config, "seed"):
         return [
             formats.seed_session_stem(s, synthetic.seed_session_date(s, k))
             for s in cfg["subjects"] for k in cfg["sessions"]
         ]
-    folder = dataset_root(config, "seed") / formats.SEED_EEG_DIR
+    raw = is_raw(config, "seed")
+    folder = dataset_root(config, "seed") / (formats.SEED_RAW_DIR if raw else formats.SEED_EEG_DIR)
+    suffix = ".cnt" if raw else ".mat"
     stems = []
     for subject in cfg["subjects"]:
         dated = sorted(
-            p.stem for p in folder.glob(f"{subject}_*.mat") if re.fullmatch(rf"{subject}_\d{{8}}", p.stem)
+            (p.stem for p in folder.glob(f"{subject}_*{suffix}") if re.fullmatch(rf"{subject}_\d+", p.stem)),
+            key=lambda stem: int(stem.split("_")[1]),
         )
         for k in cfg["sessions"]:
             if k > len(dated):
@@ -169,7 +178,10 @@ def recordings(config: Mapping, dataset: str) -> list[str]:
 
 
 def recording_inputs(config: Mapping, dataset: str, recording: str) -> dict[str, str]:
-    """Raw files of one recording, by role (the names the bandpass rule passes on)."""
+    """Input files of the bandpass rule for one recording, by role: the preprocessed
+    files, or for raw entry the segmented recording the ``segment_raw`` rule writes."""
+    if is_raw(config, dataset):
+        return {"segmented": str(Path(config.get("results", "results")) / "segmented" / dataset / f"{recording}.h5")}
     root = dataset_root(config, dataset)
     if dataset == "seed":
         files = {
@@ -193,3 +205,19 @@ def synthetic_seed_session(recording: str) -> tuple[int, int]:
         if synthetic.seed_session_date(int(subject), session) == date:
             return int(subject), session
     raise ConfigError("seed.source", f"{recording} is not a synthetic SEED session name")
+
+
+def raw_recording_inputs(config: Mapping, dataset: str, recording: str) -> dict[str, str]:
+    """Raw files of one recording (entry: raw), by role."""
+    root = dataset_root(config, dataset)
+    if dataset == "seed":
+        files = {
+            "cnt": root / formats.SEED_RAW_DIR / f"{recording}.cnt",
+            "time": root / formats.SEED_RAW_DIR / formats.SEED_TIME_FILE,
+            "labels": root / formats.SEED_EEG_DIR / formats.SEED_LABEL_FILE,
+        }
+        if config["seed"].get("eye_movements", True):
+            files["eye"] = root / formats.SEED_EYE_DIR / f"{recording}.mat"
+    else:
+        files = {"bdf": root / formats.DEAP_RAW_DIR / f"{recording}.bdf", "ratings": root / formats.DEAP_RATINGS_FILE}
+    return {role: str(path) for role, path in files.items()}
