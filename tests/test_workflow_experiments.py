@@ -8,6 +8,7 @@ import math
 import shutil
 import time
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -87,11 +88,33 @@ def test_null_data_stays_at_chance(null_run):
         assert abs(mean - chance) < tolerance, (dataset, model, mean, chance, tolerance)
 
 
-def test_same_config_twice_gives_identical_tables(full_run, tmp_path):
-    write_config(tmp_path, tiny_config())
-    run_snakemake(tmp_path)
+def reduced_config() -> dict:
+    """Smaller than tiny: one SEED session and one DEAP subject, one network, one SVM."""
+    config = tiny_config()
+    config["seed"]["sessions"] = [1]
+    config["experiments"]["deap_protocol"]["n_folds"] = 3
+    for name in ("bddae", "linear_svm"):
+        config["models"][name]["enabled"] = False
+    return config
+
+
+def test_same_config_twice_gives_identical_tables_and_predictions(tmp_path):
+    runs = []
+    for name in ("first", "second"):
+        workdir = tmp_path / name
+        write_config(workdir, reduced_config())
+        run_snakemake(workdir)
+        runs.append(workdir)
+    first, second = runs
     for name in ("seed_accuracy", "deap_accuracy", "experiments"):
-        assert (tmp_path / f"results/tables/{name}.csv").read_bytes() == (full_run / f"results/tables/{name}.csv").read_bytes()
+        assert (first / f"results/tables/{name}.csv").read_bytes() == (second / f"results/tables/{name}.csv").read_bytes()
+    predictions = sorted(p.relative_to(first) for p in first.glob("results/search/**/predictions.npz"))
+    assert predictions
+    for path in predictions:
+        with np.load(first / path) as a, np.load(second / path) as b:
+            assert a.files == b.files
+            for key in a.files:
+                np.testing.assert_array_equal(a[key], b[key])
 
 
 def test_changing_one_models_range_reruns_only_that_model(full_run):
