@@ -1,9 +1,10 @@
-"""Time and peak memory of ``read_seed_cnt`` on one full-size synthetic SEED session.
+"""Time and peak memory of one full-size synthetic SEED raw session, ``.cnt`` to feature HDF5.
 
 Writes a SEED-sized Neuroscan CNT (66 channels, 1000 Hz, the 15 clip bounds of SEED's
 ``time.txt`` — clips of 185-265 s with ~30 s gaps — about 3.9 M samples, ~1 GB) to a
-temporary directory, then runs ``read_seed_cnt`` in a fresh subprocess and prints its
-wall time and peak RSS, next to the RSS of that subprocess right after importing MNE
+temporary directory, then runs the workflow's three stages on it in a fresh subprocess
+(``segment_raw``: read + cut + resample to 200 Hz; ``bandpass``; ``features``) and
+prints the wall time of each and the peak RSS, next to the RSS of that subprocess right after importing MNE
 (the baseline). Peak RSS is ``VmHWM`` of ``/proc/self/status`` (reset at exec) and
 ``resource.getrusage(RUSAGE_SELF).ru_maxrss``; the latter survives ``execve`` and so
 would include the parent's memory, which is why the session is also written by a
@@ -51,6 +52,9 @@ def write_session(directory: Path) -> tuple[Path, Path]:
     rf.write_cnt(cnt, data, ch_names=names, sfreq=SFREQ, events=[(s, 1) for s in STARTS])
     time_txt = directory / "time.txt"
     rf.write_time_txt(time_txt, starts=STARTS, ends=ENDS)
+    from multimodal_emotion import synthetic
+
+    synthetic.write_seed_labels(directory / "label.mat")
     return cnt, time_txt
 
 
@@ -66,12 +70,28 @@ def child(cnt: str, time_txt: str, method: str) -> None:
     import mne  # noqa: F401  (baseline includes MNE and its dependencies)
     from multimodal_emotion import raw_formats as rf
 
+    from multimodal_emotion import features, synthetic
+
     baseline = vm_hwm_mib()
     start = time.perf_counter()
     session = rf.read_seed_cnt(cnt, time_txt, resample_method=method, verbose="error")
     seconds = time.perf_counter() - start
     out_mib = sum(c.nbytes for c in session.clips + session.eog) / 2**20
+    folder = Path(cnt).parent
+    stages = {}
+    t0 = time.perf_counter()
+    features.segment_stage(dataset="seed", inputs={"cnt": cnt, "time": time_txt, "labels": str(folder / "label.mat")},
+                           output=str(folder / "segmented.h5"))
+    t1 = time.perf_counter()
+    features.bandpass_stage(dataset="seed", inputs={"segmented": str(folder / "segmented.h5")}, l_freq=1.0, h_freq=50.0,
+                            output=str(folder / "filtered.h5"))
+    t2 = time.perf_counter()
+    features.feature_stage(filtered=str(folder / "filtered.h5"), bands=synthetic.DEFAULT_SEED_BANDS, window_s=4.0,
+                           step_s=1.0, output=str(folder / "features.h5"))
+    t3 = time.perf_counter()
+    stages = {"segment_raw": t1 - t0, "bandpass": t2 - t1, "features": t3 - t2}
     print(json.dumps({
+        "stages": stages,
         "seconds": seconds,
         "peak_rss_mib": vm_hwm_mib(),
         "ru_maxrss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -115,6 +135,9 @@ def main() -> None:
               f"(after importing MNE: {stats['baseline_rss_mib']:.0f} MiB; "
               f"returned arrays: {stats['output_mib']:.0f} MiB)")
         print(f"clip lengths at 200 Hz: {stats['clip_samples']}")
+        stages = stats["stages"]
+        print("workflow stages, .cnt to feature HDF5: " + ", ".join(f"{k} {v:.1f} s" for k, v in stages.items())
+              + f"; total {sum(stages.values()):.1f} s; peak RSS of the whole run {stats['peak_rss_mib']:.0f} MiB")
 
 
 if __name__ == "__main__":
