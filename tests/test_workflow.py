@@ -18,12 +18,17 @@ from workflow_helpers import run_snakemake, scheduled_jobs, tiny_config, write_c
 pytestmark = pytest.mark.workflow
 
 
+# This module exercises the data and feature stages only (the experiment stages have
+# their own tests): every run and dry run targets the feature files.
+FEATURES = ["results/features/seed/1_20131003.h5", "results/features/seed/1_20131010.h5", "results/features/deap/s01.h5"]
+
+
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("tiny_workflow")
     config = tiny_config()
     write_config(workdir, config)
-    run_snakemake(workdir)
+    run_snakemake(workdir, *FEATURES)
     return workdir, config
 
 
@@ -41,7 +46,7 @@ def test_feature_files_have_the_documented_layout(tiny_run):
         assert f["labels"].shape == (n, 1)
         assert set(np.unique(f["windows/segment"][()])) == set(range(1, 16))
         assert f.attrs["sfreq"] == "200.0" and '"window_s"' not in f.attrs
-        for key in ("bands", "window_s", "step_s", "ch_names", "source_files", "package_version", "bandpass"):
+        for key in ("bands", "window_s", "step_s", "ch_names", "source_files", "package_version", "bandpass", "provenance"):
             assert key in f.attrs, key
     with h5py.File(deap_files[0]) as f:
         assert f["eeg/de"].shape == (40 * 30, 32, 4)  # 60 s / 2 s windows
@@ -56,14 +61,17 @@ def test_feature_files_have_the_documented_layout(tiny_run):
 
 def test_touching_one_raw_session_reruns_only_that_session(tiny_run):
     workdir, _ = tiny_run
-    assert scheduled_jobs(workdir) == []  # up to date
+    assert scheduled_jobs(workdir, *FEATURES) == []  # up to date
     raw = workdir / "results/synthetic/SEED/Preprocessed_EEG/1_20131010.mat"
+    before = raw.stat()
     later = time.time() + 5
     os.utime(raw, (later, later))
-    jobs = scheduled_jobs(workdir)
+    try:
+        jobs = scheduled_jobs(workdir, *FEATURES)
+    finally:
+        os.utime(raw, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert jobs == sorted(
         [
-            ("all", ""),
             ("bandpass", "dataset=seed, recording=1_20131010"),
             ("features", "dataset=seed, recording=1_20131010"),
         ]
@@ -76,7 +84,60 @@ def test_changing_feature_settings_reruns_features_not_data(tiny_run):
     changed["deap"]["step_s"] = 1.0
     write_config(workdir, changed)
     try:
-        jobs = {rule for rule, _ in scheduled_jobs(workdir)}
+        jobs = {rule for rule, _ in scheduled_jobs(workdir, *FEATURES)}
     finally:
         write_config(workdir, config)
     assert "features" in jobs and "synthetic_deap_subject" not in jobs and "synthetic_seed_session" not in jobs
+
+
+def test_adding_a_subject_adds_only_its_jobs(tiny_run):
+    workdir, config = tiny_run
+    changed = tiny_config()
+    changed["deap"]["subjects"] = [1, 2]
+    write_config(workdir, changed)
+    try:
+        jobs = scheduled_jobs(workdir, *FEATURES, "results/features/deap/s02.h5")
+    finally:
+        write_config(workdir, config)
+    assert jobs == sorted(
+        [
+            ("bandpass", "dataset=deap, recording=s02"),
+            ("features", "dataset=deap, recording=s02"),
+            ("synthetic_deap_subject", "variant=python, subject=02, ext=dat"),
+        ]
+    )
+
+
+def test_deleting_one_feature_file_regenerates_only_it(tiny_run):
+    workdir, _ = tiny_run
+    target = workdir / "results/features/seed/1_20131003.h5"
+    backup = target.read_bytes()
+    target.unlink()
+    try:
+        jobs = scheduled_jobs(workdir, *FEATURES)
+    finally:
+        target.write_bytes(backup)
+    assert jobs == [("bandpass", "dataset=seed, recording=1_20131003"), ("features", "dataset=seed, recording=1_20131003")]
+
+
+def test_conda_envs_pin_the_same_versions_as_requirements():
+    import yaml
+
+    from workflow_helpers import REPO
+
+    pinned = dict(
+        line.split("==") for line in (REPO / "requirements.txt").read_text().splitlines() if "==" in line and not line.startswith("#")
+    )
+    envs = sorted((REPO / "envs").glob("*.yaml"))
+    assert envs
+    for env in envs:
+        spec = yaml.safe_load(env.read_text())
+        pips = [d for d in spec["dependencies"] if isinstance(d, dict)][0]["pip"]
+        for entry in pips:
+            name, version = entry.split("==")
+            assert pinned.get(name) == version, (env.name, name, version, pinned.get(name))
+    rules_text = "".join(p.read_text() for p in (REPO / "rules").glob("*.smk"))
+    n_rules = rules_text.count("\nrule ")
+    assert rules_text.count("conda:") == n_rules  # every rule names its environment
+    for keyword in ("log:", "benchmark:", "threads:", "mem_mb=", "runtime="):
+        assert rules_text.count(keyword) == n_rules, keyword

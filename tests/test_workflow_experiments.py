@@ -145,9 +145,13 @@ def test_touching_one_raw_file_reruns_only_that_experiment(full_run):
     import os
 
     raw = full_run / "results/synthetic/DEAP/data_preprocessed_python/s01.dat"
+    before = raw.stat()
     later = time.time() + 5
     os.utime(raw, (later, later))
-    jobs = scheduled_jobs(full_run)
+    try:
+        jobs = scheduled_jobs(full_run)
+    finally:
+        os.utime(raw, ns=(before.st_atime_ns, before.st_mtime_ns))
     rules = {rule for rule, _ in jobs}
     assert {"bandpass", "features", "train_shard", "aggregate"} <= rules
     assert not any("dataset=seed" in w for _, w in jobs)
