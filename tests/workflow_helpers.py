@@ -26,9 +26,8 @@ def tiny_config(**overrides) -> dict:
     config["models"]["bimodal_lstm"]["fixed_per_dataset"]["seed"]["sequence_length"] = 8
     for name in ("linear_svm_eeg", "linear_svm_other"):
         config["models"][name]["enabled"] = False
-    for name in ("bimodal_lstm", "bddae"):
-        config["models"][name]["fixed"].update(max_epochs=10, patience=5)
-    config["models"]["bddae"]["fixed"]["pretrain_epochs"] = 5
+    config["models"]["bimodal_lstm"]["fixed"].update(max_epochs=15, patience=5)
+    config["models"]["bddae"]["fixed"].update(max_epochs=30, patience=10, pretrain_epochs=30)
     for key, value in overrides.items():
         section, _, name = key.partition(".")
         if name:

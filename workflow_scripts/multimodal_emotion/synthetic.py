@@ -389,7 +389,10 @@ def write_seed_session(
 # --- DEAP ----------------------------------------------------------------------------
 
 
-def _peripheral(rng: np.random.Generator, n_times: int, *, sfreq: float, arousal_score: float, effect_size: float, blinks: np.ndarray) -> np.ndarray:
+def _peripheral(
+    rng: np.random.Generator, n_times: int, *, sfreq: float, arousal_score: float, valence_score: float,
+    effect_size: float, blinks: np.ndarray,
+) -> np.ndarray:
     """hEOG, vEOG, zEMG, tEMG, GSR, respiration, plethysmograph, temperature."""
     t = np.arange(n_times) / sfreq
     heog = 40 * pink_noise(rng, 1, n_times, sfreq=sfreq, exponent=1.5)[0]
@@ -399,7 +402,10 @@ def _peripheral(rng: np.random.Generator, n_times: int, *, sfreq: float, arousal
         start = int(onset * sfreq)
         stop = min(n_times, start + wave.size)
         veog[start:stop] += wave[: stop - start]
-    emg = rng.standard_normal((2, n_times)) * np.array([[8.0], [6.0]]) * (1 + 0.2 * effect_size * arousal_score)
+    # Zygomaticus EMG (smiling) rises with valence, trapezius EMG with arousal.
+    emg = rng.standard_normal((2, n_times)) * np.array([[8.0], [6.0]])
+    emg[0] *= (1 + 0.2 * effect_size) ** valence_score
+    emg[1] *= (1 + 0.2 * effect_size) ** arousal_score
     # Skin conductance: level plus phasic responses whose rate and level rise with arousal.
     shift = effect_size * arousal_score
     gsr = np.full(n_times, 1500.0 + 150.0 * shift) + 40 * pink_noise(rng, 1, n_times, sfreq=sfreq, exponent=2.0)[0]
@@ -448,7 +454,7 @@ def deap_subject_arrays(subject: int, cfg: SyntheticConfig) -> tuple[np.ndarray,
         eeg -= eeg.mean(axis=0, keepdims=True)  # common average reference, as DEAP ships it
         data[trial, :32] = eeg
         data[trial, 32:] = _peripheral(
-            rng, formats.DEAP_N_SAMPLES, sfreq=sfreq, arousal_score=scores["arousal"],
+            rng, formats.DEAP_N_SAMPLES, sfreq=sfreq, arousal_score=scores["arousal"], valence_score=scores["valence"],
             effect_size=cfg.effect_size, blinks=blinks,
         )
     return data, labels
