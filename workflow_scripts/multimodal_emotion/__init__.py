@@ -57,6 +57,8 @@ def run_logged(log_path, function, /, **kwargs):
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.INFO)
+    logging.captureWarnings(True)  # library warnings go to the log, not the terminal
+    _os.environ.setdefault("MNE_LOGGING_LEVEL", "warning")
     if "provenance" in kwargs:
         logging.getLogger(__name__).info("Provenance: %s", kwargs["provenance"])
     try:

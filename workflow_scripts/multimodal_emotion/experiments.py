@@ -86,7 +86,7 @@ def clip_folds(
     test_clips: Sequence[int], eeg_feature: str = "de",
 ) -> list[Fold]:
     """SEED's subject-dependent protocol: one fold, fixed clips per split."""
-    y, _ = class_labels(features, task=task)
+    y, classes = class_labels(features, task=task)
     eeg, other, segment = eeg_matrix(features, eeg_feature), features.other.astype(np.float64), features.segment.astype(np.int64)
     overlap = set(train_clips) & set(test_clips) | set(validation_clips) & (set(train_clips) | set(test_clips))
     if overlap:
@@ -96,6 +96,11 @@ def clip_folds(
     for name in ("train", "test"):
         if not rows[name].any():
             raise ExperimentError(f"the {name} split holds no windows (clips {sorted(set(segment.tolist()))} available)")
+    missing = sorted(set(range(len(classes))) - set(np.unique(y[rows["train"]]).tolist()))
+    if missing:
+        raise ExperimentError(
+            f"the training clips hold no window of class {[classes[c] for c in missing]}; every class is needed"
+        )
     val = _window_data(eeg, other, y, segment, rows["val"]) if rows["val"].any() else None
     return [Fold(0, _window_data(eeg, other, y, segment, rows["train"]), val, _window_data(eeg, other, y, segment, rows["test"]))]
 
@@ -314,6 +319,8 @@ def evaluate_shard(
     frame = pd.DataFrame(rows)
     if not rows:
         frame = pd.DataFrame(columns=["config", "fold", "epochs", "seconds", "train_accuracy", "val_accuracy", "test_accuracy"])
+        if training["not_evaluable"]:  # one row, so that merge_search sees the reason
+            frame.loc[0] = np.nan
     frame["not_evaluable"] = training["not_evaluable"]
     with atomic_path(output_csv) as tmp:
         frame.to_csv(tmp, index=False, float_format="%.6g")

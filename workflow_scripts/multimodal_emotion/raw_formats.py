@@ -32,6 +32,7 @@ import logging
 import math
 import re
 import struct
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -941,8 +942,24 @@ def _open_bdf(path: Path, *, verbose):
             path, stim_channel=stim_channel, preload=False, verbose=verbose
         )
 
+    def _read_checked():
+        # MNE only warns when the file holds fewer records than its header declares.
+        with warnings.catch_warnings():
+            warnings.filterwarnings("error", message="Number of records from the header does not match")
+            try:
+                return _read("auto")
+            except RuntimeWarning:
+                with open(path, "rb") as f:
+                    f.seek(236)
+                    declared = int(f.read(8).decode("ascii", "replace").strip() or -1)
+                if declared > 0:
+                    raise RawFormatError(
+                        path, f"truncated: the header declares {declared} data records, the file holds fewer"
+                    ) from None
+        return _read("auto")  # -1 records: a recording that was not stopped, still valid
+
     try:
-        raw = _read("auto")
+        raw = _read_checked()
         if DEAP_STATUS_CHANNEL.lower() not in [n.lower() for n in raw.ch_names]:
             index = _status_index(path, raw.ch_names)
             raw = _read(index)

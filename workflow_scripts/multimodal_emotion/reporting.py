@@ -89,7 +89,10 @@ def summary_table(results: "pd.DataFrame", *, dataset: str) -> "pd.DataFrame":  
                 "wilcoxon_p_vs_bimodal_lstm": p, "source": "this run",
             })
     excluded = results[(results["dataset"] == dataset) & results["selection"].isna()]
-    table = pd.DataFrame(rows)
+    table = pd.DataFrame(rows, columns=[
+        "task", "selection", "model", "method", "mean_accuracy", "std_accuracy", "n_experiments",
+        "majority_class_rate", "wilcoxon_p_vs_bimodal_lstm", "source",
+    ])
     reference = pd.read_csv(RESOURCES / "paper_reference.tsv", sep="\t", comment="#")
     reference = reference[reference["dataset"] == dataset].assign(selection="reported", n_experiments=np.nan,
                                                                   majority_class_rate=np.nan, wilcoxon_p_vs_bimodal_lstm=np.nan)
@@ -117,7 +120,8 @@ def write_table(table: "pd.DataFrame", stem: str, *, caption: str) -> None:  # n
     header = [c.replace("_", " ") for c in columns]
 
     def cells(row):
-        return [_format_number(row[c], None if c.startswith("wilcoxon") else 2) for c in columns]
+        return [_format_number(row[c], None if c.startswith("wilcoxon") else 0 if c.startswith("n_") else 2)
+                for c in columns]
 
     notes = [f"Not evaluable: {e}" for e in table.attrs.get("excluded", [])]
     lines = [f"**{caption}**", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
@@ -152,7 +156,7 @@ def accuracy_figure(table, path: str, *, title: str) -> None:
     ours = table[table["source"] == "this run"]
     tasks = sorted(ours["task"].unique())
     selections = sorted(ours["selection"].unique(), key=lambda s: s != "validation")
-    fig, axes = plt.subplots(1, len(tasks), figsize=(6 * len(tasks), 4.5), squeeze=False)
+    fig, axes = plt.subplots(1, max(1, len(tasks)), figsize=(6 * max(1, len(tasks)), 4.5), squeeze=False)
     for ax, task in zip(axes[0], tasks):
         part = ours[ours["task"] == task]
         methods = list(dict.fromkeys(part["method"]))

@@ -16,6 +16,7 @@ Feature file layout (one per SEED session / DEAP subject)::
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import tempfile
@@ -41,6 +42,8 @@ def atomic_path(path: str | Path):
     """Yield a temporary path next to ``path``; rename it to ``path`` only on success."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):  # left by a killed job
+        stale.unlink(missing_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     umask = os.umask(0)
