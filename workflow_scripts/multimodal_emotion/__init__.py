@@ -45,25 +45,33 @@ def provenance(config: dict) -> dict:
 def run_logged(log_path, function, /, **kwargs):
     """Run one stage from a Snakemake script: log to ``log_path``, one-line errors.
 
-    Progress goes to the rule's log file. A data or config problem ends the job with
-    one line on stderr naming the file and the problem (the traceback stays in the log).
+    Progress goes to the rule's log file, and so does everything written to the
+    process's stderr (TensorFlow's C++ start-up lines, library warnings, tracebacks of
+    unexpected errors). A data or config problem ends the job with exactly one line on
+    the terminal, ``ERROR: <file>: <problem>`` (the traceback stays in the log).
     """
     import logging
     import sys
     import traceback
 
-    handler = logging.FileHandler(log_path, mode="w")
+    open(log_path, "w").close()
+    handler = logging.FileHandler(log_path, mode="a")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.INFO)
     logging.captureWarnings(True)  # library warnings go to the log, not the terminal
     _os.environ.setdefault("MNE_LOGGING_LEVEL", "warning")
+    sys.stderr.flush()
+    terminal = _os.dup(2)
+    log_fd = _os.open(log_path, _os.O_WRONLY | _os.O_APPEND)
+    _os.dup2(log_fd, 2)  # C++ libraries write to fd 2 directly
+    _os.close(log_fd)
     if "provenance" in kwargs:
         logging.getLogger(__name__).info("Provenance: %s", kwargs["provenance"])
     try:
         return function(**kwargs)
     except ValueError as err:  # DataFormatError and ConfigError are ValueErrors
         logging.getLogger(__name__).error("%s\n%s", err, traceback.format_exc())
-        print(f"ERROR: {err}", file=sys.stderr)
+        _os.write(terminal, f"ERROR: {err}\n".encode())
         sys.exit(1)
