@@ -26,7 +26,7 @@ def tiny_config(**overrides) -> dict:
     config["models"]["bimodal_lstm"]["fixed_per_dataset"]["seed"]["sequence_length"] = 8
     for name in ("linear_svm_eeg", "linear_svm_other"):
         config["models"][name]["enabled"] = False
-    config["models"]["bimodal_lstm"]["fixed"].update(max_epochs=15, patience=5)
+    config["models"]["bimodal_lstm"]["fixed"].update(max_epochs=30, patience=10)
     config["models"]["bddae"]["fixed"].update(max_epochs=30, patience=10, pretrain_epochs=30)
     for key, value in overrides.items():
         section, _, name = key.partition(".")

@@ -41,20 +41,16 @@ from typing import Literal
 import numpy as np
 
 from . import formats
+from .readers import DataFormatError, _check_file
 
 logger = logging.getLogger(__name__)
 
 
-class RawFormatError(ValueError):
+class RawFormatError(DataFormatError):
     """A raw recording or its side file is missing, unreadable or not as expected.
 
     The message is one line: ``"{path}: {problem}"``.
     """
-
-    def __init__(self, path: str | Path, problem: str):
-        self.path = str(path)
-        self.problem = problem
-        super().__init__(f"{path}: {problem}")
 
 
 def _read_resource_lines(name: str) -> tuple[str, ...]:
@@ -125,12 +121,10 @@ def _first_line(err: BaseException) -> str:
 
 
 def _check_exists(path: Path) -> None:
-    if not path.exists():
-        raise RawFormatError(path, "file not found")
-    if not path.is_file():
-        raise RawFormatError(path, "is not a regular file")
-    if path.stat().st_size == 0:
-        raise RawFormatError(path, "file is empty")
+    try:
+        _check_file(path)
+    except DataFormatError as err:
+        raise RawFormatError(path, err.problem) from None
 
 
 # ======================================================================================
