@@ -20,7 +20,7 @@ def tiny_config(**overrides) -> dict:
     config["seed"]["subjects"] = [1]
     config["seed"]["sessions"] = [1, 2]
     config["deap"]["subjects"] = [1]
-    config["synthetic"]["seed_clip_seconds"] = [20, 24]
+    config["synthetic"]["seed_clip_seconds"] = [40, 48]  # long enough for the LSTM to generalise from 6 clips
     config["search"]["n_configs"] = {"seed": 1, "deap": 1}
     config["experiments"]["deap_protocol"]["n_folds"] = 5
     config["models"]["bimodal_lstm"]["fixed_per_dataset"]["seed"]["sequence_length"] = 8
