@@ -21,7 +21,7 @@ def tiny_config(**overrides) -> dict:
     config["seed"]["sessions"] = [1, 2]
     config["deap"]["subjects"] = [1]
     config["synthetic"]["seed_clip_seconds"] = [40, 48]  # long enough for the LSTM to generalise from 6 clips
-    config["search"]["n_configs"] = {"seed": 1, "deap": 1}
+    config["search"]["n_configs"] = {"seed": 2, "deap": 1}  # selection has a choice on SEED
     config["experiments"]["deap_protocol"]["n_folds"] = 5
     config["models"]["bimodal_lstm"]["fixed_per_dataset"]["seed"]["sequence_length"] = 8
     for name in ("linear_svm_eeg", "linear_svm_other"):
