@@ -12,7 +12,7 @@ subprocess and the parent stays small.
 
 Usage::
 
-    PYTHONPATH=workflow_scripts python benchmarks/bench_seed_raw.py [--method fft|polyphase]
+    python benchmarks/bench_seed_raw.py [--method fft|polyphase]
         [--keep DIR]
 """
 
@@ -28,6 +28,8 @@ import time
 from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "workflow_scripts"))
 
 # Clip bounds (samples at 1000 Hz) of SEED's time.txt, as the lab distributes them.
 STARTS = [27000, 290000, 551000, 784000, 1050000, 1262000, 1484000, 1748000, 1993000,
