@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .store import FeatureFile, atomic_path, read_features
+from .store import FeatureFile, atomic_dir, atomic_path, read_features
 
 log = logging.getLogger(__name__)
 
@@ -338,30 +338,6 @@ def _limit_threads(threads: int) -> None:
         tf.config.threading.set_inter_op_parallelism_threads(threads)
     except RuntimeError:  # already initialised in this process
         pass
-
-
-class atomic_dir:
-    """Build a folder under a temporary name next to ``path``; rename it on success."""
-
-    def __init__(self, path: Path):
-        self.path = Path(path)
-        self.tmp = self.path.with_name(f".{self.path.name}.tmp")
-
-    def __enter__(self) -> Path:
-        import shutil
-
-        shutil.rmtree(self.tmp, ignore_errors=True)
-        self.tmp.mkdir(parents=True)
-        return self.tmp
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        import shutil
-
-        if exc_type is None:
-            shutil.rmtree(self.path, ignore_errors=True)
-            self.tmp.rename(self.path)
-        else:
-            shutil.rmtree(self.tmp, ignore_errors=True)
 
 
 # --- merge and selection -------------------------------------------------------------

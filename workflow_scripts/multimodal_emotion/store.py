@@ -57,6 +57,30 @@ def atomic_path(path: str | Path):
         raise
 
 
+class atomic_dir:
+    """Build a folder under a temporary name next to ``path``; rename it on success."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.tmp = self.path.with_name(f".{self.path.name}.tmp")
+
+    def __enter__(self) -> Path:
+        import shutil
+
+        shutil.rmtree(self.tmp, ignore_errors=True)
+        self.tmp.mkdir(parents=True)
+        return self.tmp
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        import shutil
+
+        if exc_type is None:
+            shutil.rmtree(self.path, ignore_errors=True)
+            self.tmp.rename(self.path)
+        else:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+
 def _open_h5(path: Path):
     import h5py
 
