@@ -4,6 +4,7 @@ from snakemake.utils import validate
 
 sys.path.insert(0, str(Path(workflow.basedir) / "workflow_scripts"))
 from multimodal_emotion import workflow_config as wc  # noqa: E402
+from multimodal_emotion.models import is_network  # noqa: E402
 
 validate(config, schema="../resources/config.schema.yaml", set_default=True)
 wc.check_config(config)
@@ -59,8 +60,6 @@ def shards_of(model):
     """Search jobs per experiment for ``model`` (models.<m>.shards, else search.shards)."""
     return config["models"][model].get("shards", config["search"]["shards"])
 
-NETWORKS = {"bimodal_lstm", "bddae"}
-
 
 def protocol_of(dataset):
     return config["experiments"][f"{dataset}_protocol"]
@@ -97,15 +96,15 @@ def search_params(wildcards):
 
 def refit_params(wildcards):
     """The refit applies to the networks only; other models do not depend on it."""
-    if config["models"][wildcards.model]["class"] in NETWORKS:
-        return config.get("refit", {"enabled": True, "eps": 1e-4})
+    if is_network(config["models"][wildcards.model]["class"]):
+        return config.get("refit", {"enabled": True, "eps": 1e-10})
     return {"enabled": False}
 
 
 def shard_outputs(kind):
     def inputs(wildcards):
         base = f"{RESULTS}/search/{wildcards.dataset}/{wildcards.recording}/{wildcards.task}/{wildcards.model}"
-        name = {"csv": "evaluation.csv", "npz": "predictions.npz"}[kind]
+        name = {"csv": "evaluation.csv", "npz": "predictions.npz", "curves": "curves.json"}[kind]
         return [f"{base}/shard{s}/{name}" for s in range(shards_of(wildcards.model))]
 
     return inputs
@@ -120,4 +119,4 @@ TABLES = [
     for name in [f"{d}_accuracy" for d in DATASETS] + ["experiments"]
     for ext in ("csv", "md", "tex")
 ]
-FIGURES = [f"{RESULTS}/figures/{d}_{kind}.png" for d in DATASETS for kind in ("accuracy", "per_subject", "confusion")]
+FIGURES = [f"{RESULTS}/figures/{d}_{kind}.png" for d in DATASETS for kind in ("accuracy", "per_subject", "confusion", "learning_curves")]

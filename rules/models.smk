@@ -31,6 +31,7 @@ rule evaluate_shard:
     output:
         csv=f"{RESULTS}/search/{{dataset}}/{{recording}}/{{task}}/{{model}}/shard{{shard}}/evaluation.csv",
         predictions=f"{RESULTS}/search/{{dataset}}/{{recording}}/{{task}}/{{model}}/shard{{shard}}/predictions.npz",
+        curves=f"{RESULTS}/search/{{dataset}}/{{recording}}/{{task}}/{{model}}/shard{{shard}}/curves.json",
     params:
         protocol=lambda wc_: protocol_of(wc_.dataset),
         seed=config["experiments"]["seed"],
@@ -54,6 +55,7 @@ rule merge_search:
         features=f"{RESULTS}/features/{{dataset}}/{{recording}}.h5",
         csvs=shard_outputs("csv"),
         predictions=shard_outputs("npz"),
+        curves=shard_outputs("curves"),
     output:
         csv=f"{RESULTS}/search/{{dataset}}/{{recording}}/{{task}}/{{model}}.csv",
         result=f"{RESULTS}/experiments/{{dataset}}/{{recording}}/{{task}}/{{model}}.json",

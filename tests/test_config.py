@@ -118,3 +118,16 @@ def test_every_config_key_is_documented_in_the_readme():
             if f"`{key}.{sub}`" not in readme:
                 missing.append(f"{key}.{sub}")
     assert not missing, f"undocumented config keys: {missing}"
+
+
+def test_schema_model_classes_are_the_model_registry():
+    """Adding a model is one module + one registry entry: the schema enum follows it."""
+    from multimodal_emotion.models import MODELS, is_network, needs_tensorflow
+
+    schema = yaml.safe_load((REPO / "resources" / "config.schema.yaml").read_text())
+    enum = schema["properties"]["models"]["additionalProperties"]["properties"]["class"]["enum"]
+    assert sorted(enum) == sorted(MODELS)
+    assert {name for name in MODELS if is_network(name)} == {"bimodal_lstm", "bddae"}
+    assert all(needs_tensorflow(name) == is_network(name) for name in MODELS)
+    with pytest.raises(ValueError, match="model class"):
+        is_network("lstm")

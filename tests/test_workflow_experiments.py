@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import math
 import shutil
-import time
 
 import numpy as np
 import pandas as pd
@@ -157,17 +156,16 @@ def test_touching_one_raw_file_reruns_only_that_experiment(full_run):
     assert not any("dataset=seed" in w for _, w in jobs)
 
 
-def test_paper_config_dag_builds_quickly(tmp_path):
-    """`snakemake -n` on the paper's full protocol (27 SEED experiments, 32 DEAP subjects)."""
+def test_paper_config_dag_builds(tmp_path):
+    """`snakemake -n` on the paper's full protocol (27 SEED experiments, 32 DEAP subjects).
+
+    Its wall time is measured in benchmarks/bench_dag.py, not asserted here."""
     import yaml
 
     config = yaml.safe_load((REPO / "config" / "paper.yaml").read_text())
     config["seed"]["source"] = config["deap"]["source"] = "synthetic"  # real paths swapped for synthetic
     write_config(tmp_path, config)
-    start = time.perf_counter()
     result = run_snakemake(tmp_path, "--dry-run", "--quiet", "rules")
-    elapsed = time.perf_counter() - start
-    assert elapsed < 10, elapsed
     assert "train_shard" in result.stdout
 
 

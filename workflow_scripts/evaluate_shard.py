@@ -13,4 +13,5 @@ run_logged(
     refit=snakemake.params.refit,
     output_csv=snakemake.output.csv,
     output_predictions=snakemake.output.predictions,
+    output_curves=snakemake.output.curves,
 )

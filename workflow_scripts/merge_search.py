@@ -9,6 +9,7 @@ run_logged(
     provenance=provenance(snakemake.config),
     shard_csvs=list(snakemake.input.csvs),
     shard_predictions=list(snakemake.input.predictions),
+    shard_curves=list(snakemake.input.curves),
     experiment=snakemake.wildcards.recording,
     dataset=snakemake.wildcards.dataset,
     task=snakemake.wildcards.task,

@@ -245,9 +245,9 @@ def train_shard(
     ``output_dir/training.json`` (hyper-parameters, epochs, seconds per run), the file
     Snakemake tracks; the folder is assembled under a temporary name and renamed.
     """
-    from .models import build_model
+    from .models import build_model, needs_tensorflow
 
-    if model_class in ("bimodal_lstm", "bddae"):
+    if needs_tensorflow(model_class):
         _limit_threads(threads)
     features = read_features(features_path)
     try:
@@ -259,8 +259,10 @@ def train_shard(
         reason = ""
     runs = []
     output = Path(output_dir)
+    indices = shard_indices(n_configs, shard=shard, n_shards=n_shards)
+    shard_start = time.perf_counter()
     with atomic_dir(output) as tmp:
-        for k in shard_indices(n_configs, shard=shard, n_shards=n_shards):
+        for done, k in enumerate(indices, start=1):
             hyper = {**sample_configuration(space, seed=seed, experiment=f"{experiment}/{task}", model=model_name, index=k), **fixed}
             for fold in folds:
                 start = time.perf_counter()
@@ -268,42 +270,68 @@ def train_shard(
                 model = build_model(model_class, **hyper).fit(fold.train, fold.val)
                 seconds = time.perf_counter() - start
                 model.save(tmp / f"config{k:04d}" / f"fold{fold.index:02d}")
-                epochs = int((getattr(model, "history", None) or {}).get("epochs", 0))
-                runs.append({"config": k, "fold": fold.index, "hyperparameters": hyper, "epochs": epochs, "seconds": round(seconds, 3)})
-                log.info("  done in %.1f s, %d epochs", seconds, epochs)
+                history = getattr(model, "history", None) or {}
+                epochs = int(history.get("epochs", 0))
+                runs.append({"config": k, "fold": fold.index, "hyperparameters": hyper, "epochs": epochs,
+                             "best_epoch": int(history.get("best_epoch", 0)),
+                             "optimizer_steps": int(history.get("optimizer_steps", 0)),
+                             "restored_steps": int(history.get("restored_steps", 0)),
+                             "seconds": round(seconds, 3)})
+                log.info("  done in %.1f s, %d epochs (restored epoch %d)", seconds, epochs, runs[-1]["best_epoch"])
+            elapsed = time.perf_counter() - shard_start
+            log.info("configuration %d of %d in this shard finished (index %d of %d): %.0f s elapsed, about %.0f s left",
+                     done, len(indices), k, n_configs, elapsed, elapsed / done * (len(indices) - done))
         (tmp / "training.json").write_text(json.dumps({"experiment": experiment, "task": task, "model": model_name,
                                                         "not_evaluable": reason, "runs": runs}, indent=1))
 
 
 def evaluate_shard(
     *, features_path: str, training_dir: str, task: str, protocol: Mapping, seed: int, refit: Mapping,
-    output_csv: str, output_predictions: str,
+    output_csv: str, output_predictions: str, output_curves: str | None = None,
 ) -> None:
-    """Evaluate every trained model of a shard (after the SVM refit for networks).
+    """Evaluate every trained model of a shard, networks before and after the SVM refit.
 
-    One CSV row per configuration and fold: hyper-parameters, epochs, seconds, train/val/
-    test accuracy, and the refit's objective before/after. Test predictions go to an
-    ``.npz`` keyed ``c{config}_f{fold}_{true|pred}`` for confusion matrices.
+    One CSV row per configuration and fold: hyper-parameters; epochs run, restored
+    epoch and optimiser steps; for networks the accuracy (train/val/test) and
+    training objective J of the network alone (``network_*``), then the refit
+    (``refit_*``: J after, liblinear's Newton iterations, convergence, iteration-limit
+    flag); and the final train/val/test accuracy (after the refit when it is
+    enabled). Test predictions go to an ``.npz`` keyed ``c{config}_f{fold}_{true|pred}``
+    for confusion matrices; the networks' per-epoch curves to ``output_curves``
+    (JSON, keyed ``c{config}_f{fold}``).
     """
     import pandas as pd
 
     from .models import load_model, refit_last_layer
+    from .models.svm import REFIT_EPS
 
     training = json.loads((Path(training_dir) / "training.json").read_text())
     features = read_features(features_path)
     folds = {f.index: f for f in experiment_folds(features, protocol=protocol, task=task, seed=seed)} if training["runs"] else {}
-    rows, predictions = [], {}
+    rows, predictions, curves = [], {}, {}
+    splits = ("train", "val", "test")
     for run in training["runs"]:
         fold = folds[run["fold"]]
         model = load_model(Path(training_dir) / f"config{run['config']:04d}" / f"fold{run['fold']:02d}")
         row = {"config": run["config"], "fold": run["fold"], **{f"hp_{k}": v for k, v in sorted(run["hyperparameters"].items())},
-               "epochs": run["epochs"], "seconds": run["seconds"]}
-        if refit.get("enabled", True) and hasattr(model, "svm_weights"):
-            start = time.perf_counter()
-            report = refit_last_layer(model, fold.train, eps=refit.get("eps", 1e-4))
-            row.update(refit_objective_before=report.objective_before, refit_objective_after=report.objective_after,
-                       refit_seconds=round(time.perf_counter() - start, 3))
-        for split in ("train", "val", "test"):
+               "epochs": run["epochs"], "best_epoch": run.get("best_epoch", 0), "optimizer_steps": run.get("optimizer_steps", 0),
+               "restored_steps": run.get("restored_steps", 0), "seconds": run["seconds"]}
+        if model.is_network:
+            for split in splits:  # the network alone, before any refit
+                data = getattr(fold, split)
+                row[f"network_{split}_accuracy"] = float("nan") if data is None else _accuracy(data.y, model.predict(data))
+            row["network_objective"] = model.objective(fold.train)
+            history = model.history
+            curves[f"c{run['config']}_f{run['fold']}"] = {
+                key: history.get(key) for key in ("loss", "train_accuracy", "monitored_accuracy", "best_epoch", "monitor")}
+            if refit.get("enabled", True):
+                start = time.perf_counter()
+                report = refit_last_layer(model, fold.train, eps=refit.get("eps", REFIT_EPS))
+                row.update(refit_objective=report.objective_after, refit_newton_iterations=report.newton_iterations,
+                           refit_liblinear_runs=report.liblinear_runs, refit_converged=report.converged,
+                           refit_hit_iteration_limit=report.hit_iteration_limit,
+                           refit_seconds=round(time.perf_counter() - start, 3))
+        for split in splits:
             data = getattr(fold, split)
             if data is None:
                 row[f"{split}_accuracy"] = float("nan")
@@ -313,8 +341,14 @@ def evaluate_shard(
             if split == "test":
                 predictions[f"c{run['config']}_f{run['fold']}_true"] = data.y
                 predictions[f"c{run['config']}_f{run['fold']}_pred"] = predicted
-        log.info("config %d fold %d: train %.3f val %.3f test %.3f", run["config"], run["fold"],
-                 row["train_accuracy"], row["val_accuracy"], row["test_accuracy"])
+        if model.is_network:
+            log.info("config %d fold %d: network alone train %.3f val %.3f test %.3f (J %.4g); final train %.3f val %.3f test %.3f%s",
+                     run["config"], run["fold"], row["network_train_accuracy"], row["network_val_accuracy"],
+                     row["network_test_accuracy"], row["network_objective"], row["train_accuracy"], row["val_accuracy"],
+                     row["test_accuracy"], f" (refit J {row['refit_objective']:.4g})" if "refit_objective" in row else "")
+        else:
+            log.info("config %d fold %d: train %.3f val %.3f test %.3f", run["config"], run["fold"],
+                     row["train_accuracy"], row["val_accuracy"], row["test_accuracy"])
         rows.append(row)
     frame = pd.DataFrame(rows)
     if not rows:
@@ -327,6 +361,9 @@ def evaluate_shard(
     with atomic_path(output_predictions) as tmp:
         with open(tmp, "wb") as f:
             np.savez_compressed(f, **predictions)
+    if output_curves:
+        with atomic_path(output_curves) as tmp:
+            tmp.write_text(json.dumps(curves))
 
 
 def _limit_threads(threads: int) -> None:
@@ -343,12 +380,20 @@ def _limit_threads(threads: int) -> None:
 # --- merge and selection -------------------------------------------------------------
 
 
+#: Per-configuration figures (means over folds) carried into the result of the chosen one.
+SELECTED_FIGURES = (
+    "network_train_accuracy", "network_val_accuracy", "network_test_accuracy", "network_objective",
+    "refit_objective", "epochs", "best_epoch", "optimizer_steps", "refit_newton_iterations",
+)
+
+
 def select_configuration(search: "pd.DataFrame", *, selection: str) -> dict:  # noqa: F821
     """Mean accuracy over folds per configuration, and the configuration picked by
     ``selection`` ("validation": highest mean validation accuracy; "test": highest mean
     test accuracy, the paper's best-of-N). Ties go to the lower configuration index."""
     key = {"validation": "val_accuracy", "test": "test_accuracy"}[selection]
-    per_config = search.groupby("config")[["train_accuracy", "val_accuracy", "test_accuracy"]].mean()
+    extra = [c for c in SELECTED_FIGURES if c in search.columns]
+    per_config = search.groupby("config")[["train_accuracy", "val_accuracy", "test_accuracy", *extra]].mean(numeric_only=True)
     if per_config[key].isna().all():
         raise ExperimentError(f"selection by {selection} needs {key}, which no run has (no validation split?)")
     best = int(per_config[key].idxmax())
@@ -357,6 +402,7 @@ def select_configuration(search: "pd.DataFrame", *, selection: str) -> dict:  # 
         "selection": selection, "config": best, "n_configs": int(len(per_config)),
         "train_accuracy": float(chosen["train_accuracy"]), "val_accuracy": float(chosen["val_accuracy"]),
         "test_accuracy": float(chosen["test_accuracy"]),
+        **{c: _plain(np.float64(chosen[c])) for c in extra},
         "test_accuracy_folds": search.loc[search["config"] == best].sort_values("fold")["test_accuracy"].tolist(),
     }
 
@@ -364,7 +410,7 @@ def select_configuration(search: "pd.DataFrame", *, selection: str) -> dict:  # 
 def merge_shards(
     *, shard_csvs: Sequence[str], shard_predictions: Sequence[str], experiment: str, dataset: str, task: str,
     model: str, selections: Sequence[str], n_classes: int, output_csv: str, output_json: str,
-    features_path: str | None = None, provenance: Mapping | None = None,
+    features_path: str | None = None, provenance: Mapping | None = None, shard_curves: Sequence[str] = (),
 ) -> None:
     """Join a search's shards into one CSV and pick the configuration per selection mode.
 
@@ -374,6 +420,9 @@ def merge_shards(
 
     search = pd.concat([pd.read_csv(p) for p in shard_csvs], ignore_index=True).sort_values(["config", "fold"])
     reasons = sorted({str(r) for r in search.get("not_evaluable", pd.Series(dtype=str)).dropna() if str(r)})
+    curves = {}
+    for path in shard_curves:
+        curves.update(json.loads(Path(path).read_text()))
     predictions = {}
     for path in shard_predictions:
         with np.load(path) as content:
@@ -393,6 +442,15 @@ def merge_shards(
             hp_columns = [c for c in search.columns if c.startswith("hp_")]
             first = search.loc[search["config"] == chosen["config"]].iloc[0]
             chosen["hyperparameters"] = {c[3:]: _plain(first[c]) for c in hp_columns}
+            if "refit_converged" in search.columns:
+                rows = search.loc[search["config"] == chosen["config"]]
+                chosen["refit_converged"] = bool(rows["refit_converged"].astype(bool).all())
+                chosen["refit_hit_iteration_limit"] = bool(rows["refit_hit_iteration_limit"].astype(bool).any())
+            fold_curves = {f"fold{int(f)}": curves[f"c{chosen['config']}_f{int(f)}"]
+                           for f in search.loc[search["config"] == chosen["config"], "fold"]
+                           if f"c{chosen['config']}_f{int(f)}" in curves}
+            if fold_curves:
+                chosen["learning_curves"] = fold_curves
             result["selections"][selection] = chosen
     with atomic_path(output_csv) as tmp:
         search.to_csv(tmp, index=False, float_format="%.6g")

@@ -25,6 +25,7 @@ MODEL_LABELS = {
     "linear_svm_other": "Linear SVM, other modality only",
     "bddae": "BDDAE",
     "bimodal_lstm": "Bimodal-LSTM",
+    "bimodal_lstm_no_context": "Bimodal-LSTM, no temporal context",
 }
 SELECTION_LABELS = {
     "validation": "selected on validation (honest)",
@@ -50,7 +51,15 @@ def collect_results(paths: Sequence[str]) -> "pd.DataFrame":  # noqa: F821
             rows.append({
                 **base, "selection": selection, "not_evaluable": "",
                 "test_accuracy": chosen["test_accuracy"], "val_accuracy": chosen["val_accuracy"],
-                "train_accuracy": chosen["train_accuracy"], "config": chosen["config"], "n_configs": chosen["n_configs"],
+                "train_accuracy": chosen["train_accuracy"],
+                # the network alone, before the SVM refit (NaN for the SVM baselines)
+                **{key: chosen.get(key, float("nan")) for key in (
+                    "network_test_accuracy", "network_val_accuracy", "network_train_accuracy",
+                    "network_objective", "refit_objective")},
+                "refit_converged": chosen.get("refit_converged"),
+                "config": chosen["config"], "n_configs": chosen["n_configs"],
+                "epochs": chosen.get("epochs"), "best_epoch": chosen.get("best_epoch"),
+                "hyperparameters": json.dumps(chosen.get("hyperparameters", {}), sort_keys=True),
                 "majority_rate": confusion.sum(axis=1).max() / confusion.sum(),
                 "confusion": json.dumps(chosen["confusion"]),
             })
@@ -82,15 +91,18 @@ def summary_table(results: "pd.DataFrame", *, dataset: str) -> "pd.DataFrame":  
             p = (paired_wilcoxon(pivot[REFERENCE_MODEL].to_numpy(dtype=float), values)
                  if REFERENCE_MODEL in pivot.columns and model != REFERENCE_MODEL else float("nan"))
             majority = group.loc[group["model"] == model, "majority_rate"].to_numpy(dtype=float)
+            alone = (group.loc[group["model"] == model, "network_test_accuracy"].to_numpy(dtype=float)
+                     if "network_test_accuracy" in group else np.array([np.nan]))
             rows.append({
                 "task": task, "selection": selection, "model": model, "method": MODEL_LABELS.get(model, model),
                 "mean_accuracy": 100 * np.nanmean(values), "std_accuracy": 100 * np.nanstd(values, ddof=1) if len(values) > 1 else float("nan"),
+                "mean_accuracy_network_alone": 100 * np.nanmean(alone) if np.isfinite(alone).any() else float("nan"),
                 "n_experiments": int(np.isfinite(values).sum()), "majority_class_rate": 100 * np.nanmean(majority),
                 "wilcoxon_p_vs_bimodal_lstm": p, "source": "this run",
             })
     excluded = results[(results["dataset"] == dataset) & results["selection"].isna()]
     table = pd.DataFrame(rows, columns=[
-        "task", "selection", "model", "method", "mean_accuracy", "std_accuracy", "n_experiments",
+        "task", "selection", "model", "method", "mean_accuracy", "std_accuracy", "mean_accuracy_network_alone", "n_experiments",
         "majority_class_rate", "wilcoxon_p_vs_bimodal_lstm", "source",
     ])
     reference = pd.read_csv(RESOURCES / "paper_reference.tsv", sep="\t", comment="#")
@@ -104,6 +116,22 @@ def summary_table(results: "pd.DataFrame", *, dataset: str) -> "pd.DataFrame":  
     return table
 
 
+#: Columns of experiments.md/.tex (the CSV has every column).
+EXPERIMENT_PRINT_COLUMNS = (
+    "dataset", "experiment", "task", "model", "selection", "test_accuracy", "network_test_accuracy",
+    "val_accuracy", "network_val_accuracy", "config", "best_epoch", "hyperparameters",
+)
+
+
+def _compact_hyperparameters(text) -> str:
+    """'{"l2": 0.000312, "eeg_hidden": 104}' -> 'eeg_hidden=104 l2=0.000312' (seed left out)."""
+    if not isinstance(text, str) or not text:
+        return ""
+    values = json.loads(text)
+    return " ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}"
+                    for k, v in sorted(values.items()) if k != "seed")
+
+
 def _format_number(value, digits=2) -> str:
     if value is None or (isinstance(value, float) and not np.isfinite(value)):
         return "-"
@@ -112,15 +140,18 @@ def _format_number(value, digits=2) -> str:
     return str(value)
 
 
-def write_table(table: "pd.DataFrame", stem: str, *, caption: str) -> None:  # noqa: F821
-    """``stem``.csv (full precision), .md and .tex (rounded, for papers)."""
-    columns = [c for c in table.columns if c != "model"]
+def write_table(table: "pd.DataFrame", stem: str, *, caption: str,  # noqa: F821
+                print_columns: Sequence[str] | None = None) -> None:
+    """``stem``.csv (every column, full precision), .md and .tex (rounded, for papers;
+    ``print_columns`` if given, else every column)."""
+    columns = [c for c in (print_columns or table.columns) if c in table.columns]
     with atomic_path(f"{stem}.csv") as tmp:
         table.to_csv(tmp, index=False, float_format="%.6g")
     header = [c.replace("_", " ") for c in columns]
 
     def cells(row):
-        return [_format_number(row[c], None if c.startswith("wilcoxon") else 0 if c.startswith("n_") else 2)
+        return [_format_number(row[c], None if c.startswith(("wilcoxon", "network_objective", "refit_objective"))
+                               else 0 if c.startswith(("n_", "config", "epochs", "best_epoch")) else 2)
                 for c in columns]
 
     notes = [f"Not evaluable: {e}" for e in table.attrs.get("excluded", [])]
@@ -231,6 +262,49 @@ def confusion_figure(results, path: str, *, dataset: str, selection: str, class_
     plt.close(fig)
 
 
+def learning_curves_figure(result_paths: Sequence[str], path: str, *, dataset: str, selection: str) -> None:
+    """Per-epoch training loss and monitored accuracy of every network's selected
+    configuration (one thin line per experiment and fold; a dot at the restored epoch)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    curves: dict[str, list] = {}
+    for result_path in result_paths:
+        result = json.loads(Path(result_path).read_text())
+        chosen = result.get("selections", {}).get(selection, {})
+        if result["dataset"] != dataset or "learning_curves" not in chosen:
+            continue
+        for fold, curve in sorted(chosen["learning_curves"].items()):
+            curves.setdefault(result["model"], []).append((f"{result['experiment']} {result['task']} {fold}", curve))
+    models = [m for m in MODEL_LABELS if m in curves] + sorted(set(curves) - set(MODEL_LABELS))
+    fig, axes = plt.subplots(2, max(1, len(models)), figsize=(4.2 * max(1, len(models)), 6), squeeze=False)
+    for column, model in enumerate(models):
+        loss_ax, acc_ax = axes[0, column], axes[1, column]
+        for _, curve in curves[model]:
+            epochs = np.arange(1, len(curve["loss"]) + 1)
+            best = curve.get("best_epoch") or 0
+            line, = loss_ax.plot(epochs, curve["loss"], lw=0.8, alpha=0.7)
+            acc_ax.plot(epochs, 100 * np.asarray(curve["monitored_accuracy"]), lw=0.8, alpha=0.7, color=line.get_color())
+            if 1 <= best <= len(epochs):
+                loss_ax.plot(best, curve["loss"][best - 1], "o", ms=3, color=line.get_color())
+                acc_ax.plot(best, 100 * curve["monitored_accuracy"][best - 1], "o", ms=3, color=line.get_color())
+        monitor = curves[model][0][1].get("monitor") or "val"
+        loss_ax.set_yscale("log")
+        loss_ax.set_title(f"{MODEL_LABELS.get(model, model)} ({len(curves[model])} fits)", fontsize=9)
+        loss_ax.set_ylabel("training loss J (log)")
+        acc_ax.set_ylabel(f"{monitor} accuracy (%)")
+        acc_ax.set_xlabel("epoch (dot: restored weights)")
+        acc_ax.set_ylim(0, 105)
+    if not models:
+        axes[0, 0].text(0.5, 0.5, "no network in this run", ha="center", va="center")
+    fig.suptitle(f"{dataset.upper()}: learning curves of the selected configurations ({selection} selection)", fontsize=10)
+    fig.tight_layout()
+    _savefig(fig, path)
+    plt.close(fig)
+
+
 def aggregate_stage(*, result_paths: Sequence[str], datasets: Sequence[str], tables_dir: str, figures_dir: str,
                     selections: Sequence[str], provenance: dict | None = None, provenance_path: str | None = None) -> None:
     """Write every table and figure (the rule ``aggregate``), and ``provenance.json``
@@ -246,7 +320,12 @@ def aggregate_stage(*, result_paths: Sequence[str], datasets: Sequence[str], tab
 
     results = collect_results(result_paths)
     per_experiment = results.drop(columns=["confusion"], errors="ignore")
-    write_table(per_experiment, f"{tables_dir}/experiments", caption="Test accuracy per experiment, model and selection")
+    printed = per_experiment.assign(hyperparameters=per_experiment["hyperparameters"].map(_compact_hyperparameters)
+                                    if "hyperparameters" in per_experiment else None)
+    write_table(printed, f"{tables_dir}/experiments",
+                caption="Test accuracy per experiment, model and selection; 'network' = the network alone, "
+                        "before the SVM refit of its last layer",
+                print_columns=EXPERIMENT_PRINT_COLUMNS)
     main_selection = "validation" if "validation" in selections else selections[0]
     for dataset in datasets:
         table = summary_table(results, dataset=dataset)
@@ -254,6 +333,8 @@ def aggregate_stage(*, result_paths: Sequence[str], datasets: Sequence[str], tab
         write_table(table, f"{tables_dir}/{dataset}_accuracy", caption=f"Mean/std test accuracy (%) over experiments: {name}")
         accuracy_figure(table, f"{figures_dir}/{dataset}_accuracy.png", title=dataset.upper())
         per_subject_figure(results, f"{figures_dir}/{dataset}_per_subject.png", dataset=dataset, selection=main_selection)
+        learning_curves_figure(result_paths, f"{figures_dir}/{dataset}_learning_curves.png", dataset=dataset,
+                               selection=main_selection)
         confusion_figure(results, f"{figures_dir}/{dataset}_confusion.png", dataset=dataset, selection=main_selection,
                          class_names=SEED_CLASSES if dataset == "seed" else BINARY_CLASSES)
         log.info("Wrote %s tables and figures", dataset)

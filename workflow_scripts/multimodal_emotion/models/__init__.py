@@ -9,6 +9,10 @@ name               class
 ``feature_fusion`` :class:`~.svm.FeatureFusionSVM` (RBF SVC, Fig. 3)
 =================  ===========================================================
 
+:data:`MODELS` is the registry: each class declares ``is_network`` (it ends in the
+refittable SVM layer) and ``needs_tensorflow``; rules, experiments and the config
+schema read it (adding a model = one module + one entry here + one config entry).
+
 All share :class:`~.base.EmotionModel`'s interface (``fit(train, val=None)``,
 ``predict``, ``decision_function``, ``save``, ``load``, ``history``).
 :func:`~.svm.refit_last_layer` is the SVM refit of Sec. 3.2 for the two networks.
@@ -28,6 +32,18 @@ from .svm import FeatureFusionSVM, LinearSVM, RefitReport, refit_last_layer
 MODELS: dict[str, type[EmotionModel]] = {
     cls.name: cls for cls in (BimodalLSTM, BDDAE, LinearSVM, FeatureFusionSVM)
 }
+
+
+def is_network(name: str) -> bool:
+    """True for a model class ending in the SVM layer that Sec. 3.2 refits."""
+    _check_option("model class", name, tuple(MODELS))
+    return MODELS[name].is_network
+
+
+def needs_tensorflow(name: str) -> bool:
+    """True if building or loading model class ``name`` imports TensorFlow."""
+    _check_option("model class", name, tuple(MODELS))
+    return MODELS[name].needs_tensorflow
 
 
 def build_model(name: str, **hyperparams) -> EmotionModel:
@@ -53,6 +69,8 @@ __all__ = [
     "RefitReport",
     "WindowData",
     "build_model",
+    "is_network",
+    "needs_tensorflow",
     "load_model",
     "refit_last_layer",
 ]

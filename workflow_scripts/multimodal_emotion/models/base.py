@@ -285,6 +285,7 @@ def run_epochs(
     min_delta: float,
     monitor_name: str,
     model_name: str,
+    steps_per_epoch: int = 1,
 ) -> dict:
     """Run ``train_epoch`` until early stopping or ``max_epochs``; restore best weights.
 
@@ -296,13 +297,16 @@ def run_epochs(
         Keras reports it; the log line calls it ``train_acc``.
     monitor : callable
         ``monitor() -> accuracy`` of the monitored split in inference mode.
+    steps_per_epoch : int
+        Optimiser steps of one ``train_epoch`` (mini-batches), for the record.
 
     Returns
     -------
     history : dict
-        ``epochs`` (run), ``best_epoch``, ``best_monitored_accuracy``, ``monitor``,
-        ``stopped_early``, and per-epoch lists ``loss``, ``train_accuracy``,
-        ``monitored_accuracy``.
+        ``epochs`` (run), ``best_epoch`` (restored), ``best_monitored_accuracy``,
+        ``monitor``, ``stopped_early``, ``steps_per_epoch``, ``optimizer_steps`` (run),
+        ``restored_steps`` (steps up to the restored epoch), and per-epoch lists
+        ``loss``, ``train_accuracy``, ``monitored_accuracy``.
     """
     stopper = EarlyStopping(patience=patience, min_delta=min_delta)
     hist: dict = {"loss": [], "train_accuracy": [], "monitored_accuracy": []}
@@ -338,6 +342,9 @@ def run_epochs(
         best_monitored_accuracy=None if stopper.best_weights is None else stopper.best,
         monitor=monitor_name,
         stopped_early=stopped,
+        steps_per_epoch=int(steps_per_epoch),
+        optimizer_steps=int(epoch * steps_per_epoch),
+        restored_steps=int(stopper.best_epoch * steps_per_epoch),
     )
     return hist
 
@@ -388,6 +395,10 @@ class EmotionModel:
     """
 
     name: ClassVar[str] = ""
+    #: A network ends in the linear SVM layer that Sec. 3.2 refits (:class:`SVMNetwork`).
+    is_network: ClassVar[bool] = False
+    #: Building or loading the model imports TensorFlow (jobs then limit its threads).
+    needs_tensorflow: ClassVar[bool] = False
 
     def __init__(self) -> None:  # pragma: no cover - subclasses override
         raise NotImplementedError
@@ -515,6 +526,12 @@ class _Batches:
     batch_size: int | None
     rng: np.random.Generator = field(repr=False)
 
+    def __len__(self) -> int:
+        """Optimiser steps per epoch."""
+        if self.batch_size is None or self.batch_size >= self.n:
+            return 1
+        return math.ceil(self.n / self.batch_size)
+
     def __iter__(self):
         if self.batch_size is None or self.batch_size >= self.n:
             yield np.arange(self.n)  # full batch: no shuffling needed
@@ -544,6 +561,8 @@ class SVMNetwork(EmotionModel):
     ``_make_functions``.
     """
 
+    is_network: ClassVar[bool] = True
+    needs_tensorflow: ClassVar[bool] = True
     model_: Any = None  # the Keras classifier network
 
     # ---- the SVM layer -------------------------------------------------------------

@@ -386,6 +386,7 @@ class BDDAE(SVMNetwork):
             get_weights=model.get_weights, set_weights=model.set_weights,
             max_epochs=p["max_epochs"], patience=p["patience"], min_delta=p["min_delta"],
             monitor_name="train" if val is None else "val", model_name=self.name,
+            steps_per_epoch=len(batches),
         )
         self.history["pretrain_mse"] = pretrain_mse
         return self
