@@ -203,6 +203,10 @@ def train_l2svm(
     return model, run
 
 
+#: liblinear tolerance of the lambda path's intermediate stages (warm starts only).
+INTERMEDIATE_EPS = 1e-3
+
+
 def minimise_l2svm(
     features: np.ndarray,
     y: np.ndarray,
@@ -219,7 +223,8 @@ def minimise_l2svm(
     gradient at w = 0, which grows with C, and its line search stalls on the badly
     conditioned problem. Here the problem is solved along a path of decreasing
     lam (decades from 0.1 down to ``lam``), each stage warm-started from the previous
-    one and restarted from its own solution while that still lowers J (at most
+    one (one loose run, :data:`INTERMEDIATE_EPS`); the final stage runs at ``eps`` and
+    is restarted from its own solution while that still lowers J (at most
     ``max_restarts`` times); every stage is then a mildly harder problem started
     close to its solution. ``init`` (e.g. the network's last layer) is a second
     candidate for the final stage, so the result is never worse than it.
@@ -244,12 +249,12 @@ def minimise_l2svm(
     def objective(kernel, bias, stage_lam):
         return 2 * stage_lam * primal_objective(kernel, bias, features, y, C=svm_cost(stage_lam))
 
-    def solve(stage_lam, start):
+    def solve(stage_lam, start, *, stage_eps=eps, restarts=max_restarts):
         """Restart liblinear from its own solution while J still falls."""
         current, model_of_current = start, None
         j_current = np.inf if start is None else objective(*start, stage_lam)
-        for _ in range(max_restarts + 1):
-            model, run = train_l2svm(features, y, C=svm_cost(stage_lam), eps=eps, init=current,
+        for _ in range(restarts + 1):
+            model, run = train_l2svm(features, y, C=svm_cost(stage_lam), eps=stage_eps, init=current,
                                      return_run=True)
             totals["newton_iterations"] += run.newton_iterations
             totals["liblinear_runs"] += 1
@@ -265,8 +270,8 @@ def minimise_l2svm(
         return current, j_current, model_of_current, False
 
     path = None
-    for stage_lam in stages[:-1]:
-        path, _, _, _ = solve(stage_lam, path)
+    for stage_lam in stages[:-1]:  # stepping stones: one loose run each is enough
+        path, _, _, _ = solve(stage_lam, path, stage_eps=max(eps, INTERMEDIATE_EPS), restarts=0)
     best, j_best, model, converged = solve(lam, path)
     if init is not None:
         start = (np.asarray(init[0], np.float64), np.asarray(init[1], np.float64))
