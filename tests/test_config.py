@@ -104,7 +104,28 @@ def test_bad_config_fails_snakemake_at_start_up(tmp_path):
     config["typo_key"] = 1
     write_config(tmp_path, config)
     result = run_snakemake(tmp_path, "--dry-run", check=False)
-    assert result.returncode != 0 and "'typo_key' was unexpected" in result.stdout + result.stderr
+    assert result.returncode != 0 and "config.yaml: (top level): unknown key 'typo_key'" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("change, line", [
+    (lambda c: c["seed"].update(window_sec=4.0),
+     "config.yaml: seed: unknown key 'window_sec' (did you mean 'window_s'?)"),
+    (lambda c: c["seed"].update(step_s="one"),
+     "config.yaml: seed.step_s: 'one' is not allowed (allowed: a value of type number)"),
+    (lambda c: c["deap"].update(step_s=-1.0),
+     "config.yaml: deap.step_s: -1.0 is not allowed (allowed: > 0)"),
+])
+def test_config_mistakes_are_one_line(tmp_path, change, line):
+    """Schema errors: one line naming the key, the value and what is allowed; the
+    schema dump only in the log."""
+    config = tiny_config()
+    change(config)
+    write_config(tmp_path, config)
+    result = run_snakemake(tmp_path, "--dry-run", check=False)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0 and line in output
+    assert "Failed validating" not in output  # the schema dump
+    assert "Failed validating" in (tmp_path / "results" / "logs" / "config_validation.log").read_text()
 
 
 def test_every_config_key_is_documented_in_the_readme():

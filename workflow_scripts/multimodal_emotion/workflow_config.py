@@ -27,6 +27,13 @@ class ConfigError(ValueError):
     def __init__(self, key: str, problem: str):
         super().__init__(f"config key '{key}': {problem}")
 
+    @classmethod
+    def from_line(cls, line: str) -> ConfigError:
+        """A ConfigError whose message is ``line`` as given (schema errors)."""
+        error = cls.__new__(cls)
+        ValueError.__init__(error, line)
+        return error
+
 
 def enabled_datasets(config: Mapping) -> list[str]:
     return [d for d in DATASETS if config[d].get("enabled", True)]
@@ -221,3 +228,39 @@ def raw_recording_inputs(config: Mapping, dataset: str, recording: str) -> dict[
     else:
         files = {"bdf": root / formats.DEAP_RAW_DIR / f"{recording}.bdf", "ratings": root / formats.DEAP_RATINGS_FILE}
     return {role: str(path) for role, path in files.items()}
+
+
+def schema_error_line(error, *, config_name: str = "config.yaml") -> str:
+    """One line for a JSON-schema ``ValidationError`` of the config: where, what, what is allowed.
+
+    ``config.yaml: seed: unknown key 'window_sec' (did you mean 'window_s'?)`` or
+    ``config.yaml: seed.step_s: -1 is too small (allowed: > 0)``. The full error, with
+    the schema, belongs in a log, not on the terminal.
+    """
+    import difflib
+
+    where = ".".join(str(p) for p in error.absolute_path) or "(top level)"
+    schema = error.schema if isinstance(error.schema, Mapping) else {}
+    if error.validator == "additionalProperties" and isinstance(error.instance, Mapping):
+        known = list(schema.get("properties", {}))
+        unknown = sorted(set(error.instance) - set(known))
+        if unknown:
+            key = unknown[0]
+            close = difflib.get_close_matches(str(key), known, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else f" (known keys: {', '.join(known)})"
+            return f"{config_name}: {where}: unknown key '{key}'{hint}"
+    if error.validator == "required":
+        return f"{config_name}: {where}: {error.message}"
+    allowed = {
+        "type": lambda v: f"a value of type {v}",
+        "enum": lambda v: "one of " + ", ".join(repr(x) for x in v),
+        "minimum": lambda v: f">= {v}", "maximum": lambda v: f"<= {v}",
+        "exclusiveMinimum": lambda v: f"> {v}", "exclusiveMaximum": lambda v: f"< {v}",
+        "minItems": lambda v: f"at least {v} items", "maxItems": lambda v: f"at most {v} items",
+        "minProperties": lambda v: f"at least {v} entries",
+    }.get(error.validator)
+    value = repr(error.instance)
+    value = value if len(value) <= 60 else value[:57] + "..."
+    if allowed is not None:
+        return f"{config_name}: {where}: {value} is not allowed (allowed: {allowed(error.validator_value)})"
+    return f"{config_name}: {where}: {error.message.splitlines()[0][:200]}"
