@@ -181,3 +181,42 @@ def test_search_csv_has_network_alone_and_refit_figures(tmp_path, monkeypatch, c
     assert "iteration limit" in caplog.text
     curves = json.loads((tmp_path / "curves.json").read_text())
     assert len(curves["c0_f0"]["loss"]) == 3
+
+
+def test_model_without_its_modality_is_absent_with_a_note(tmp_path):
+    """SEED without eye features: the other-modality-only SVM does not run (no number),
+    and the tables say why."""
+    from multimodal_emotion import reporting
+    from multimodal_emotion.store import write_features
+
+    features = seed_like()
+    features.other = features.other[:, :0]
+    path = tmp_path / "1_20131027.h5"
+    write_features(path, features)
+    protocol = {"kind": "clips", "train_clips": [1, 2, 3, 4, 5, 6], "validation_clips": [7, 8, 9],
+                "test_clips": [10, 11, 12, 13, 14, 15]}
+    results = []
+    for name, fixed in (("linear_svm_other", {"modality": "other"}), ("linear_svm_eeg", {"modality": "eeg"})):
+        base = tmp_path / name
+        experiments.train_shard(features_path=str(path), experiment="seed/1_20131027", task="emotion", protocol=protocol,
+                                model_name=name, model_class="linear_svm", space={"C": {"value": 1.0}}, fixed=fixed,
+                                n_configs=1, shard=0, n_shards=1, seed=0, output_dir=str(base / "models"))
+        experiments.evaluate_shard(features_path=str(path), training_dir=str(base / "models"), task="emotion",
+                                   protocol=protocol, seed=0, refit={"enabled": False},
+                                   output_csv=str(base / "e.csv"), output_predictions=str(base / "p.npz"),
+                                   output_curves=str(base / "c.json"))
+        experiments.merge_shards(shard_csvs=[str(base / "e.csv")], shard_predictions=[str(base / "p.npz")],
+                                 shard_curves=[str(base / "c.json")], experiment="1_20131027", dataset="seed",
+                                 task="emotion", model=name, selections=["validation"], n_classes=3,
+                                 output_csv=str(base / "search.csv"), output_json=str(base / "result.json"))
+        results.append(str(base / "result.json"))
+    other = json.loads((tmp_path / "linear_svm_other" / "result.json").read_text())
+    assert "no other features" in other["not_evaluable"] and not other["selections"]
+    table = reporting.summary_table(reporting.collect_results(results), dataset="seed")
+    assert set(table.loc[table["source"] == "this run", "model"]) == {"linear_svm_eeg"}
+    assert any("no other features" in note for note in table.attrs["excluded"])
+    reporting.write_table(table, str(tmp_path / "seed_accuracy"), caption="SEED")
+    markdown = (tmp_path / "seed_accuracy.md").read_text()
+    assert "| model |" in markdown and "linear_svm_eeg" in markdown  # the model column is printed
+    assert "Not evaluable" in markdown and "no other features" in markdown
+    assert "linear_svm_eeg" in (tmp_path / "seed_accuracy.tex").read_text().replace("\\_", "_")

@@ -256,7 +256,10 @@ def train_shard(
         log.error("%s %s: %s", experiment, task, err)
         folds, reason = [], str(err)
     else:
-        reason = ""
+        reason = build_model(model_class, **fixed).input_problem(folds[0].train) if folds else ""
+        if reason:  # e.g. the "other modality only" SVM without eye features: absent, with a note
+            log.error("%s %s: %s", experiment, task, reason)
+            folds = []
     runs = []
     output = Path(output_dir)
     indices = shard_indices(n_configs, shard=shard, n_shards=n_shards)

@@ -200,7 +200,8 @@ def accuracy_figure(table, path: str, *, title: str) -> None:
         for _, ref in refs.iterrows():
             if np.isfinite(ref["mean_accuracy"]):
                 ax.axhline(ref["mean_accuracy"], ls=":", lw=1, color="grey")
-                ax.text(len(methods) - 0.5, ref["mean_accuracy"], f" {ref['method']} (reported)", fontsize=7, va="bottom", ha="right")
+                label = ref["method"] if "reported" in ref["method"] else f"{ref['method']} (reported)"
+                ax.text(len(methods) - 0.5, ref["mean_accuracy"], f" {label}", fontsize=7, va="bottom", ha="right")
         chance = part["majority_class_rate"].mean()
         ax.axhline(chance, color="black", lw=1, ls="--", label=f"majority class ({chance:.1f}%)")
         ax.set_xticks(np.arange(len(methods)) + width * (len(selections) - 1) / 2, methods, rotation=30, ha="right", fontsize=8)
@@ -214,7 +215,8 @@ def accuracy_figure(table, path: str, *, title: str) -> None:
 
 
 def per_subject_figure(results, path: str, *, dataset: str, selection: str) -> None:
-    """Test accuracy of every experiment per model (validation selection)."""
+    """Test accuracy of every experiment as one point per subject/session, per model,
+    with the mean as a bar (a strip plot: experiments are not a time axis)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -222,16 +224,20 @@ def per_subject_figure(results, path: str, *, dataset: str, selection: str) -> N
 
     data = results[(results["dataset"] == dataset) & (results["selection"] == selection)]
     tasks = sorted(data["task"].unique())
-    fig, axes = plt.subplots(1, max(1, len(tasks)), figsize=(6 * max(1, len(tasks)), 4), squeeze=False)
+    fig, axes = plt.subplots(1, max(1, len(tasks)), figsize=(6 * max(1, len(tasks)), 4.5), squeeze=False)
     for ax, task in zip(axes[0], tasks):
         pivot = data[data["task"] == task].pivot(index="experiment", columns="model", values="test_accuracy") * 100
-        for model in pivot.columns:
-            ax.plot(range(len(pivot)), pivot[model], marker="o", label=MODEL_LABELS.get(model, model))
-        ax.set_xticks(range(len(pivot)), pivot.index, rotation=45, ha="right", fontsize=7)
+        models = [m for m in MODEL_LABELS if m in pivot.columns] + sorted(set(pivot.columns) - set(MODEL_LABELS))
+        jitter = np.linspace(-0.15, 0.15, max(1, len(pivot)))
+        for i, model in enumerate(models):
+            values = pivot[model].to_numpy(dtype=float)
+            ax.scatter(i + jitter, values, s=14, alpha=0.75, zorder=3)
+            if np.isfinite(values).any():
+                ax.hlines(np.nanmean(values), i - 0.3, i + 0.3, color="black", lw=2, zorder=4)
+        ax.set_xticks(range(len(models)), [MODEL_LABELS.get(m, m) for m in models], rotation=30, ha="right", fontsize=8)
         ax.set_ylabel("test accuracy (%)")
         ax.set_ylim(0, 105)
-        ax.set_title(f"{dataset.upper()} {task}: per experiment ({selection} selection)")
-        ax.legend(fontsize=7)
+        ax.set_title(f"{dataset.upper()} {task}: one point per experiment, bar = mean ({selection} selection)", fontsize=9)
     fig.tight_layout()
     _savefig(fig, path)
     plt.close(fig)

@@ -446,6 +446,20 @@ class EmotionModel:
             raise RuntimeError(f"{type(self).__name__} is not fitted; call fit() first.")
 
     # ---- interface ---------------------------------------------------------------
+    def required_modalities(self) -> tuple[str, ...]:
+        """Modalities that must have features for the model to run (networks: both)."""
+        modality = self._params.get("modality", "both")
+        if modality == "both":
+            return ("eeg", "other") if self.is_network else ("eeg",)
+        return (modality,)
+
+    def input_problem(self, data: WindowData) -> str:
+        """Why the model cannot run on ``data`` ("" if it can): a needed modality has no features."""
+        empty = [m for m in self.required_modalities() if getattr(data, m).shape[1] == 0]
+        if not empty:
+            return ""
+        return f"no {' or '.join(empty)} features in this feature file ({self.name} needs them)"
+
     def fit(self, train: WindowData, val: WindowData | None = None) -> EmotionModel:
         raise NotImplementedError
 
