@@ -344,3 +344,152 @@ def aggregate_stage(*, result_paths: Sequence[str], datasets: Sequence[str], tab
         confusion_figure(results, f"{figures_dir}/{dataset}_confusion.png", dataset=dataset, selection=main_selection,
                          class_names=SEED_CLASSES if dataset == "seed" else BINARY_CLASSES)
         log.info("Wrote %s tables and figures", dataset)
+
+
+# --- per-recording quality report ------------------------------------------------------
+
+#: A channel is flat below this fraction of the median channel SD, outlying above this multiple.
+FLAT_SD_FRACTION = 1e-3
+OUTLYING_SD_FACTOR = 10.0
+#: A segment shorter than this fraction of the recording's median segment is flagged.
+SHORT_SEGMENT_FRACTION = 0.5
+
+
+def quality_checks(features, qc: dict, *, class_balance: dict | None = None) -> list[dict]:
+    """One verdict per check of one recording: ``{"check", "ok", "verdict"}``.
+
+    ``features`` is the recording's :class:`~.store.FeatureFile`, ``qc`` the arrays the
+    feature job stored for it (:func:`~.store.read_qc`); ``class_balance`` maps
+    ``"<task>/<split>"`` to window counts per class name.
+    """
+    checks = []
+    names = list(features.attrs.get("ch_names", []))
+    sd = np.asarray(qc["channel_sd"], dtype=float)
+    median_sd = float(np.median(sd)) if sd.size else 0.0
+
+    def channel_names(mask):
+        picked = [names[i] if i < len(names) else str(i) for i in np.flatnonzero(mask)]
+        return ", ".join(picked[:5]) + (f" and {len(picked) - 5} more" if len(picked) > 5 else "")
+
+    flat = sd <= FLAT_SD_FRACTION * median_sd
+    checks.append({"check": "flat channels", "ok": not flat.any(),
+                   "verdict": f"{int(flat.sum())} flat channel(s): {channel_names(flat)}" if flat.any()
+                   else f"none (median channel SD {median_sd:.3g})"})
+    outlying = sd >= OUTLYING_SD_FACTOR * median_sd
+    checks.append({"check": "outlying channels", "ok": not outlying.any(),
+                   "verdict": f"{int(outlying.sum())} channel(s) with SD >= {OUTLYING_SD_FACTOR:g} x the median: "
+                              f"{channel_names(outlying)}" if outlying.any() else "none"})
+    sfreq = float(features.attrs["sfreq"])
+    window_s, step_s = float(features.attrs["window_s"]), float(features.attrs["step_s"])
+    ids, samples = np.asarray(qc["segment_ids"]), np.asarray(qc["segment_samples"], dtype=float)
+    seconds = samples / sfreq
+    expected = np.where(seconds >= window_s, np.floor((seconds - window_s) / step_s + 1e-9) + 1, 0).astype(int)
+    counted = np.array([int(np.sum(features.segment == i)) for i in ids])
+    mismatch = expected != counted
+    checks.append({"check": "windows per segment", "ok": not mismatch.any(),
+                   "verdict": "every segment has the windows its length gives" if not mismatch.any() else
+                   "segments " + ", ".join(f"{i} ({c} windows, length gives {e})"
+                                           for i, c, e in zip(ids[mismatch], counted[mismatch], expected[mismatch]))})
+    short = seconds < SHORT_SEGMENT_FRACTION * np.median(seconds)
+    checks.append({"check": "segment lengths", "ok": not short.any(),
+                   "verdict": (f"segment(s) {', '.join(str(i) for i in ids[short])} shorter than "
+                               f"{SHORT_SEGMENT_FRACTION:.0%} of the median ({np.median(seconds):.1f} s): "
+                               + ", ".join(f"{s:.1f} s" for s in seconds[short])) if short.any()
+                   else f"{seconds.min():.1f}-{seconds.max():.1f} s"})
+    de = np.asarray(features.de, dtype=float)
+    bad = ~np.isfinite(de)
+    checks.append({"check": "DE features", "ok": not bad.any(),
+                   "verdict": f"{int(bad.sum())} non-finite values" if bad.any() else
+                   "finite; median per band " + ", ".join(
+                       f"{b} {np.median(de[..., k]):.2f}" for k, b in enumerate(features.attrs.get("bands", {})))})
+    other = np.asarray(features.other, dtype=float)
+    if other.shape[1] == 0:
+        checks.append({"check": "other modality", "ok": False, "verdict": "no other-modality features"})
+    else:
+        constant = np.nanstd(other, axis=0) == 0
+        nonfinite = ~np.isfinite(other)
+        checks.append({"check": "other modality", "ok": not (constant.all() or nonfinite.any()),
+                       "verdict": f"{other.shape[1]} features, {int(constant.sum())} constant, "
+                                  f"{int(nonfinite.sum())} non-finite values"})
+    for key, counts in (class_balance or {}).items():
+        present = {name: n for name, n in counts.items()}
+        missing = [name for name, n in present.items() if n == 0]
+        checks.append({"check": f"class balance {key}", "ok": not missing,
+                       "verdict": ", ".join(f"{name} {n}" for name, n in present.items())
+                       + (f" (no window of {', '.join(missing)})" if missing else "")})
+    return checks
+
+
+def _png_base64(fig) -> str:
+    import base64
+    import io
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=90, metadata={"Software": None})
+    return base64.b64encode(buffer.getvalue()).decode()
+
+
+def quality_page(features, qc: dict, output_html: str, *, class_balance: dict | None = None) -> list[dict]:
+    """Write one self-contained HTML page for one recording; return its checks."""
+    import html
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    checks = quality_checks(features, qc, class_balance=class_balance)
+    freqs = np.asarray(qc["freqs"])
+    fig, axes = plt.subplots(1, 2, figsize=(11, 3.6), sharey=True)
+    for ax, key, title in ((axes[0], "psd_raw", "before the bandpass"), (axes[1], "psd_filtered", "after the bandpass")):
+        psd = np.asarray(qc[key])
+        ax.semilogy(freqs, psd.T, lw=0.5, alpha=0.5)
+        ax.semilogy(freqs, np.median(psd, axis=0), color="black", lw=1.5, label="median channel")
+        ax.set_title(f"PSD of every channel, {title}", fontsize=9)
+        ax.set_xlabel("frequency (Hz)")
+        ax.legend(fontsize=7)
+    axes[0].set_ylabel("PSD (unit²/Hz)")
+    fig.tight_layout()
+    psd_png = _png_base64(fig)
+    plt.close(fig)
+    de = np.asarray(features.de, dtype=float)
+    bands = list(features.attrs.get("bands", {})) or [str(k) for k in range(de.shape[-1])]
+    fig, ax = plt.subplots(figsize=(5.5, 3.2))
+    ax.boxplot([de[..., k].ravel() for k in range(de.shape[-1])], showfliers=False)
+    ax.set_xticks(range(1, len(bands) + 1), bands)
+    ax.set_ylabel("DE (nats)")
+    ax.set_title("DE over windows and channels, per band", fontsize=9)
+    fig.tight_layout()
+    de_png = _png_base64(fig)
+    plt.close(fig)
+    other = np.asarray(features.other, dtype=float)
+    other_names = list(features.attrs.get("other_feature_names", [])) or [str(i) for i in range(other.shape[1])]
+    other_rows = "".join(
+        f"<tr><td>{html.escape(n)}</td><td>{np.nanmin(other[:, i]):.4g}</td><td>{np.nanmedian(other[:, i]):.4g}</td>"
+        f"<td>{np.nanmax(other[:, i]):.4g}</td></tr>" for i, n in enumerate(other_names))
+    ids, samples = np.asarray(qc["segment_ids"]), np.asarray(qc["segment_samples"])
+    segment_rows = "".join(
+        f"<tr><td>{i}</td><td>{n / float(features.attrs['sfreq']):.1f}</td><td>{int(np.sum(features.segment == i))}</td></tr>"
+        for i, n in zip(ids, samples))
+    check_rows = "".join(
+        f"<tr class='{'ok' if c['ok'] else 'flag'}'><td>{'ok' if c['ok'] else 'FLAG'}</td><td>{html.escape(c['check'])}</td>"
+        f"<td>{html.escape(c['verdict'])}</td></tr>" for c in checks)
+    recording = html.escape(str(features.attrs.get("recording", "")))
+    n_flags = sum(not c["ok"] for c in checks)
+    page = f"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>QC {recording}</title>
+<style>body{{font-family:sans-serif;max-width:1100px;margin:1em auto}} td,th{{padding:2px 8px;text-align:left}}
+tr.flag td{{background:#fdd}} tr.ok td:first-child{{color:#070}} table{{border-collapse:collapse;font-size:13px}}</style></head>
+<body><h1>Quality report: {recording}</h1>
+<p>{n_flags} check(s) flagged. Sampling rate {features.attrs['sfreq']} Hz, {len(features.attrs.get('ch_names', []))} EEG
+channels, {de.shape[0]} windows of {features.attrs['window_s']} s (step {features.attrs['step_s']} s).</p>
+<h2>Checks</h2><table><tr><th></th><th>check</th><th>verdict</th></tr>{check_rows}</table>
+<h2>Power spectra</h2><img src="data:image/png;base64,{psd_png}" alt="PSD before and after the bandpass">
+<h2>Windows per segment</h2><table><tr><th>segment</th><th>length (s)</th><th>windows</th></tr>{segment_rows}</table>
+<h2>DE features</h2><img src="data:image/png;base64,{de_png}" alt="DE distribution per band">
+<h2>Other modality ({html.escape(str(features.attrs.get('other_kind', '')))})</h2>
+<table><tr><th>feature</th><th>min</th><th>median</th><th>max</th></tr>{other_rows}</table>
+</body></html>
+"""
+    with atomic_path(output_html) as tmp:
+        tmp.write_text(page)
+    return checks
