@@ -32,13 +32,13 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        files = {"eeg": str(tmp / "1_20131003.mat"), "labels": str(tmp / "label.mat")}
+        files = {"eeg": str(tmp / "1_20131027.mat"), "labels": str(tmp / "label.mat")}
         eye = None if args.no_eye else str(tmp / "eye.mat")
         if eye:
             files["eye"] = eye
         cfg = synthetic.SyntheticConfig(clip_seconds=(185.0, 265.0))
-        synthetic.write_seed_labels(files["labels"])
-        synthetic.write_seed_session(files["eeg"], eye, subject=1, session=1, cfg=cfg)
+        synthetic.seed.write_labels(files["labels"])
+        synthetic.seed.write_session(files["eeg"], eye, subject=1, session=1, cfg=cfg)
         # Import cost is paid once per job, not per sample: measure it apart.
         t_import = time.perf_counter()
         import h5py  # noqa: F401

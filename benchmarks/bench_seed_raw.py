@@ -41,9 +41,10 @@ SFREQ = 1000
 
 
 def write_session(directory: Path) -> tuple[Path, Path]:
-    from multimodal_emotion import raw_formats as rf
+    from multimodal_emotion import datasets, recording, synthetic  # noqa: F401
+    from multimodal_emotion.datasets import deap as deap_ds, seed as seed_ds  # noqa: F401
 
-    names = rf.SEED_RAW_CHANNELS
+    names = seed_ds.RAW_CHANNELS
     rng = np.random.default_rng(0)
     data = np.empty((len(names), N_TIMES), dtype=np.float32)  # float32 keeps this ~1 GB
     t = np.arange(N_TIMES, dtype=np.float64) / SFREQ
@@ -51,12 +52,12 @@ def write_session(directory: Path) -> tuple[Path, Path]:
         data[row] = 20.0 * np.sin(2 * np.pi * (5 + row % 40) * t)
         data[row] += rng.standard_normal(N_TIMES, dtype=np.float32) * 10.0
     cnt = directory / "1_1.cnt"
-    rf.write_cnt(cnt, data, ch_names=names, sfreq=SFREQ, events=[(s, 1) for s in STARTS])
+    synthetic.seed.write_cnt(cnt, data, ch_names=names, sfreq=SFREQ, events=[(s, 1) for s in STARTS])
     time_txt = directory / "time.txt"
-    rf.write_time_txt(time_txt, starts=STARTS, ends=ENDS)
+    synthetic.seed.write_time_txt(time_txt, starts=STARTS, ends=ENDS)
     from multimodal_emotion import synthetic
 
-    synthetic.write_seed_labels(directory / "label.mat")
+    synthetic.seed.write_labels(directory / "label.mat")
     return cnt, time_txt
 
 
@@ -70,13 +71,14 @@ def vm_hwm_mib() -> float:
 
 def child(cnt: str, time_txt: str, method: str) -> None:
     import mne  # noqa: F401  (baseline includes MNE and its dependencies)
-    from multimodal_emotion import raw_formats as rf
+    from multimodal_emotion import datasets, recording, synthetic  # noqa: F401
+    from multimodal_emotion.datasets import deap as deap_ds, seed as seed_ds  # noqa: F401
 
     from multimodal_emotion import features, synthetic
 
     baseline = vm_hwm_mib()
     start = time.perf_counter()
-    session = rf.read_seed_cnt(cnt, time_txt, resample_method=method, verbose="error")
+    session = seed_ds.read_cnt(cnt, time_txt, resample_method=method, verbose="error")
     seconds = time.perf_counter() - start
     out_mib = sum(c.nbytes for c in session.clips + session.eog) / 2**20
     folder = Path(cnt).parent

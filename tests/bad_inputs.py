@@ -25,7 +25,9 @@ from pathlib import Path
 import numpy as np
 import scipy.io
 
-from multimodal_emotion import formats, synthetic
+from multimodal_emotion import synthetic
+from multimodal_emotion import datasets, recording, synthetic  # noqa: F401
+from multimodal_emotion.datasets import deap as deap_ds, seed as seed_ds  # noqa: F401
 
 # Short clips keep the copies small; 10-12 s still hold several 4 s windows.
 SEED_CLIP_SECONDS = (10.0, 12.0)
@@ -55,14 +57,14 @@ def write_pristine(root: Path, *, seed_clip_seconds=SEED_CLIP_SECONDS) -> Pristi
     cfg = synthetic.SyntheticConfig(clip_seconds=tuple(seed_clip_seconds))
     stem = seed_stem(1)
     files = Pristine(
-        seed_eeg=root / "SEED" / formats.SEED_EEG_DIR / f"{stem}.mat",
-        seed_eye=root / "SEED" / formats.SEED_EYE_DIR / f"{stem}.mat",
-        seed_labels=root / "SEED" / formats.SEED_EEG_DIR / formats.SEED_LABEL_FILE,
-        deap_dat=root / "DEAP" / formats.DEAP_PYTHON_DIR / "s01.dat",
+        seed_eeg=root / "SEED" / seed_ds.EEG_DIR / f"{stem}.mat",
+        seed_eye=root / "SEED" / seed_ds.EYE_DIR / f"{stem}.mat",
+        seed_labels=root / "SEED" / seed_ds.EEG_DIR / seed_ds.LABEL_FILE,
+        deap_dat=root / "DEAP" / deap_ds.PYTHON_DIR / "s01.dat",
     )
-    synthetic.write_seed_labels(files.seed_labels)
-    synthetic.write_seed_session(files.seed_eeg, files.seed_eye, subject=1, session=1, cfg=cfg)
-    synthetic.write_deap_subject(files.deap_dat, subject=1, cfg=cfg)
+    synthetic.seed.write_labels(files.seed_labels)
+    synthetic.seed.write_session(files.seed_eeg, files.seed_eye, subject=1, session=1, cfg=cfg)
+    synthetic.deap.write_subject(files.deap_dat, subject=1, cfg=cfg)
     return files
 
 
@@ -78,36 +80,36 @@ class PristineRaw:
 
 def write_pristine_raw(pristine: Pristine, root: Path) -> PristineRaw:
     files = PristineRaw(
-        seed_cnt=root / "SEED" / formats.SEED_RAW_DIR / f"{seed_stem(1)}.cnt",
-        seed_time=root / "SEED" / formats.SEED_RAW_DIR / formats.SEED_TIME_FILE,
-        deap_bdf=root / "DEAP" / formats.DEAP_RAW_DIR / "s01.bdf",
-        deap_ratings=root / "DEAP" / formats.DEAP_RATINGS_FILE,
+        seed_cnt=root / "SEED" / seed_ds.RAW_DIR / f"{seed_stem(1)}.cnt",
+        seed_time=root / "SEED" / seed_ds.RAW_DIR / seed_ds.TIME_FILE,
+        deap_bdf=root / "DEAP" / deap_ds.RAW_DIR / "s01.bdf",
+        deap_ratings=root / "DEAP" / deap_ds.RATINGS_FILE,
     )
     for path in (files.seed_cnt, files.deap_bdf, files.deap_ratings):
         path.parent.mkdir(parents=True, exist_ok=True)
-    synthetic.write_seed_time(files.seed_time, cfg=SYNTHETIC)
-    synthetic.write_seed_raw(files.seed_cnt, mat_path=pristine.seed_eeg, subject=1, cfg=SYNTHETIC)
-    synthetic.write_deap_raw(files.deap_bdf, dat_path=pristine.deap_dat, subject=1, cfg=SYNTHETIC)
-    synthetic.write_deap_ratings(files.deap_ratings, dat_paths={1: pristine.deap_dat}, cfg=SYNTHETIC)
+    synthetic.seed.write_time(files.seed_time, cfg=SYNTHETIC)
+    synthetic.seed.write_raw(files.seed_cnt, mat_path=pristine.seed_eeg, subject=1, cfg=SYNTHETIC)
+    synthetic.deap.write_raw(files.deap_bdf, dat_path=pristine.deap_dat, subject=1, cfg=SYNTHETIC)
+    synthetic.deap.write_ratings(files.deap_ratings, dat_paths={1: pristine.deap_dat}, cfg=SYNTHETIC)
     return files
 
 
 def seed_stem(subject: int, session: int = 1) -> str:
-    return formats.seed_session_stem(subject, synthetic.seed_session_date(subject, session))
+    return seed_ds.session_stem(subject, seed_ds.SESSIONS[(subject, session)][0])
 
 
 def seed_paths(root: Path, stem: str) -> dict[str, Path]:
     """The raw files of one SEED session in a copy rooted at ``root``, by role."""
     return {
-        "eeg": root / formats.SEED_EEG_DIR / f"{stem}.mat",
-        "eye": root / formats.SEED_EYE_DIR / f"{stem}.mat",
-        "labels": root / formats.SEED_EEG_DIR / formats.SEED_LABEL_FILE,
+        "eeg": root / seed_ds.EEG_DIR / f"{stem}.mat",
+        "eye": root / seed_ds.EYE_DIR / f"{stem}.mat",
+        "labels": root / seed_ds.EEG_DIR / seed_ds.LABEL_FILE,
     }
 
 
 def deap_path(root: Path, subject: int, *, fmt: str = "python") -> Path:
-    folder, suffix = (formats.DEAP_MATLAB_DIR, ".mat") if fmt == "matlab" else (formats.DEAP_PYTHON_DIR, ".dat")
-    return root / folder / f"{formats.deap_subject_stem(subject)}{suffix}"
+    folder, suffix = (deap_ds.MATLAB_DIR, ".mat") if fmt == "matlab" else (deap_ds.PYTHON_DIR, ".dat")
+    return root / folder / f"{deap_ds.subject_stem(subject)}{suffix}"
 
 
 def copy_seed_session(pristine: Pristine, root: Path, stem: str, *, labels: bool = True) -> dict[str, Path]:
@@ -124,10 +126,10 @@ def copy_seed_session(pristine: Pristine, root: Path, stem: str, *, labels: bool
 def copy_seed_raw_session(pristine: Pristine, raw: PristineRaw, root: Path, stem: str) -> dict[str, Path]:
     """Copy the good raw SEED session (``.cnt``, ``time.txt``, label.mat, eye file) under the name ``stem``."""
     paths = {
-        "cnt": root / formats.SEED_RAW_DIR / f"{stem}.cnt",
-        "time": root / formats.SEED_RAW_DIR / formats.SEED_TIME_FILE,
-        "labels": root / formats.SEED_EEG_DIR / formats.SEED_LABEL_FILE,
-        "eye": root / formats.SEED_EYE_DIR / f"{stem}.mat",
+        "cnt": root / seed_ds.RAW_DIR / f"{stem}.cnt",
+        "time": root / seed_ds.RAW_DIR / seed_ds.TIME_FILE,
+        "labels": root / seed_ds.EEG_DIR / seed_ds.LABEL_FILE,
+        "eye": root / seed_ds.EYE_DIR / f"{stem}.mat",
     }
     for role, source in (("cnt", raw.seed_cnt), ("time", raw.seed_time), ("labels", pristine.seed_labels),
                          ("eye", pristine.seed_eye)):
@@ -140,8 +142,8 @@ def copy_deap_raw_subject(raw: PristineRaw, root: Path, subject: int) -> dict[st
     """Copy the good ``.bdf`` as subject ``subject`` and add its rows to the copy's ratings CSV."""
     import pandas as pd
 
-    paths = {"bdf": root / formats.DEAP_RAW_DIR / f"{formats.deap_subject_stem(subject)}.bdf",
-             "ratings": root / formats.DEAP_RATINGS_FILE}
+    paths = {"bdf": root / deap_ds.RAW_DIR / f"{deap_ds.subject_stem(subject)}.bdf",
+             "ratings": root / deap_ds.RATINGS_FILE}
     for path in paths.values():
         path.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(raw.deap_bdf, paths["bdf"])

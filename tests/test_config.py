@@ -25,7 +25,7 @@ def default_config() -> dict:
 def test_default_config_is_valid():
     config = default_config()
     wc.check_config(config)
-    assert wc.recordings(config, "seed") == ["1_20131003", "1_20131010", "2_20131005", "2_20131012", "3_20131007", "3_20131014"]
+    assert wc.recordings(config, "seed") == ["1_20131027", "1_20131030", "2_20140404", "2_20140413", "3_20140603", "3_20140611"]
     assert wc.recordings(config, "deap") == ["s01", "s02"]
 
 
