@@ -7,8 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from multimodal_emotion import features, synthetic
-from multimodal_emotion import datasets, recording, synthetic  # noqa: F401
+from multimodal_emotion import datasets, features, recording, synthetic  # noqa: F401
 from multimodal_emotion.datasets import deap as deap_ds, seed as seed_ds  # noqa: F401
 
 from conftest import TINY
@@ -100,4 +99,4 @@ def test_raw_entry_run_gives_the_same_tables_as_the_preprocessed_run(tmp_path):
     keys = ["dataset", "experiment", "task", "model", "selection"]
     assert raw[keys].equals(pre[keys])
     assert (raw["test_accuracy"] - pre["test_accuracy"]).abs().max() < 0.15
-    assert (workdir / "results/benchmarks/segment_raw").is_dir()
+    assert (workdir / "results/benchmarks/features").is_dir() and not (workdir / "results/segmented").exists()

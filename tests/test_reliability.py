@@ -331,9 +331,8 @@ def test_bad_input_stops_its_job_with_one_line_and_leaves_nothing(bad_runs, case
         assert re.search(case.problem, run.output), run.output[-3000:]
         assert not list(workdir.glob("results/**/*.h5")) and not list(workdir.glob("results/logs/**/*.log"))
         return
-    folders = ["segmented", "filtered", "features"]  # the rules' outputs, in order
-    folders = folders[{"segment_raw": 0, "bandpass": 1, "features": 2}[case.rule]:]
-    output = f"results/{folders[0]}/{dataset}/{stem}.h5"
+    folders = ["features"]  # one job per recording: its only output
+    output = f"results/features/{dataset}/{stem}.h5"
     assert any(rule == case.rule and output in outputs for rule, outputs in failed_jobs(run.output)), (
         f"no failed {case.rule} job for {stem}:\n{run.output[-4000:]}"
     )

@@ -54,9 +54,9 @@ def test_feature_files_have_the_documented_layout(tiny_run):
         assert f["eeg/de"].shape == (40 * 30, 32, 4)  # 60 s / 2 s windows
         assert f["other/features"].shape == (1200, 48)
         assert f["labels"].shape == (1200, 4)
-    # Filtered intermediates are temp(): gone after the run.
-    assert not list((workdir / "results/filtered").rglob("*.h5"))
-    for rule in ("bandpass", "features"):
+    # One job per recording: no intermediate files anywhere.
+    assert not (workdir / "results/filtered").exists() and not (workdir / "results/segmented").exists()
+    for rule in ("features",):
         assert list((workdir / f"results/benchmarks/{rule}").rglob("*.tsv"))
         assert list((workdir / f"results/logs/{rule}").rglob("*.log"))
 
@@ -74,7 +74,6 @@ def test_touching_one_raw_session_reruns_only_that_session(tiny_run):
         os.utime(raw, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert jobs == sorted(
         [
-            ("bandpass", "dataset=seed, recording=1_20131030"),
             ("features", "dataset=seed, recording=1_20131030"),
         ]
     )
@@ -103,7 +102,6 @@ def test_adding_a_subject_adds_only_its_jobs(tiny_run):
         write_config(workdir, config)
     assert jobs == sorted(
         [
-            ("bandpass", "dataset=deap, recording=s02"),
             ("features", "dataset=deap, recording=s02"),
             ("synthetic_deap_subject", "variant=python, subject=02, ext=dat"),
         ]
@@ -119,7 +117,7 @@ def test_deleting_one_feature_file_regenerates_only_it(tiny_run):
         jobs = scheduled_jobs(workdir, *FEATURES)
     finally:
         target.write_bytes(backup)
-    assert jobs == [("bandpass", "dataset=seed, recording=1_20131027"), ("features", "dataset=seed, recording=1_20131027")]
+    assert jobs == [("features", "dataset=seed, recording=1_20131027")]
 
 
 def test_conda_envs_pin_the_same_versions_as_requirements():
