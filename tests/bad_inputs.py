@@ -95,7 +95,14 @@ def write_pristine_raw(pristine: Pristine, root: Path) -> PristineRaw:
 
 
 def seed_stem(subject: int, session: int = 1) -> str:
-    return seed_ds.session_stem(subject, seed_ds.SESSIONS[(subject, session)][0])
+    """The real session name for SEED's 15 subjects; a dated name of the same pattern for
+    the extra subjects the bad-input matrix needs (a user copy is listed from its folder)."""
+    if (subject, session) in seed_ds.SESSIONS:
+        return seed_ds.real_session_stem(subject, session)
+    import datetime
+
+    day = datetime.date(2013, 10, 1) + datetime.timedelta(days=2 * subject + 7 * (session - 1))
+    return seed_ds.session_stem(subject, day.strftime("%Y%m%d"))
 
 
 def seed_paths(root: Path, stem: str) -> dict[str, Path]:

@@ -29,7 +29,6 @@ from .store import FeatureFile, atomic_dir, atomic_path, read_features
 log = logging.getLogger(__name__)
 
 
-
 class ExperimentError(ValueError):
     """An experiment cannot be run as configured (e.g. a task with one class only)."""
 

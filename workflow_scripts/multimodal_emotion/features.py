@@ -476,7 +476,8 @@ def feature_stage(
     from .datasets import get
     from .store import write_features
 
-    recording = get(dataset).read(dict(inputs), **dict(read_options or {}))
+    module = get(dataset)
+    recording = module.read(dict(inputs), **dict(read_options or {}))
     log.info("Read %s: %d segments, %d channels at %g Hz", recording.name, len(recording.segments),
              len(recording.ch_names), recording.sfreq)
     l_freq, h_freq = bandpass.get("l_freq"), bandpass.get("h_freq")
@@ -484,7 +485,8 @@ def feature_stage(
     del recording
     features = extract_features(
         filtered, bands=bands, window_s=window_s, step_s=step_s,
-        attrs={"bandpass": [l_freq, h_freq], **(attrs or {}), "provenance": dict(provenance or {})},
+        attrs={"bandpass": [l_freq, h_freq], "caption": module.TABLE_CAPTION, **(attrs or {}),
+               "provenance": dict(provenance or {})},
     )
     write_features(output, features)
     log.info("Wrote %s: %d windows, EEG %s, other %s", output, features.de.shape[0],

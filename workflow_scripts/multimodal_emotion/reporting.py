@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from . import datasets
 from .datasets import RESOURCES
+from .datasets import get as dataset_module
 from .store import atomic_path
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ def collect_results(paths: Sequence[str]) -> "pd.DataFrame":  # noqa: F821
     for path in paths:
         result = json.loads(Path(path).read_text())
         base = {k: result[k] for k in ("dataset", "experiment", "task", "model")}
-        base["subject"] = datasets.get(result["dataset"]).subject_of(result["experiment"])
+        base["subject"] = dataset_module(result["dataset"]).subject_of(result["experiment"])
         if result["not_evaluable"]:
             rows.append({**base, "selection": None, "not_evaluable": result["not_evaluable"]})
             continue
@@ -249,7 +249,7 @@ def aggregate_stage(*, result_paths: Sequence[str], datasets: Sequence[str], tab
     main_selection = "validation" if "validation" in selections else selections[0]
     for dataset in datasets:
         table = summary_table(results, dataset=dataset)
-        module = datasets.get(dataset)
+        module = dataset_module(dataset)
         write_table(table, f"{tables_dir}/{dataset}_accuracy",
                     caption=f"Mean/std test accuracy (%) over experiments: {module.TABLE_CAPTION}")
         accuracy_figure(table, f"{figures_dir}/{dataset}_accuracy.png", title=dataset.upper())
