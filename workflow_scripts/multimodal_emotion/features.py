@@ -50,8 +50,10 @@ def fir_bandpass(data: np.ndarray, *, sfreq: float, l_freq: float | None, h_freq
     automatic transition bands and length) and applied as ``mne.filter.filter_data``
     applies it: odd reflection of ``len(h) - 1`` samples at both ends ("reflect_limited"),
     linear convolution, delay removed. Doing the convolution once for all channels in
-    float32 (``scipy.signal.oaconvolve``) instead of MNE's per-channel loop in float64
-    is ~5x faster; the output equals ``filter_data``'s to float32 precision (tested).
+    float32 (one FFT per channel, ``scipy.signal.fftconvolve``; for a clip-long signal
+    and a ~660-tap kernel about twice as fast as overlap-add) instead of MNE's per-channel
+    loop in float64 is ~10x faster; the output equals ``filter_data``'s to float32
+    precision (tested).
 
     Parameters
     ----------
@@ -62,7 +64,7 @@ def fir_bandpass(data: np.ndarray, *, sfreq: float, l_freq: float | None, h_freq
     filtered : ndarray, shape (n_channels, n_times), float32
     """
     import mne
-    from scipy.signal import oaconvolve
+    from scipy.signal import fftconvolve
 
     kernel = mne.filter.create_filter(
         None, sfreq, l_freq, h_freq, method="fir", phase="zero", fir_design="firwin", verbose="error"
@@ -74,7 +76,7 @@ def fir_bandpass(data: np.ndarray, *, sfreq: float, l_freq: float | None, h_freq
             fir_design="firwin", pad="reflect_limited", verbose="error",
         ).astype(np.float32)
     padded = np.pad(np.asarray(data, np.float32), ((0, 0), (n_pad, n_pad)), mode="reflect", reflect_type="odd")
-    full = oaconvolve(padded, kernel[None, :].astype(np.float32), mode="full", axes=-1)
+    full = fftconvolve(padded, kernel[None, :].astype(np.float32), mode="full", axes=-1)
     offset = n_pad + n_pad // 2  # the padding plus the linear-phase delay
     return np.ascontiguousarray(full[:, offset : offset + data.shape[-1]])
 
@@ -180,8 +182,9 @@ def windowed_band_power(
     band_matrix = (masks * scale).T.astype(np.float32)
     counts = masks.sum(axis=1)
     taper32 = taper.astype(np.float32)
-    # Chunk over windows to bound memory on long recordings.
-    chunk = max(1, int(2**23 // max(1, n_channels * n_window)))
+    # Chunk over windows: ~2 MB float32 blocks stay in cache through taper, FFT and band
+    # sums (1.8x faster than 32 MB blocks on a SEED session), and bound memory.
+    chunk = max(1, int(2**19 // max(1, n_channels * n_window)))
     for first in range(0, n_windows, chunk):
         raw = windows[:, first : first + chunk]
         block = raw * taper32

@@ -206,7 +206,7 @@ MAX_PLAUSIBLE_EEG_SD_UV = 10_000.0
 
 
 def check_eeg(path: Path, name: str, array: np.ndarray, n_channels: int) -> np.ndarray:
-    """A numeric (n_channels, n_times) float64 array without NaN or flat channels."""
+    """A numeric (n_channels, n_times) float64 C-ordered array without NaN or flat channels."""
     array = np.asarray(array)
     if array.ndim != 2 or not np.issubdtype(array.dtype, np.number):
         raise DataFormatError(
@@ -214,13 +214,19 @@ def check_eeg(path: Path, name: str, array: np.ndarray, n_channels: int) -> np.n
         )
     if array.shape[0] != n_channels:
         raise DataFormatError(path, f"{name} has {array.shape[0]} channels, expected {n_channels}")
-    check_finite(path, name, array)
-    flat = np.flatnonzero(np.ptp(array, axis=1) == 0)
+    # C order: Matlab files load column-major, where per-channel reductions (and every
+    # later per-channel step) run ~15x slower.
+    array = np.ascontiguousarray(array, dtype=np.float64)
+    # One min and one max pass check both: NaN propagates into them, inf shows in them.
+    low, high = array.min(axis=1), array.max(axis=1)
+    if not (np.isfinite(low).all() and np.isfinite(high).all()):
+        check_finite(path, name, array)
+    flat = np.flatnonzero(high == low)
     if flat.size:
         raise DataFormatError(
             path, f"{name} has {flat.size} flat (zero-variance) channel(s), first index {flat[0]}"
         )
-    return np.asarray(array, dtype=np.float64)
+    return array
 
 
 def check_amplitude(

@@ -226,7 +226,7 @@ def read_eeg(path: str | Path) -> tuple[str, list[np.ndarray]]:
     prefix : str
         The subject's variable prefix (e.g. ``"djc"``).
     clips : list of ndarray, shape (62, n_samples_k)
-        The 15 clips in clip order, float64, as stored (µV).
+        The 15 clips in clip order, float64 C-ordered, values as stored (µV).
     """
     path = Path(path)
     content = loadmat(path)
@@ -254,10 +254,12 @@ def read_eeg(path: str | Path) -> tuple[str, list[np.ndarray]]:
             f"(missing {missing}, unexpected {extra})",
         )
     n_channels = len(CHANNELS)
-    clips = [
-        check_eeg(path, f"{found[k][0]}_eeg{k}", found[k][1], n_channels)
-        for k in sorted(found)
-    ]
+    del content  # each Matlab (column-major) array is freed once its C-ordered copy exists
+    clips = []
+    for k in sorted(found):
+        prefix, value = found.pop(k)
+        clips.append(check_eeg(path, f"{prefix}_eeg{k}", value, n_channels))
+        del value
     return prefixes.pop(), clips
 
 
