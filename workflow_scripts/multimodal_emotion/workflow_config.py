@@ -8,7 +8,6 @@ results folder versus the raw data) and lists the recordings of each dataset.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping
 from pathlib import Path
 
