@@ -118,3 +118,24 @@ def test_every_config_key_is_documented_in_the_readme():
             if f"`{key}.{sub}`" not in readme:
                 missing.append(f"{key}.{sub}")
     assert not missing, f"undocumented config keys: {missing}"
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        (("experiments", "deap_protocol", "tasks"), ["joy"],
+         r"config key 'experiments.deap_protocol.tasks': \['joy'\] are not DEAP labels \(allowed: \['arousal', 'dominance', 'liking', 'valence'\]\)"),
+        (("synthetic", "deap_effects"), [{"channels": ["Fz"], "bands": [[4, 8]], "rating": "joy"}],
+         r"config key 'synthetic.deap_effects\[0\].rating': 'joy' is not a DEAP rating \(allowed: valence, arousal, dominance, liking\)"),
+    ],
+)
+def test_label_names_are_checked_against_the_dataset_module(key, value, message):
+    """The schema leaves label names to the dataset modules (one schema block per dataset)."""
+    config = default_config()
+    section = config
+    for part in key[:-1]:
+        section = section[part]
+    section[key[-1]] = value
+    validate(config, SCHEMA, set_default=True)  # the schema accepts any label name
+    with pytest.raises(wc.ConfigError, match=message):
+        wc.check_config(config)

@@ -82,6 +82,9 @@ def check_config(config: Mapping) -> None:
                 raise ConfigError(f"synthetic.{key}[{i}].channels", f"unknown {module.TITLE} channels {unknown}")
             if ratings and "rating" not in effect:
                 raise ConfigError(f"synthetic.{key}[{i}]", f"needs 'rating' ({', '.join(ratings)})")
+            if "rating" in effect and effect["rating"] not in ratings:
+                raise ConfigError(f"synthetic.{key}[{i}].rating",
+                                  f"{effect['rating']!r} is not a {module.TITLE} rating (allowed: {', '.join(ratings) or 'none'})")
 
 
 def check_experiments(config: Mapping) -> None:
