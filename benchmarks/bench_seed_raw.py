@@ -2,9 +2,9 @@
 
 Writes a SEED-sized Neuroscan CNT (66 channels, 1000 Hz, the 15 clip bounds of SEED's
 ``time.txt`` — clips of 185-265 s with ~30 s gaps — about 3.9 M samples, ~1 GB) to a
-temporary directory, then runs the workflow's three stages on it in a fresh subprocess
-(``segment_raw``: read + cut + resample to 200 Hz; ``bandpass``; ``features``) and
-prints the wall time of each and the peak RSS, next to the RSS of that subprocess right after importing MNE
+temporary directory, then runs, in a fresh subprocess, the reader alone and the workflow's
+one feature job (read + cut + resample to 200 Hz, bandpass, features, HDF5) and prints
+the wall time of each and the peak RSS, next to the RSS of that subprocess right after importing MNE
 (the baseline). Peak RSS is ``VmHWM`` of ``/proc/self/status`` (reset at exec) and
 ``resource.getrusage(RUSAGE_SELF).ru_maxrss``; the latter survives ``execve`` and so
 would include the parent's memory, which is why the session is also written by a
@@ -41,9 +41,10 @@ SFREQ = 1000
 
 
 def write_session(directory: Path) -> tuple[Path, Path]:
-    from multimodal_emotion import raw_formats as rf
+    from multimodal_emotion import synthetic
+    from multimodal_emotion.datasets import seed as seed_ds
 
-    names = rf.SEED_RAW_CHANNELS
+    names = seed_ds.RAW_CHANNELS
     rng = np.random.default_rng(0)
     data = np.empty((len(names), N_TIMES), dtype=np.float32)  # float32 keeps this ~1 GB
     t = np.arange(N_TIMES, dtype=np.float64) / SFREQ
@@ -51,12 +52,10 @@ def write_session(directory: Path) -> tuple[Path, Path]:
         data[row] = 20.0 * np.sin(2 * np.pi * (5 + row % 40) * t)
         data[row] += rng.standard_normal(N_TIMES, dtype=np.float32) * 10.0
     cnt = directory / "1_1.cnt"
-    rf.write_cnt(cnt, data, ch_names=names, sfreq=SFREQ, events=[(s, 1) for s in STARTS])
+    synthetic.seed.write_cnt(cnt, data, ch_names=names, sfreq=SFREQ, events=[(s, 1) for s in STARTS])
     time_txt = directory / "time.txt"
-    rf.write_time_txt(time_txt, starts=STARTS, ends=ENDS)
-    from multimodal_emotion import synthetic
-
-    synthetic.write_seed_labels(directory / "label.mat")
+    synthetic.seed.write_time_txt(time_txt, starts=STARTS, ends=ENDS)
+    synthetic.seed.write_labels(directory / "label.mat")
     return cnt, time_txt
 
 
@@ -70,28 +69,20 @@ def vm_hwm_mib() -> float:
 
 def child(cnt: str, time_txt: str, method: str) -> None:
     import mne  # noqa: F401  (baseline includes MNE and its dependencies)
-    from multimodal_emotion import raw_formats as rf
-
     from multimodal_emotion import features, synthetic
+    from multimodal_emotion.datasets import seed as seed_ds
 
     baseline = vm_hwm_mib()
     start = time.perf_counter()
-    session = rf.read_seed_cnt(cnt, time_txt, resample_method=method, verbose="error")
+    session = seed_ds.read_cnt(cnt, time_txt, resample_method=method, verbose="error")
     seconds = time.perf_counter() - start
     out_mib = sum(c.nbytes for c in session.clips + session.eog) / 2**20
     folder = Path(cnt).parent
-    stages = {}
     t0 = time.perf_counter()
-    features.segment_stage(dataset="seed", inputs={"cnt": cnt, "time": time_txt, "labels": str(folder / "label.mat")},
-                           output=str(folder / "segmented.h5"))
-    t1 = time.perf_counter()
-    features.bandpass_stage(dataset="seed", inputs={"segmented": str(folder / "segmented.h5")}, l_freq=1.0, h_freq=50.0,
-                            output=str(folder / "filtered.h5"))
-    t2 = time.perf_counter()
-    features.feature_stage(filtered=str(folder / "filtered.h5"), bands=synthetic.DEFAULT_SEED_BANDS, window_s=4.0,
+    features.feature_stage(dataset="seed", inputs={"cnt": cnt, "time": time_txt, "labels": str(folder / "label.mat")},
+                           bandpass={"l_freq": 1.0, "h_freq": 50.0}, bands=synthetic.DEFAULT_SEED_BANDS, window_s=4.0,
                            step_s=1.0, output=str(folder / "features.h5"))
-    t3 = time.perf_counter()
-    stages = {"segment_raw": t1 - t0, "bandpass": t2 - t1, "features": t3 - t2}
+    stages = {"features (read .cnt + bandpass + features, one job)": time.perf_counter() - t0}
     print(json.dumps({
         "stages": stages,
         "seconds": seconds,
@@ -131,7 +122,7 @@ def main() -> None:
             check=True, capture_output=True, text=True,
         )
         stats = json.loads(result.stdout.strip().splitlines()[-1])
-        print(f"read_seed_cnt (resample_method={args.method!r}): {stats['seconds']:.1f} s, "
+        print(f"seed.read_cnt (resample_method={args.method!r}): {stats['seconds']:.1f} s, "
               f"peak RSS {stats['peak_rss_mib']:.0f} MiB (ru_maxrss "
               f"{stats['ru_maxrss_mib']:.0f} MiB) "
               f"(after importing MNE: {stats['baseline_rss_mib']:.0f} MiB; "

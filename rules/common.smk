@@ -28,7 +28,7 @@ RECORDINGS = {dataset: wc.recordings(config, dataset) for dataset in DATASETS}
 
 wildcard_constraints:
     dataset="|".join(wc.DATASETS),
-    recording=r"\d+_\d+|s\d\d",
+    recording=wc.datasets.recording_pattern(),
     subject=r"\d+",
     task=r"[a-z]+",
     model=r"[a-z_]+",
@@ -44,13 +44,8 @@ def get_final_outputs():
 
 
 def get_raw_inputs(wildcards):
-    """Raw files of one recording by role (eeg/labels/eye for SEED, data for DEAP)."""
+    """Files of one recording by role, for its dataset's configured entry (preprocessed or raw)."""
     return wc.recording_inputs(config, wildcards.dataset, wildcards.recording)
-
-
-def get_segment_inputs(wildcards):
-    """Raw recording files (entry: raw) by role."""
-    return wc.raw_recording_inputs(config, wildcards.dataset, wildcards.recording)
 
 
 def synthetic_deap_dat(wildcards=None):
@@ -60,7 +55,8 @@ def synthetic_deap_dat(wildcards=None):
 def get_feature_params(wildcards):
     """Only the config slice the feature rule uses, so unrelated edits do not rerun it."""
     cfg = config[wildcards.dataset]
-    return {"bands": cfg["bands"], "window_s": cfg["window_s"], "step_s": cfg["step_s"]}
+    return {"bands": cfg["bands"], "window_s": cfg["window_s"], "step_s": cfg["step_s"], "bandpass": cfg["bandpass"],
+            "read_options": wc.read_options(config, wildcards.dataset)}
 
 
 # --- experiments ---------------------------------------------------------------------
@@ -122,7 +118,7 @@ def shard_outputs(kind):
 
 
 def n_classes(dataset):
-    return 3 if dataset == "seed" else 2
+    return wc.n_classes(config, dataset)
 
 
 TABLES = [

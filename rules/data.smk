@@ -25,7 +25,7 @@ rule synthetic_seed_session:
     params:
         kind="seed_session",
         subject=lambda wc_: int(wc_.subject),
-        session=lambda wc_: wc.synthetic_seed_session(f"{wc_.subject}_{wc_.date}")[1],
+        session=lambda wc_: wc.datasets.seed.session_of(f"{wc_.subject}_{wc_.date}"),
         config=config.get("synthetic", {}),
     wildcard_constraints:
         date=r"\d{8}",
@@ -161,22 +161,3 @@ rule synthetic_deap_ratings:
         "../envs/signal.yaml"
     script:
         "../workflow_scripts/synthetic_data.py"
-
-
-rule segment_raw:
-    input:
-        unpack(get_segment_inputs),
-    output:
-        segmented=temp(f"{RESULTS}/segmented/{{dataset}}/{{recording}}.h5"),
-    log:
-        f"{RESULTS}/logs/segment_raw/{{dataset}}/{{recording}}.log",
-    benchmark:
-        f"{RESULTS}/benchmarks/segment_raw/{{dataset}}/{{recording}}.tsv"
-    threads: 1
-    resources:
-        mem_mb=6000,
-        runtime=30,
-    conda:
-        "../envs/signal.yaml"
-    script:
-        "../workflow_scripts/segment_raw.py"

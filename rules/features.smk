@@ -1,31 +1,10 @@
-# Bandpass (MNE) -> windowed DE/PSD + eye/peripheral features -> HDF5, per recording.
-
-
-rule bandpass:
-    input:
-        unpack(get_raw_inputs),
-    output:
-        filtered=temp(f"{RESULTS}/filtered/{{dataset}}/{{recording}}.h5"),
-    params:
-        l_freq=lambda wc_: config[wc_.dataset]["bandpass"]["l_freq"],
-        h_freq=lambda wc_: config[wc_.dataset]["bandpass"]["h_freq"],
-    log:
-        f"{RESULTS}/logs/bandpass/{{dataset}}/{{recording}}.log",
-    benchmark:
-        f"{RESULTS}/benchmarks/bandpass/{{dataset}}/{{recording}}.tsv"
-    threads: 1
-    resources:
-        mem_mb=4000,
-        runtime=15,
-    conda:
-        "../envs/signal.yaml"
-    script:
-        "../workflow_scripts/bandpass.py"
+# One job per recording: read (preprocessed or raw entry) -> bandpass (MNE FIR) ->
+# windowed DE/PSD + eye/peripheral features -> HDF5. Nothing is written in between.
 
 
 rule features:
     input:
-        filtered=rules.bandpass.output.filtered,
+        unpack(get_raw_inputs),
     output:
         features=f"{RESULTS}/features/{{dataset}}/{{recording}}.h5",
     params:
@@ -36,8 +15,8 @@ rule features:
         f"{RESULTS}/benchmarks/features/{{dataset}}/{{recording}}.tsv"
     threads: 1
     resources:
-        mem_mb=4000,
-        runtime=15,
+        mem_mb=6000,
+        runtime=30,
     conda:
         "../envs/signal.yaml"
     script:

@@ -25,7 +25,9 @@ from pathlib import Path
 import numpy as np
 import scipy.io
 
-from multimodal_emotion import formats, synthetic
+from multimodal_emotion import synthetic
+from multimodal_emotion import datasets, recording, synthetic  # noqa: F401
+from multimodal_emotion.datasets import deap as deap_ds, seed as seed_ds  # noqa: F401
 
 # Short clips keep the copies small; 10-12 s still hold several 4 s windows.
 SEED_CLIP_SECONDS = (10.0, 12.0)
@@ -55,14 +57,14 @@ def write_pristine(root: Path, *, seed_clip_seconds=SEED_CLIP_SECONDS) -> Pristi
     cfg = synthetic.SyntheticConfig(clip_seconds=tuple(seed_clip_seconds))
     stem = seed_stem(1)
     files = Pristine(
-        seed_eeg=root / "SEED" / formats.SEED_EEG_DIR / f"{stem}.mat",
-        seed_eye=root / "SEED" / formats.SEED_EYE_DIR / f"{stem}.mat",
-        seed_labels=root / "SEED" / formats.SEED_EEG_DIR / formats.SEED_LABEL_FILE,
-        deap_dat=root / "DEAP" / formats.DEAP_PYTHON_DIR / "s01.dat",
+        seed_eeg=root / "SEED" / seed_ds.EEG_DIR / f"{stem}.mat",
+        seed_eye=root / "SEED" / seed_ds.EYE_DIR / f"{stem}.mat",
+        seed_labels=root / "SEED" / seed_ds.EEG_DIR / seed_ds.LABEL_FILE,
+        deap_dat=root / "DEAP" / deap_ds.PYTHON_DIR / "s01.dat",
     )
-    synthetic.write_seed_labels(files.seed_labels)
-    synthetic.write_seed_session(files.seed_eeg, files.seed_eye, subject=1, session=1, cfg=cfg)
-    synthetic.write_deap_subject(files.deap_dat, subject=1, cfg=cfg)
+    synthetic.seed.write_labels(files.seed_labels)
+    synthetic.seed.write_session(files.seed_eeg, files.seed_eye, subject=1, session=1, cfg=cfg)
+    synthetic.deap.write_subject(files.deap_dat, subject=1, cfg=cfg)
     return files
 
 
@@ -78,36 +80,43 @@ class PristineRaw:
 
 def write_pristine_raw(pristine: Pristine, root: Path) -> PristineRaw:
     files = PristineRaw(
-        seed_cnt=root / "SEED" / formats.SEED_RAW_DIR / f"{seed_stem(1)}.cnt",
-        seed_time=root / "SEED" / formats.SEED_RAW_DIR / formats.SEED_TIME_FILE,
-        deap_bdf=root / "DEAP" / formats.DEAP_RAW_DIR / "s01.bdf",
-        deap_ratings=root / "DEAP" / formats.DEAP_RATINGS_FILE,
+        seed_cnt=root / "SEED" / seed_ds.RAW_DIR / f"{seed_stem(1)}.cnt",
+        seed_time=root / "SEED" / seed_ds.RAW_DIR / seed_ds.TIME_FILE,
+        deap_bdf=root / "DEAP" / deap_ds.RAW_DIR / "s01.bdf",
+        deap_ratings=root / "DEAP" / deap_ds.RATINGS_FILE,
     )
     for path in (files.seed_cnt, files.deap_bdf, files.deap_ratings):
         path.parent.mkdir(parents=True, exist_ok=True)
-    synthetic.write_seed_time(files.seed_time, cfg=SYNTHETIC)
-    synthetic.write_seed_raw(files.seed_cnt, mat_path=pristine.seed_eeg, subject=1, cfg=SYNTHETIC)
-    synthetic.write_deap_raw(files.deap_bdf, dat_path=pristine.deap_dat, subject=1, cfg=SYNTHETIC)
-    synthetic.write_deap_ratings(files.deap_ratings, dat_paths={1: pristine.deap_dat}, cfg=SYNTHETIC)
+    synthetic.seed.write_time(files.seed_time, cfg=SYNTHETIC)
+    synthetic.seed.write_raw(files.seed_cnt, mat_path=pristine.seed_eeg, subject=1, cfg=SYNTHETIC)
+    synthetic.deap.write_raw(files.deap_bdf, dat_path=pristine.deap_dat, subject=1, cfg=SYNTHETIC)
+    synthetic.deap.write_ratings(files.deap_ratings, dat_paths={1: pristine.deap_dat}, cfg=SYNTHETIC)
     return files
 
 
 def seed_stem(subject: int, session: int = 1) -> str:
-    return formats.seed_session_stem(subject, synthetic.seed_session_date(subject, session))
+    """The real session name for SEED's 15 subjects; a dated name of the same pattern for
+    the extra subjects the bad-input matrix needs (a user copy is listed from its folder)."""
+    if (subject, session) in seed_ds.SESSIONS:
+        return seed_ds.real_session_stem(subject, session)
+    import datetime
+
+    day = datetime.date(2013, 10, 1) + datetime.timedelta(days=2 * subject + 7 * (session - 1))
+    return seed_ds.session_stem(subject, day.strftime("%Y%m%d"))
 
 
 def seed_paths(root: Path, stem: str) -> dict[str, Path]:
     """The raw files of one SEED session in a copy rooted at ``root``, by role."""
     return {
-        "eeg": root / formats.SEED_EEG_DIR / f"{stem}.mat",
-        "eye": root / formats.SEED_EYE_DIR / f"{stem}.mat",
-        "labels": root / formats.SEED_EEG_DIR / formats.SEED_LABEL_FILE,
+        "eeg": root / seed_ds.EEG_DIR / f"{stem}.mat",
+        "eye": root / seed_ds.EYE_DIR / f"{stem}.mat",
+        "labels": root / seed_ds.EEG_DIR / seed_ds.LABEL_FILE,
     }
 
 
 def deap_path(root: Path, subject: int, *, fmt: str = "python") -> Path:
-    folder, suffix = (formats.DEAP_MATLAB_DIR, ".mat") if fmt == "matlab" else (formats.DEAP_PYTHON_DIR, ".dat")
-    return root / folder / f"{formats.deap_subject_stem(subject)}{suffix}"
+    folder, suffix = (deap_ds.MATLAB_DIR, ".mat") if fmt == "matlab" else (deap_ds.PYTHON_DIR, ".dat")
+    return root / folder / f"{deap_ds.subject_stem(subject)}{suffix}"
 
 
 def copy_seed_session(pristine: Pristine, root: Path, stem: str, *, labels: bool = True) -> dict[str, Path]:
@@ -124,10 +133,10 @@ def copy_seed_session(pristine: Pristine, root: Path, stem: str, *, labels: bool
 def copy_seed_raw_session(pristine: Pristine, raw: PristineRaw, root: Path, stem: str) -> dict[str, Path]:
     """Copy the good raw SEED session (``.cnt``, ``time.txt``, label.mat, eye file) under the name ``stem``."""
     paths = {
-        "cnt": root / formats.SEED_RAW_DIR / f"{stem}.cnt",
-        "time": root / formats.SEED_RAW_DIR / formats.SEED_TIME_FILE,
-        "labels": root / formats.SEED_EEG_DIR / formats.SEED_LABEL_FILE,
-        "eye": root / formats.SEED_EYE_DIR / f"{stem}.mat",
+        "cnt": root / seed_ds.RAW_DIR / f"{stem}.cnt",
+        "time": root / seed_ds.RAW_DIR / seed_ds.TIME_FILE,
+        "labels": root / seed_ds.EEG_DIR / seed_ds.LABEL_FILE,
+        "eye": root / seed_ds.EYE_DIR / f"{stem}.mat",
     }
     for role, source in (("cnt", raw.seed_cnt), ("time", raw.seed_time), ("labels", pristine.seed_labels),
                          ("eye", pristine.seed_eye)):
@@ -140,8 +149,8 @@ def copy_deap_raw_subject(raw: PristineRaw, root: Path, subject: int) -> dict[st
     """Copy the good ``.bdf`` as subject ``subject`` and add its rows to the copy's ratings CSV."""
     import pandas as pd
 
-    paths = {"bdf": root / formats.DEAP_RAW_DIR / f"{formats.deap_subject_stem(subject)}.bdf",
-             "ratings": root / formats.DEAP_RATINGS_FILE}
+    paths = {"bdf": root / deap_ds.RAW_DIR / f"{deap_ds.subject_stem(subject)}.bdf",
+             "ratings": root / deap_ds.RATINGS_FILE}
     for path in paths.values():
         path.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(raw.deap_bdf, paths["bdf"])
@@ -281,7 +290,7 @@ class BadCase:
     role: str
     breaks: Callable[[Path], None]
     problem: str
-    rule: str | None = "bandpass"
+    rule: str | None = "features"
     fmt: str = "python"
     entry: str = "preprocessed"
 
@@ -332,7 +341,7 @@ CASES: list[BadCase] = [
     BadCase("seed_eeg_flat_channel", "seed", "eeg", seed_eeg_edit(1, _at(10, 0.0)),
             r"[a-z]+_eeg1 has 1 flat \(zero-variance\) channel\(s\), first index 10"),
     # SEED Eye_movements/{subject}_{date}.mat
-    BadCase("seed_eye_missing", "seed", "eye", delete, r"Missing input files for rule bandpass", rule=None),
+    BadCase("seed_eye_missing", "seed", "eye", delete, r"Missing input files for rule features", rule=None),
     BadCase("seed_eye_empty", "seed", "eye", empty, r"file is empty"),
     BadCase("seed_eye_truncated", "seed", "eye", truncate, r"unreadable \.mat file \(.+\)"),
     BadCase("seed_eye_wrong_variable_names", "seed", "eye",
@@ -347,7 +356,7 @@ CASES: list[BadCase] = [
     BadCase("seed_eye_event_type_outside_set", "seed", "eye", edit_mat(lambda v: _set(v, "events_2", _at((0, 0), 9))),
             r"events_2 has unknown event types \[9\]"),
     # SEED Preprocessed_EEG/label.mat
-    BadCase("seed_labels_missing", "seed", "labels", delete, r"Missing input files for rule bandpass", rule=None),
+    BadCase("seed_labels_missing", "seed", "labels", delete, r"Missing input files for rule features", rule=None),
     BadCase("seed_labels_empty", "seed", "labels", empty, r"file is empty"),
     BadCase("seed_labels_truncated", "seed", "labels", truncate, r"unreadable \.mat file \(.+\)"),
     BadCase("seed_labels_wrong_variable_name", "seed", "labels", edit_mat(lambda v: {"labels": v["label"]}),
@@ -357,7 +366,7 @@ CASES: list[BadCase] = [
     BadCase("seed_labels_outside_set", "seed", "labels", edit_mat(lambda v: _set(v, "label", _at((0, 3), 2))),
             r"labels \[2\] outside the allowed set \{-1, 0, 1\}"),
     # DEAP data_preprocessed_python/sXX.dat
-    BadCase("deap_missing", "deap", "data", delete, r"Missing input files for rule bandpass", rule=None),
+    BadCase("deap_missing", "deap", "data", delete, r"Missing input files for rule features", rule=None),
     BadCase("deap_empty", "deap", "data", empty, r"file is empty"),
     BadCase("deap_truncated", "deap", "data", truncate, r"unreadable pickle \(.+\)"),
     BadCase("deap_not_a_pickle", "deap", "data", garbage, r"unreadable pickle \(.+\)"),
@@ -393,25 +402,25 @@ CASES: list[BadCase] = [
     BadCase("raw_seed_cnt_missing", "seed", "cnt", delete,
             r"config key 'seed\.sessions': subject \d+ has 0 session files in .*SEED_RAW_EEG, session 1 requested",
             rule=None, entry="raw"),
-    BadCase("raw_seed_cnt_empty", "seed", "cnt", empty, r"file is empty", rule="segment_raw", entry="raw"),
+    BadCase("raw_seed_cnt_empty", "seed", "cnt", empty, r"file is empty", rule="features", entry="raw"),
     BadCase("raw_seed_cnt_truncated", "seed", "cnt", truncate, r"not a readable Neuroscan CNT file \(.+\)",
-            rule="segment_raw", entry="raw"),
+            rule="features", entry="raw"),
     BadCase("raw_seed_cnt_not_a_cnt_file", "seed", "cnt", garbage, r"not a readable Neuroscan CNT file \(.+\)",
-            rule="segment_raw", entry="raw"),
-    BadCase("raw_seed_time_missing", "seed", "time", delete, r"Missing input files for rule segment_raw", rule=None,
+            rule="features", entry="raw"),
+    BadCase("raw_seed_time_missing", "seed", "time", delete, r"Missing input files for rule features", rule=None,
             entry="raw"),
     BadCase("raw_seed_time_too_few_clips", "seed", "time", drop_last_clip, r"found 14 start/end pairs, expected 15 clips",
-            rule="segment_raw", entry="raw"),
+            rule="features", entry="raw"),
     # data_original/sXX.bdf + metadata_csv/participant_ratings.csv
-    BadCase("raw_deap_bdf_missing", "deap", "bdf", delete, r"Missing input files for rule segment_raw", rule=None,
+    BadCase("raw_deap_bdf_missing", "deap", "bdf", delete, r"Missing input files for rule features", rule=None,
             entry="raw"),
-    BadCase("raw_deap_bdf_empty", "deap", "bdf", empty, r"file is empty", rule="segment_raw", entry="raw"),
+    BadCase("raw_deap_bdf_empty", "deap", "bdf", empty, r"file is empty", rule="features", entry="raw"),
     BadCase("raw_deap_bdf_truncated", "deap", "bdf", truncate,
-            r"(not a readable BDF file|.*truncated|.*file size).*", rule="segment_raw", entry="raw"),
+            r"(not a readable BDF file|.*truncated|.*file size).*", rule="features", entry="raw"),
     BadCase("raw_deap_bdf_not_a_bdf_file", "deap", "bdf", garbage, r"not a readable BDF file \(.+\)",
-            rule="segment_raw", entry="raw"),
-    BadCase("raw_deap_ratings_missing", "deap", "ratings", delete, r"Missing input files for rule segment_raw", rule=None,
+            rule="features", entry="raw"),
+    BadCase("raw_deap_ratings_missing", "deap", "ratings", delete, r"Missing input files for rule features", rule=None,
             entry="raw"),
     BadCase("raw_deap_ratings_missing_trial", "deap", "ratings", drop_trial_40,
-            r"no rating row for participant 1, trial 40", rule="segment_raw", entry="raw"),
+            r"no rating row for participant 1, trial 40", rule="features", entry="raw"),
 ]

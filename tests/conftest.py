@@ -21,12 +21,12 @@ def seed_files(tmp_path_factory) -> dict[str, Path]:
     """One synthetic SEED session: EEG .mat, label.mat, eye .mat."""
     root = tmp_path_factory.mktemp("seed")
     files = {
-        "eeg": root / "Preprocessed_EEG" / "1_20131003.mat",
+        "eeg": root / "Preprocessed_EEG" / "1_20131027.mat",
         "labels": root / "Preprocessed_EEG" / "label.mat",
-        "eye": root / "Eye_movements" / "1_20131003.mat",
+        "eye": root / "Eye_movements" / "1_20131027.mat",
     }
-    synthetic.write_seed_labels(files["labels"])
-    synthetic.write_seed_session(files["eeg"], files["eye"], subject=1, session=1, cfg=TINY)
+    synthetic.seed.write_labels(files["labels"])
+    synthetic.seed.write_session(files["eeg"], files["eye"], subject=1, session=1, cfg=TINY)
     return files
 
 
@@ -34,5 +34,5 @@ def seed_files(tmp_path_factory) -> dict[str, Path]:
 def deap_file(tmp_path_factory) -> Path:
     """One synthetic DEAP subject as ``data_preprocessed_python/s01.dat``."""
     path = tmp_path_factory.mktemp("deap") / "data_preprocessed_python" / "s01.dat"
-    synthetic.write_deap_subject(path, subject=1, cfg=TINY)
+    synthetic.deap.write_subject(path, subject=1, cfg=TINY)
     return path

@@ -25,7 +25,7 @@ def default_config() -> dict:
 def test_default_config_is_valid():
     config = default_config()
     wc.check_config(config)
-    assert wc.recordings(config, "seed") == ["1_20131003", "1_20131010", "2_20131005", "2_20131012", "3_20131007", "3_20131014"]
+    assert wc.recordings(config, "seed") == ["1_20131027", "1_20131030", "2_20140404", "2_20140413", "3_20140603", "3_20140611"]
     assert wc.recordings(config, "deap") == ["s01", "s02"]
 
 
@@ -152,3 +152,24 @@ def test_schema_model_classes_are_the_model_registry():
     assert all(needs_tensorflow(name) == is_network(name) for name in MODELS)
     with pytest.raises(ValueError, match="model class"):
         is_network("lstm")
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        (("experiments", "deap_protocol", "tasks"), ["joy"],
+         r"config key 'experiments.deap_protocol.tasks': \['joy'\] are not DEAP labels \(allowed: \['arousal', 'dominance', 'liking', 'valence'\]\)"),
+        (("synthetic", "deap_effects"), [{"channels": ["Fz"], "bands": [[4, 8]], "rating": "joy"}],
+         r"config key 'synthetic.deap_effects\[0\].rating': 'joy' is not a DEAP rating \(allowed: valence, arousal, dominance, liking\)"),
+    ],
+)
+def test_label_names_are_checked_against_the_dataset_module(key, value, message):
+    """The schema leaves label names to the dataset modules (one schema block per dataset)."""
+    config = default_config()
+    section = config
+    for part in key[:-1]:
+        section = section[part]
+    section[key[-1]] = value
+    validate(config, SCHEMA, set_default=True)  # the schema accepts any label name
+    with pytest.raises(wc.ConfigError, match=message):
+        wc.check_config(config)

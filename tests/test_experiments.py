@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from multimodal_emotion import experiments
+from multimodal_emotion.datasets import deap as deap_ds, seed as seed_ds
 from multimodal_emotion.experiments import ExperimentError
 from multimodal_emotion.store import FeatureFile
 
@@ -23,7 +24,8 @@ def deap_like(ratings: np.ndarray, windows_per_trial: int = 3) -> FeatureFile:
     return FeatureFile(
         de=rng.normal(size=(n, 4, 2)), psd=rng.normal(size=(n, 4, 2)), other=rng.normal(size=(n, 3)),
         segment=segment, start_s=np.tile(np.arange(windows_per_trial) * 2.0, n_trials), labels=labels,
-        attrs={"label_names": ["valence", "arousal", "dominance", "liking"]},
+        attrs={"label_names": ["valence", "arousal", "dominance", "liking"],
+               "classes": {name: spec.as_attrs() for name, spec in deap_ds.CLASSES.items()}},
     )
 
 
@@ -35,7 +37,7 @@ def seed_like() -> FeatureFile:
     return FeatureFile(
         de=rng.normal(size=(n, 62, 5)), psd=rng.normal(size=(n, 62, 5)), other=rng.normal(size=(n, 41)),
         segment=segment, start_s=np.tile(np.arange(4.0), 15), labels=np.repeat(emotion, 4)[:, None],
-        attrs={"label_names": ["emotion"]},
+        attrs={"label_names": ["emotion"], "classes": {name: spec.as_attrs() for name, spec in seed_ds.CLASSES.items()}},
     )
 
 

@@ -7,8 +7,10 @@ import math
 import numpy as np
 import pytest
 
-from multimodal_emotion import features, formats, synthetic
-from multimodal_emotion.readers import DataFormatError, EyeClip, Recording, Segment
+from multimodal_emotion import features, synthetic
+from multimodal_emotion import datasets, recording, synthetic  # noqa: F401
+from multimodal_emotion.datasets import deap as deap_ds, seed as seed_ds  # noqa: F401
+from multimodal_emotion.recording import DataFormatError, EyeClip, Recording, Segment
 
 SEED_BANDS = synthetic.DEFAULT_SEED_BANDS
 DEAP_BANDS = {"theta": (4, 8), "alpha": (8, 14), "beta": (14, 31), "gamma": (31, 50)}
@@ -69,7 +71,7 @@ def test_peripheral_features_match_hand_computation():
     signals = rng.normal(size=(8, 128 * 10))
     out = features.peripheral_features(signals, sfreq=128.0, window_s=2.0, step_s=2.0)
     assert out.shape == (5, 48)
-    names = features.peripheral_feature_names(formats.DEAP_PERIPHERAL_CHANNELS)
+    names = features.peripheral_feature_names(deap_ds.PERIPHERAL_CHANNELS)
     assert len(names) == 48 and names[:6] == [f"hEOG_{s}" for s in features.PERIPHERAL_STATS]
     window = signals[4, 256:512]  # GSR, second window
     expected = [window.max(), window.min(), window.mean(), window.std(), window.var(), np.sum(window**2)]
@@ -77,7 +79,7 @@ def test_peripheral_features_match_hand_computation():
 
 
 def test_eye_features_count_events_and_pupil_statistics():
-    codes = formats.EYE_EVENT_CODES
+    codes = recording.EYE_EVENT_CODES
     t = np.arange(0, 20, 1 / 60)
     pupil = np.column_stack([t, 4.0 + 0.1 * np.sin(2 * np.pi * 0.3 * t), np.full(t.size, 3.0)])
     events = np.array(

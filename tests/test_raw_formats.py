@@ -8,9 +8,9 @@ from pathlib import Path
 import mne
 import numpy as np
 import pytest
-from multimodal_emotion import formats
-from multimodal_emotion import raw_formats as rf
-from multimodal_emotion.raw_formats import RawFormatError
+from multimodal_emotion import datasets, recording, synthetic  # noqa: F401
+from multimodal_emotion.datasets import deap as deap_ds, seed as seed_ds  # noqa: F401
+from multimodal_emotion.recording import RawFormatError
 
 SEED_FS = 1000
 CLIP_S = 4.0
@@ -20,12 +20,12 @@ SINE_HZ = 10.0
 
 def _seed_amplitudes() -> dict[str, float]:
     """A distinct amplitude (µV) per raw channel, so channel order can be checked."""
-    amps = {name: 20.0 + 2.0 * k for k, name in enumerate(formats.SEED_CHANNELS)}
+    amps = {name: 20.0 + 2.0 * k for k, name in enumerate(seed_ds.CHANNELS)}
     amps.update({"VEO": 150.0, "HEO": 90.0, "M1": 5.0, "M2": 7.0})
     return amps
 
 
-def _seed_bounds(n_clips: int = formats.SEED_N_CLIPS) -> tuple[list[int], list[int], int]:
+def _seed_bounds(n_clips: int = seed_ds.N_CLIPS) -> tuple[list[int], list[int], int]:
     clip, gap = int(CLIP_S * SEED_FS), int(GAP_S * SEED_FS)
     starts = [gap + k * (clip + gap) for k in range(n_clips)]
     ends = [s + clip for s in starts]  # inclusive last sample
@@ -35,7 +35,7 @@ def _seed_bounds(n_clips: int = formats.SEED_N_CLIPS) -> tuple[list[int], list[i
 def _write_seed_session(
     directory: Path,
     *,
-    channels: tuple[str, ...] | list[str] = rf.SEED_RAW_CHANNELS,
+    channels: tuple[str, ...] | list[str] = seed_ds.RAW_CHANNELS,
     sfreq: int = SEED_FS,
     seed: int = 0,
 ) -> tuple[Path, Path]:
@@ -48,9 +48,9 @@ def _write_seed_session(
     amps = _seed_amplitudes()
     data = np.array([amps[n] * np.sin(2 * np.pi * SINE_HZ * t + k) for k, n in enumerate(names)])
     cnt = directory / "1_1.cnt"
-    rf.write_cnt(cnt, data, ch_names=names, sfreq=sfreq, events=[(s, 1) for s in starts])
+    synthetic.seed.write_cnt(cnt, data, ch_names=names, sfreq=sfreq, events=[(s, 1) for s in starts])
     time_txt = directory / "time.txt"
-    rf.write_time_txt(time_txt, starts=starts, ends=ends)
+    synthetic.seed.write_time_txt(time_txt, starts=starts, ends=ends)
     return cnt, time_txt
 
 
@@ -64,22 +64,22 @@ def test_cnt_round_trip_exact_to_int32_step_and_events(tmp_path):
     data[2, 100] = 12345.678  # large values stay exact too
     events = [(0, 1), (250, 2), (4000, 7), (5002, 65535)]
     path = tmp_path / "x.cnt"
-    rf.write_cnt(path, data, ch_names=names, sfreq=1000, events=events, resolution_uV=0.01)
+    synthetic.seed.write_cnt(path, data, ch_names=names, sfreq=1000, events=events, resolution_uV=0.01)
 
     raw = mne.io.read_raw_cnt(path, data_format="int32", preload=True, verbose="error")
     assert raw.ch_names == names
     assert raw.info["sfreq"] == 1000
     assert raw.n_times == data.shape[1]
-    step = rf.cnt_resolution_uV(0.01)
+    step = synthetic.seed.cnt_resolution_uV(0.01)
     error = np.abs(raw.get_data() * 1e6 - data)
     assert error.max() <= step / 2 * (1 + 1e-6)
-    assert rf.read_cnt_events(raw).tolist() == [[s, 0, c] for s, c in events]
+    assert seed_ds.read_cnt_events(raw).tolist() == [[s, 0, c] for s, c in events]
 
 
 def test_cnt_writer_rejects_int32_overflow(tmp_path):
     data = np.full((1, 10), 1e9)
     with pytest.raises(ValueError, match="overflow int32"):
-        rf.write_cnt(tmp_path / "x.cnt", data, ch_names=["FP1"], sfreq=1000)
+        synthetic.seed.write_cnt(tmp_path / "x.cnt", data, ch_names=["FP1"], sfreq=1000)
 
 
 # --- time.txt -------------------------------------------------------------------------
@@ -88,9 +88,9 @@ def test_cnt_writer_rejects_int32_overflow(tmp_path):
 def test_time_txt_layouts(tmp_path):
     starts, ends, _ = _seed_bounds()
     lists = tmp_path / "lists.txt"
-    rf.write_time_txt(lists, starts=starts, ends=ends)
+    synthetic.seed.write_time_txt(lists, starts=starts, ends=ends)
     table = tmp_path / "table.txt"
-    rf.write_time_txt(table, starts=starts, ends=ends, layout="table")
+    synthetic.seed.write_time_txt(table, starts=starts, ends=ends, layout="table")
     wrapped = tmp_path / "wrapped.txt"  # lists over several lines, comments, spaces
     wrapped.write_text(
         "# clip bounds at 1000 Hz\nstart_point_list = [\n"
@@ -99,7 +99,7 @@ def test_time_txt_layouts(tmp_path):
     )
     expected = list(zip(starts, ends))
     for path in (lists, table, wrapped):
-        assert rf.read_time_txt(path) == expected
+        assert seed_ds.read_time_txt(path) == expected
 
 
 _FOURTEEN_ROWS = "\n".join(f"{10 * k} {10 * k + 5}" for k in range(14))
@@ -126,7 +126,7 @@ def test_time_txt_errors_name_file_and_problem(tmp_path, text, problem):
     path = tmp_path / "time.txt"
     path.write_text(text)
     with pytest.raises(RawFormatError) as info:
-        rf.read_time_txt(path)
+        seed_ds.read_time_txt(path)
     message = str(info.value)
     assert message.startswith(f"{path}: ")
     assert problem in message
@@ -138,15 +138,15 @@ def test_time_txt_errors_name_file_and_problem(tmp_path, text, problem):
 
 def test_seed_cnt_sinusoid_amplitude_and_channel_order(tmp_path):
     cnt, time_txt = _write_seed_session(tmp_path)
-    session = rf.read_seed_cnt(cnt, time_txt)
+    session = seed_ds.read_cnt(cnt, time_txt)
 
     amps = _seed_amplitudes()
-    assert session.sfreq == formats.SEED_SFREQ
-    assert session.ch_names == formats.SEED_CHANNELS
+    assert session.sfreq == seed_ds.SFREQ
+    assert session.ch_names == seed_ds.CHANNELS
     assert session.eog_names == ("VEO", "HEO")
-    assert len(session.clips) == len(session.eog) == formats.SEED_N_CLIPS
-    n_out = int(CLIP_S * formats.SEED_SFREQ) + 1  # inclusive end: one sample per instant
-    expected_rms = np.array([amps[n] for n in formats.SEED_CHANNELS]) / np.sqrt(2)
+    assert len(session.clips) == len(session.eog) == seed_ds.N_CLIPS
+    n_out = int(CLIP_S * seed_ds.SFREQ) + 1  # inclusive end: one sample per instant
+    expected_rms = np.array([amps[n] for n in seed_ds.CHANNELS]) / np.sqrt(2)
     for clip, eog in zip(session.clips, session.eog):
         assert clip.shape == (62, n_out) and clip.dtype == np.float64
         rms = np.sqrt(np.mean(clip**2, axis=1))
@@ -157,7 +157,7 @@ def test_seed_cnt_sinusoid_amplitude_and_channel_order(tmp_path):
 
 def test_seed_cnt_values_follow_the_raw_samples(tmp_path):
     cnt, time_txt = _write_seed_session(tmp_path)
-    session = rf.read_seed_cnt(cnt, time_txt, keep_eog=False)
+    session = seed_ds.read_cnt(cnt, time_txt, keep_eog=False)
     assert session.eog is None
     raw = mne.io.read_raw_cnt(cnt, data_format="int32", preload=True, verbose="error")
     start, _ = session.bounds[3]
@@ -169,33 +169,33 @@ def test_seed_cnt_values_follow_the_raw_samples(tmp_path):
 def test_seed_cnt_wrong_sampling_rate(tmp_path):
     cnt, time_txt = _write_seed_session(tmp_path, sfreq=500)
     with pytest.raises(RawFormatError) as info:
-        rf.read_seed_cnt(cnt, time_txt)
+        seed_ds.read_cnt(cnt, time_txt)
     assert str(info.value) == f"{cnt}: sampling rate is 500 Hz, expected 1000 Hz"
 
 
 def test_seed_cnt_missing_channel(tmp_path):
-    channels = [n for n in rf.SEED_RAW_CHANNELS if n not in ("CB2", "FPZ")]
+    channels = [n for n in seed_ds.RAW_CHANNELS if n not in ("CB2", "FPZ")]
     cnt, time_txt = _write_seed_session(tmp_path, channels=channels)
     with pytest.raises(RawFormatError) as info:
-        rf.read_seed_cnt(cnt, time_txt)
+        seed_ds.read_cnt(cnt, time_txt)
     assert str(info.value).startswith(f"{cnt}: missing EEG channel(s) FPZ, CB2")
 
 
 def test_seed_cnt_missing_eog_unless_not_kept(tmp_path):
-    channels = [n for n in rf.SEED_RAW_CHANNELS if n != "HEO"]
+    channels = [n for n in seed_ds.RAW_CHANNELS if n != "HEO"]
     cnt, time_txt = _write_seed_session(tmp_path, channels=channels)
     with pytest.raises(RawFormatError, match=re.escape(f"{cnt}: missing EOG channel(s) HEO")):
-        rf.read_seed_cnt(cnt, time_txt)
-    assert rf.read_seed_cnt(cnt, time_txt, keep_eog=False).eog is None
+        seed_ds.read_cnt(cnt, time_txt)
+    assert seed_ds.read_cnt(cnt, time_txt, keep_eog=False).eog is None
 
 
 def test_seed_cnt_clip_outside_recording(tmp_path):
     cnt, time_txt = _write_seed_session(tmp_path)
     starts, ends, n_times = _seed_bounds()
     ends[-1] = n_times + 10
-    rf.write_time_txt(time_txt, starts=starts, ends=ends)
+    synthetic.seed.write_time_txt(time_txt, starts=starts, ends=ends)
     with pytest.raises(RawFormatError) as info:
-        rf.read_seed_cnt(cnt, time_txt)
+        seed_ds.read_cnt(cnt, time_txt)
     message = str(info.value)
     assert message.startswith(f"{cnt}: clip 15 ends at sample {n_times + 10}")
     assert f"beyond the recording's last sample {n_times - 1}" in message
@@ -204,9 +204,9 @@ def test_seed_cnt_clip_outside_recording(tmp_path):
 def test_seed_cnt_time_txt_without_15_pairs(tmp_path):
     cnt, time_txt = _write_seed_session(tmp_path)
     starts, ends, _ = _seed_bounds()
-    rf.write_time_txt(time_txt, starts=starts[:14], ends=ends[:14])
+    synthetic.seed.write_time_txt(time_txt, starts=starts[:14], ends=ends[:14])
     with pytest.raises(RawFormatError) as info:
-        rf.read_seed_cnt(cnt, time_txt)
+        seed_ds.read_cnt(cnt, time_txt)
     assert str(info.value) == f"{time_txt}: found 14 start/end pairs, expected 15 clips"
 
 
@@ -215,7 +215,7 @@ def test_seed_cnt_unreadable_file(tmp_path):
     bad = tmp_path / "bad.cnt"
     bad.write_bytes(b"\x00" * 100)
     with pytest.raises(RawFormatError, match=re.escape(f"{bad}: not a readable Neuroscan CNT")):
-        rf.read_seed_cnt(bad, time_txt)
+        seed_ds.read_cnt(bad, time_txt)
 
 
 # --- DEAP -----------------------------------------------------------------------------
@@ -228,8 +228,8 @@ def _deap_preprocessed(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     shows up as a large error.
     """
     rng = np.random.default_rng(seed)
-    t = np.arange(formats.DEAP_N_SAMPLES) / formats.DEAP_SFREQ
-    data = np.empty((40, 40, formats.DEAP_N_SAMPLES))
+    t = np.arange(deap_ds.N_SAMPLES) / deap_ds.SFREQ
+    data = np.empty((40, 40, deap_ds.N_SAMPLES))
     for trial in range(40):
         freqs = rng.uniform(6.0, 40.0, 32)
         phases = rng.uniform(0, 2 * np.pi, 32)
@@ -249,47 +249,47 @@ def deap_recording(request, tmp_path_factory):
     directory = tmp_path_factory.mktemp(f"deap_{request.param}")
     data, labels = _deap_preprocessed()
     order = np.random.default_rng(7).permutation(40) + 1
-    names = rf.DEAP_TWENTE_CHANNELS if request.param == "Twente" else formats.DEAP_EEG_CHANNELS
-    raw = rf.deap_raw_from_preprocessed(
+    names = deap_ds.TWENTE_CHANNELS if request.param == "Twente" else deap_ds.EEG_CHANNELS
+    raw = synthetic.deap.raw_from_preprocessed(
         data, presentation_order=order, eeg_names=names,
         lead_s=1.0, fixation_s=3.0, post_s=1.0, rating_s=0.0,
     )
     bdf = directory / "s01.bdf"
-    rf.write_deap_bdf(
+    synthetic.deap.write_bdf(
         bdf, eeg_uV=raw.eeg_uV, eeg_names=raw.eeg_names, exg_uV=raw.exg_uV,
         peripheral=raw.peripheral, status=raw.status,
     )
     ratings = directory / "participant_ratings.csv"
-    rf.write_deap_ratings_csv(
+    synthetic.deap.write_ratings_csv(
         ratings, participant=2, presentation_order=np.roll(order, 1), labels=labels[::-1]
     )  # another participant first: the reader must pick participant 1's rows
-    rf.write_deap_ratings_csv(
+    synthetic.deap.write_ratings_csv(
         ratings, participant=1, presentation_order=order, labels=labels, append=True
     )
-    out = rf.read_deap_bdf(bdf, ratings, participant=1, verbose="error")
+    out = deap_ds.read_bdf(bdf, ratings, participant=1, verbose="error")
     return request.param, bdf, data, labels, order, out
 
 
 def test_deap_peripheral_sources_follow_preprocessed_channels():
-    assert len(rf.DEAP_PERIPHERAL_SOURCES) == len(formats.DEAP_PERIPHERAL_CHANNELS) == 8
-    assert rf.DEAP_PERIPHERAL_SOURCES[:4] == (
+    assert len(deap_ds.PERIPHERAL_SOURCES) == len(deap_ds.PERIPHERAL_CHANNELS) == 8
+    assert deap_ds.PERIPHERAL_SOURCES[:4] == (
         ("EXG1", "EXG2"), ("EXG3", "EXG4"), ("EXG5", "EXG6"), ("EXG7", "EXG8")
     )
-    assert formats.DEAP_PERIPHERAL_CHANNELS[:4] == ("hEOG", "vEOG", "zEMG", "tEMG")
+    assert deap_ds.PERIPHERAL_CHANNELS[:4] == ("hEOG", "vEOG", "zEMG", "tEMG")
 
 
 def test_deap_twente_order_is_biosemi32():
     # The Twente list (resources/deap_twente_channels.txt) is BioSemi's 32-channel order.
     montage = mne.channels.make_standard_montage("biosemi32")
-    assert rf.DEAP_TWENTE_CHANNELS == tuple(montage.ch_names)
-    assert sorted(rf.DEAP_TWENTE_CHANNELS) == sorted(formats.DEAP_EEG_CHANNELS)
-    assert rf.DEAP_TWENTE_CHANNELS != formats.DEAP_EEG_CHANNELS
+    assert deap_ds.TWENTE_CHANNELS == tuple(montage.ch_names)
+    assert sorted(deap_ds.TWENTE_CHANNELS) == sorted(deap_ds.EEG_CHANNELS)
+    assert deap_ds.TWENTE_CHANNELS != deap_ds.EEG_CHANNELS
 
 
 def test_deap_bdf_trials_in_experiment_order_with_labels(deap_recording):
     layout, bdf, data, labels, order, (out, out_labels) = deap_recording
     raw = mne.io.read_raw_bdf(bdf, verbose="error")
-    expected_names = rf.DEAP_TWENTE_CHANNELS if layout == "Twente" else formats.DEAP_EEG_CHANNELS
+    expected_names = deap_ds.TWENTE_CHANNELS if layout == "Twente" else deap_ds.EEG_CHANNELS
     assert tuple(raw.ch_names[:32]) == expected_names
     assert len(raw.ch_names) == 48 and raw.ch_names[-1] == "Status"
     assert order.tolist() != sorted(order.tolist())  # presentation really is shuffled
@@ -312,19 +312,19 @@ def test_deap_bdf_trials_in_experiment_order_with_labels(deap_recording):
 
 
 def _small_bdf(
-    path, *, n_starts, eeg_names=rf.DEAP_TWENTE_CHANNELS, high_bits=0, seconds=30,
-    status_name=rf.DEAP_STATUS_CHANNEL,
+    path, *, n_starts, eeg_names=deap_ds.TWENTE_CHANNELS, high_bits=0, seconds=30,
+    status_name=deap_ds.STATUS_CHANNEL,
 ):
     """A short BDF with ``n_starts`` code-4 onsets, 0.5 s apart."""
-    sfreq = int(rf.DEAP_RAW_SFREQ)
+    sfreq = int(deap_ds.RAW_SFREQ)
     n_times = seconds * sfreq
     status = np.full(n_times, high_bits, dtype=np.int64)
     for k in range(n_starts):
         onset = sfreq // 2 + k * sfreq // 2
-        status[onset : onset + sfreq // 4] = high_bits | rf.DEAP_VIDEO_START_CODE
-        status[onset + sfreq // 4 : onset + sfreq // 2] = high_bits | rf.DEAP_CODE_POST_FIXATION
+        status[onset : onset + sfreq // 4] = high_bits | deap_ds.VIDEO_START_CODE
+        status[onset + sfreq // 4 : onset + sfreq // 2] = high_bits | deap_ds.CODE_POST_FIXATION
     rng = np.random.default_rng(3)
-    rf.write_deap_bdf(
+    synthetic.deap.write_bdf(
         path,
         eeg_uV=rng.normal(0, 10, (32, n_times)),
         eeg_names=eeg_names,
@@ -337,7 +337,7 @@ def _small_bdf(
 
 def _ratings(path, *, skip_trial=None):
     order = np.arange(1, 41)
-    rf.write_deap_ratings_csv(
+    synthetic.deap.write_ratings_csv(
         path, participant=1, presentation_order=order, labels=np.full((40, 4), 5.0)
     )
     if skip_trial is not None:
@@ -362,7 +362,7 @@ def test_deap_bdf_wrong_number_of_video_starts(tmp_path, n_starts):
     _small_bdf(bdf, n_starts=n_starts)
     _ratings(ratings)
     with pytest.raises(RawFormatError) as info:
-        rf.read_deap_bdf(bdf, ratings, participant=1, verbose="error")
+        deap_ds.read_bdf(bdf, ratings, participant=1, verbose="error")
     assert str(info.value) == (
         f"{bdf}: found {n_starts} music-video starts (Status code 4), expected 40"
     )
@@ -373,7 +373,7 @@ def test_deap_bdf_missing_ratings_row(tmp_path):
     _small_bdf(bdf, n_starts=40)
     _ratings(ratings, skip_trial=17)
     with pytest.raises(RawFormatError) as info:
-        rf.read_deap_bdf(bdf, ratings, participant=1, verbose="error")
+        deap_ds.read_bdf(bdf, ratings, participant=1, verbose="error")
     assert str(info.value) == f"{ratings}: no rating row for participant 1, trial 17"
 
 
@@ -383,17 +383,17 @@ def test_deap_bdf_no_ratings_for_participant(tmp_path):
     _ratings(ratings)
     expected = f"{ratings}: no rating rows for participant 5"
     with pytest.raises(RawFormatError, match=re.escape(expected)):
-        rf.read_deap_bdf(bdf, ratings, participant=5, verbose="error")
+        deap_ds.read_bdf(bdf, ratings, participant=5, verbose="error")
 
 
 def test_deap_bdf_unknown_channel_layout(tmp_path):
-    names = list(formats.DEAP_EEG_CHANNELS)
+    names = list(deap_ds.EEG_CHANNELS)
     names[2], names[3] = names[3], names[2]  # F7 F3: neither Geneva nor Twente
     bdf, ratings = tmp_path / "s01.bdf", tmp_path / "ratings.csv"
     _small_bdf(bdf, n_starts=40, eeg_names=names)
     _ratings(ratings)
     with pytest.raises(RawFormatError) as info:
-        rf.read_deap_bdf(bdf, ratings, participant=1, verbose="error")
+        deap_ds.read_bdf(bdf, ratings, participant=1, verbose="error")
     message = str(info.value)
     assert message.startswith(f"{bdf}: unknown channel layout: channels 1-32 are Fp1 AF3 F7 F3")
     assert "neither the Geneva order" in message and "\n" not in message
@@ -404,20 +404,20 @@ def test_deap_bdf_trial_outside_recording(tmp_path):
     _small_bdf(bdf, n_starts=40)  # first onset at 0.5 s: no room for the 3 s baseline
     _ratings(ratings)
     with pytest.raises(RawFormatError, match=re.escape(f"{bdf}: trial 1 (video start at 0.50 s)")):
-        rf.read_deap_bdf(bdf, ratings, participant=1, verbose="error")
+        deap_ds.read_bdf(bdf, ratings, participant=1, verbose="error")
 
 
 def test_deap_bdf_wrong_sampling_rate(tmp_path):
     bdf, ratings = tmp_path / "s01.bdf", tmp_path / "ratings.csv"
     n_times = 256 * 10
-    rf.write_deap_bdf(
-        bdf, eeg_uV=np.zeros((32, n_times)), eeg_names=formats.DEAP_EEG_CHANNELS,
+    synthetic.deap.write_bdf(
+        bdf, eeg_uV=np.zeros((32, n_times)), eeg_names=deap_ds.EEG_CHANNELS,
         exg_uV=np.zeros((8, n_times)), peripheral=np.zeros((4, n_times)),
         status=np.zeros(n_times, dtype=int), sfreq=256,
     )
     _ratings(ratings)
     with pytest.raises(RawFormatError) as info:
-        rf.read_deap_bdf(bdf, ratings, participant=1, verbose="error")
+        deap_ds.read_bdf(bdf, ratings, participant=1, verbose="error")
     assert str(info.value) == f"{bdf}: sampling rate is 256 Hz, expected 512 Hz"
 
 
@@ -425,6 +425,46 @@ def test_deap_bdf_wrong_sampling_rate(tmp_path):
 def test_deap_bdf_status_channel_of_later_subjects(tmp_path, status_name):
     bdf = tmp_path / "s25.bdf"
     _small_bdf(bdf, n_starts=40, status_name=status_name)
-    opened = rf._open_bdf(bdf, verbose="error")
+    opened = deap_ds._open_bdf(bdf, verbose="error")
     assert opened.ch_names[-1] == status_name
-    assert len(rf._deap_video_onsets(bdf, opened, status_name, verbose="error")) == 40
+    assert len(deap_ds._deap_video_onsets(bdf, opened, status_name, verbose="error")) == 40
+
+
+# --- sample width and amplitude plausibility ------------------------------------------
+
+
+def _write_16bit_session(directory: Path) -> tuple[Path, Path]:
+    cnt, time_txt = _write_seed_session(directory)
+    raw = mne.io.read_raw_cnt(cnt, data_format="int32", preload=True, verbose="error")
+    cnt16 = directory / "1_2.cnt"
+    synthetic.seed.write_cnt(cnt16, raw.get_data() * 1e6, ch_names=raw.ch_names, sfreq=SEED_FS, resolution_uV=0.02,
+                   sample_format="int16")
+    return cnt16, time_txt
+
+
+def test_16bit_cnt_read_as_32bit_is_refused_with_a_hint(tmp_path):
+    cnt16, time_txt = _write_16bit_session(tmp_path)
+    with pytest.raises(RawFormatError) as info:
+        seed_ds.read_cnt(cnt16, time_txt, data_format="int32")
+    message = str(info.value)
+    assert message.startswith(f"{cnt16}: clip 1: median channel SD is") and "\n" not in message
+    assert "beyond any EEG" in message and "16-bit file" in message and "cnt_data_format: int16" in message
+
+
+def test_16bit_cnt_is_read_right_with_auto_detection(tmp_path):
+    cnt16, time_txt = _write_16bit_session(tmp_path)
+    cnt32 = tmp_path / "1_1.cnt"
+    auto = seed_ds.read_cnt(cnt16, time_txt)  # data_format="auto" is the default
+    reference = seed_ds.read_cnt(cnt32, time_txt)
+    for a, b in zip(auto.clips, reference.clips):
+        np.testing.assert_allclose(a, b, atol=0.05)
+
+
+def test_many_missing_channels_give_a_short_message(tmp_path):
+    channels = [n for n in seed_ds.RAW_CHANNELS if n not in seed_ds.CHANNELS[:40]]
+    cnt, time_txt = _write_seed_session(tmp_path, channels=channels)
+    with pytest.raises(RawFormatError) as info:
+        seed_ds.read_cnt(cnt, time_txt)
+    message = str(info.value)
+    assert "(40 of the 62 SEED channels)" in message and "FP1, FPZ, FP2, AF3, AF4, ..." in message
+    assert seed_ds.CHANNELS[10] not in message.split(":", 1)[1]

@@ -7,7 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from multimodal_emotion import features, formats, raw_formats, readers, synthetic
+from multimodal_emotion import datasets, features, recording, synthetic  # noqa: F401
+from multimodal_emotion.datasets import deap as deap_ds, seed as seed_ds  # noqa: F401
 
 from conftest import TINY
 
@@ -21,11 +22,11 @@ def de_features(recording, *, bands, l_freq, h_freq, window_s):
 
 
 def test_seed_raw_and_preprocessed_paths_agree(tmp_path, seed_files):
-    cnt, time_txt = tmp_path / "1_20131003.cnt", tmp_path / "time.txt"
-    synthetic.write_seed_time(time_txt, cfg=TINY)
-    synthetic.write_seed_raw(cnt, mat_path=seed_files["eeg"], subject=1, cfg=TINY)
-    raw = readers.read_raw_recording("seed", {"cnt": cnt, "time": time_txt, "labels": seed_files["labels"], "eye": seed_files["eye"]})
-    pre = readers.read_seed_session(seed_files["eeg"], seed_files["labels"], seed_files["eye"])
+    cnt, time_txt = tmp_path / "1_20131027.cnt", tmp_path / "time.txt"
+    synthetic.seed.write_time(time_txt, cfg=TINY)
+    synthetic.seed.write_raw(cnt, mat_path=seed_files["eeg"], subject=1, cfg=TINY)
+    raw = seed_ds.read({"cnt": cnt, "time": time_txt, "labels": seed_files["labels"], "eye": seed_files["eye"]})
+    pre = seed_ds.read_session(seed_files["eeg"], seed_files["labels"], seed_files["eye"])
     assert [s.eeg.shape for s in raw.segments] == [s.eeg.shape for s in pre.segments]
     a = de_features(raw, bands=SEED_BANDS, l_freq=1.0, h_freq=50.0, window_s=4.0)
     b = de_features(pre, bands=SEED_BANDS, l_freq=1.0, h_freq=50.0, window_s=4.0)
@@ -36,17 +37,17 @@ def test_seed_raw_and_preprocessed_paths_agree(tmp_path, seed_files):
 
 def test_sinusoid_in_cnt_gives_closed_form_de(tmp_path):
     amplitude, freq = 10.0, 10.0  # µV, alpha band
-    sfreq = raw_formats.SEED_RAW_SFREQ
+    sfreq = seed_ds.RAW_SFREQ
     n_clip = int(30 * sfreq)
     gap = int(5 * sfreq)
-    n = gap + formats.SEED_N_CLIPS * (n_clip + gap)
+    n = gap + seed_ds.N_CLIPS * (n_clip + gap)
     t = np.arange(n) / sfreq
-    data = np.tile(amplitude * np.sin(2 * np.pi * freq * t), (len(raw_formats.SEED_RAW_CHANNELS), 1))
-    starts = [gap + k * (n_clip + gap) for k in range(formats.SEED_N_CLIPS)]
-    raw_formats.write_cnt(tmp_path / "1_1.cnt", data, ch_names=raw_formats.SEED_RAW_CHANNELS, sfreq=sfreq)
-    raw_formats.write_time_txt(tmp_path / "time.txt", starts=starts, ends=[s + n_clip - 1 for s in starts])
-    synthetic.write_seed_labels(tmp_path / "label.mat")
-    rec = readers.read_raw_recording("seed", {"cnt": tmp_path / "1_1.cnt", "time": tmp_path / "time.txt", "labels": tmp_path / "label.mat"})
+    data = np.tile(amplitude * np.sin(2 * np.pi * freq * t), (len(seed_ds.RAW_CHANNELS), 1))
+    starts = [gap + k * (n_clip + gap) for k in range(seed_ds.N_CLIPS)]
+    synthetic.seed.write_cnt(tmp_path / "1_1.cnt", data, ch_names=seed_ds.RAW_CHANNELS, sfreq=sfreq)
+    synthetic.seed.write_time_txt(tmp_path / "time.txt", starts=starts, ends=[s + n_clip - 1 for s in starts])
+    synthetic.seed.write_labels(tmp_path / "label.mat")
+    rec = seed_ds.read({"cnt": tmp_path / "1_1.cnt", "time": tmp_path / "time.txt", "labels": tmp_path / "label.mat"})
     de = de_features(rec, bands=SEED_BANDS, l_freq=1.0, h_freq=50.0, window_s=4.0)
     alpha = de[..., list(SEED_BANDS).index("alpha")]
     expected = 0.5 * math.log(2 * math.pi * math.e * amplitude**2 / 2)
@@ -56,13 +57,13 @@ def test_sinusoid_in_cnt_gives_closed_form_de(tmp_path):
 def test_deap_raw_and_preprocessed_paths_agree(tmp_path, deap_file):
     bdf, ratings = tmp_path / "data_original" / "s01.bdf", tmp_path / "participant_ratings.csv"
     bdf.parent.mkdir()
-    synthetic.write_deap_raw(bdf, dat_path=deap_file, subject=1, cfg=TINY)
-    synthetic.write_deap_ratings(ratings, dat_paths={1: deap_file}, cfg=TINY)
-    raw = readers.read_raw_recording("deap", {"bdf": bdf, "ratings": ratings})
-    pre = readers.read_deap_subject(deap_file)
+    synthetic.deap.write_raw(bdf, dat_path=deap_file, subject=1, cfg=TINY)
+    synthetic.deap.write_ratings(ratings, dat_paths={1: deap_file}, cfg=TINY)
+    raw = deap_ds.read({"bdf": bdf, "ratings": ratings})
+    pre = deap_ds.read_subject(deap_file)
     for seg_raw, seg_pre in zip(raw.segments, pre.segments):
         np.testing.assert_array_equal(seg_raw.labels, seg_pre.labels)  # experiment_id order restored
-    assert synthetic.deap_presentation_order(1, TINY) != list(range(1, 41))  # the reorder was exercised
+    assert synthetic.deap.presentation_order(1, TINY) != list(range(1, 41))  # the reorder was exercised
     a = de_features(raw, bands=DEAP_BANDS, l_freq=4.0, h_freq=45.0, window_s=2.0)
     b = de_features(pre, bands=DEAP_BANDS, l_freq=4.0, h_freq=45.0, window_s=2.0)
     for band in range(len(DEAP_BANDS)):
@@ -98,4 +99,4 @@ def test_raw_entry_run_gives_the_same_tables_as_the_preprocessed_run(tmp_path):
     keys = ["dataset", "experiment", "task", "model", "selection"]
     assert raw[keys].equals(pre[keys])
     assert (raw["test_accuracy"] - pre["test_accuracy"]).abs().max() < 0.15
-    assert (workdir / "results/benchmarks/segment_raw").is_dir()
+    assert (workdir / "results/benchmarks/features").is_dir() and not (workdir / "results/segmented").exists()

@@ -10,8 +10,10 @@ import numpy as np
 import pytest
 import scipy.io
 
-from multimodal_emotion import formats, readers, synthetic
-from multimodal_emotion.readers import DataFormatError
+from multimodal_emotion import synthetic
+from multimodal_emotion import datasets, recording, synthetic  # noqa: F401
+from multimodal_emotion.datasets import deap as deap_ds, seed as seed_ds  # noqa: F401
+from multimodal_emotion.recording import DataFormatError
 
 from conftest import TINY
 
@@ -20,13 +22,15 @@ from conftest import TINY
 
 
 def test_seed_session_round_trip(seed_files):
-    rec = readers.read_seed_session(seed_files["eeg"], seed_files["labels"], seed_files["eye"])
-    assert rec.sfreq == 200.0 and rec.ch_names == formats.SEED_CHANNELS
+    rec = seed_ds.read_session(seed_files["eeg"], seed_files["labels"], seed_files["eye"])
+    assert rec.sfreq == 200.0 and rec.ch_names == seed_ds.CHANNELS
     assert [s.index for s in rec.segments] == list(range(1, 16))
-    assert [int(s.labels[0]) for s in rec.segments] == list(formats.SEED_CLIP_LABELS)
+    assert [int(s.labels[0]) for s in rec.segments] == list(seed_ds.CLIP_LABELS)
     lengths = {s.eeg.shape[1] for s in rec.segments}
     assert len(lengths) > 1  # clip lengths vary
-    assert all(s.eeg.shape[0] == 62 and 20 * 200 <= s.eeg.shape[1] <= 26 * 200 for s in rec.segments)
+    assert all(s.eeg.shape[0] == 62 and 20 * 200 < s.eeg.shape[1] <= 26 * 200 + 1 for s in rec.segments)
+    # As in the release (djc_eeg1 is (62, 47001)): whole seconds plus one sample.
+    assert all(s.eeg.shape[1] % 200 == 1 for s in rec.segments)
     raw = scipy.io.loadmat(seed_files["eeg"])
     prefix = next(k for k in raw if k.endswith("_eeg1")).split("_")[0]
     np.testing.assert_array_equal(rec.segments[4].eeg, raw[f"{prefix}_eeg5"])
@@ -41,16 +45,16 @@ def test_seed_reader_accepts_any_variable_prefix(tmp_path, seed_files):
     content = {k: v for k, v in scipy.io.loadmat(seed_files["eeg"]).items() if not k.startswith("__")}
     renamed = {f"ww_eeg{k.split('_eeg')[1]}": v for k, v in content.items()}
     scipy.io.savemat(tmp_path / "9_20140101.mat", renamed)
-    prefix, clips = readers.read_seed_eeg(tmp_path / "9_20140101.mat")
+    prefix, clips = seed_ds.read_eeg(tmp_path / "9_20140101.mat")
     assert prefix == "ww" and len(clips) == 15
 
 
 def test_seed_labels_round_trip(seed_files):
-    assert readers.read_seed_labels(seed_files["labels"]).tolist() == list(formats.SEED_CLIP_LABELS)
+    assert seed_ds.read_labels(seed_files["labels"]).tolist() == list(seed_ds.CLIP_LABELS)
 
 
 def test_deap_python_round_trip(deap_file):
-    rec = readers.read_deap_subject(deap_file)
+    rec = deap_ds.read_subject(deap_file)
     with open(deap_file, "rb") as f:
         raw = pickle.load(f, encoding="latin1")
     assert raw["data"].shape == (40, 40, 8064) and raw["labels"].shape == (40, 4)
@@ -64,16 +68,16 @@ def test_deap_python_round_trip(deap_file):
 
 def test_deap_matlab_variant_reads_the_same(tmp_path, deap_file):
     mat = tmp_path / "data_preprocessed_matlab" / "s01.mat"
-    synthetic.write_deap_subject(mat, subject=1, cfg=TINY)
-    a, b = readers.read_deap_subject(deap_file), readers.read_deap_subject(mat)
+    synthetic.deap.write_subject(mat, subject=1, cfg=TINY)
+    a, b = deap_ds.read_subject(deap_file), deap_ds.read_subject(mat)
     np.testing.assert_array_equal(a.segments[7].eeg, b.segments[7].eeg)
     np.testing.assert_array_equal(a.segments[7].labels, b.segments[7].labels)
 
 
 def test_synthetic_files_are_deterministic(tmp_path, seed_files):
     again = tmp_path / "again.mat"
-    synthetic.write_seed_session(again, None, subject=1, session=1, cfg=TINY)
-    assert readers.sha256_of(again) == readers.sha256_of(seed_files["eeg"])
+    synthetic.seed.write_session(again, None, subject=1, session=1, cfg=TINY)
+    assert recording.sha256_of(again) == recording.sha256_of(seed_files["eeg"])
 
 
 # --- bad inputs: one test per class --------------------------------------------------
@@ -85,44 +89,44 @@ def _seed_vars(seed_files) -> dict:
 
 def test_missing_file(tmp_path):
     with pytest.raises(DataFormatError, match=r"nothere\.mat: file not found"):
-        readers.read_seed_eeg(tmp_path / "nothere.mat")
+        seed_ds.read_eeg(tmp_path / "nothere.mat")
 
 
 def test_empty_file(tmp_path):
     path = tmp_path / "s01.dat"
     path.touch()
     with pytest.raises(DataFormatError, match=r"s01\.dat: file is empty"):
-        readers.read_deap_subject(path)
+        deap_ds.read_subject(path)
 
 
-@pytest.mark.parametrize("name", ["1_20131003.mat", "label.mat"])
+@pytest.mark.parametrize("name", ["1_20131027.mat", "label.mat"])
 def test_truncated_mat(tmp_path, seed_files, name):
     source = seed_files["labels"] if name == "label.mat" else seed_files["eeg"]
     path = tmp_path / name
     path.write_bytes(source.read_bytes()[: source.stat().st_size // 2])
     with pytest.raises(DataFormatError, match=rf"{name}: unreadable \.mat file"):
-        readers.read_seed_labels(path) if name == "label.mat" else readers.read_seed_eeg(path)
+        seed_ds.read_labels(path) if name == "label.mat" else seed_ds.read_eeg(path)
 
 
 def test_garbage_mat(tmp_path):
-    path = tmp_path / "1_20131003.mat"
+    path = tmp_path / "1_20131027.mat"
     path.write_bytes(b"this is not a matlab file" * 10)
-    with pytest.raises(DataFormatError, match=r"1_20131003\.mat: unreadable \.mat file"):
-        readers.read_seed_eeg(path)
+    with pytest.raises(DataFormatError, match=r"1_20131027\.mat: unreadable \.mat file"):
+        seed_ds.read_eeg(path)
 
 
 def test_truncated_dat(tmp_path, deap_file):
     path = tmp_path / "s01.dat"
     path.write_bytes(deap_file.read_bytes()[:100_000])
     with pytest.raises(DataFormatError, match=r"s01\.dat: unreadable pickle"):
-        readers.read_deap_subject(path)
+        deap_ds.read_subject(path)
 
 
 def test_wrong_variable_names(tmp_path, seed_files):
     path = tmp_path / "1_x.mat"
     scipy.io.savemat(path, {f"clip{k}": v for k, v in enumerate(_seed_vars(seed_files).values())})
     with pytest.raises(DataFormatError, match=r"1_x\.mat: no EEG variables named '<initials>_eeg<k>'"):
-        readers.read_seed_eeg(path)
+        seed_ds.read_eeg(path)
 
 
 def test_deap_wrong_keys(tmp_path):
@@ -130,7 +134,7 @@ def test_deap_wrong_keys(tmp_path):
     with open(path, "wb") as f:
         pickle.dump({"eeg": np.zeros(3)}, f)
     with pytest.raises(DataFormatError, match=r"s01\.dat: no 'data' entry"):
-        readers.read_deap_subject(path)
+        deap_ds.read_subject(path)
 
 
 def test_seed_wrong_channel_count(tmp_path, seed_files):
@@ -139,7 +143,7 @@ def test_seed_wrong_channel_count(tmp_path, seed_files):
     content[key] = content[key][:60]
     scipy.io.savemat(tmp_path / "1_x.mat", content)
     with pytest.raises(DataFormatError, match=rf"1_x\.mat: {key} has 60 channels, expected 62"):
-        readers.read_seed_eeg(tmp_path / "1_x.mat")
+        seed_ds.read_eeg(tmp_path / "1_x.mat")
 
 
 def test_deap_wrong_channel_count(tmp_path, deap_file):
@@ -149,14 +153,14 @@ def test_deap_wrong_channel_count(tmp_path, deap_file):
     with open(tmp_path / "s02.dat", "wb") as f:
         pickle.dump(content, f)
     with pytest.raises(DataFormatError, match=r"s02\.dat: 'data' has shape \(40, 32, 8064\), expected \(40, 40, 8064\)"):
-        readers.read_deap_subject(tmp_path / "s02.dat")
+        deap_ds.read_subject(tmp_path / "s02.dat")
 
 
 def test_seed_too_few_clips(tmp_path, seed_files):
     content = {k: v for k, v in _seed_vars(seed_files).items() if not k.endswith(("_eeg14", "_eeg15"))}
     scipy.io.savemat(tmp_path / "1_x.mat", content)
     with pytest.raises(DataFormatError, match=r"1_x\.mat: found 13 clips, expected 15 \(missing \[14, 15\]"):
-        readers.read_seed_eeg(tmp_path / "1_x.mat")
+        seed_ds.read_eeg(tmp_path / "1_x.mat")
 
 
 def test_deap_too_few_trials(tmp_path, deap_file):
@@ -166,7 +170,7 @@ def test_deap_too_few_trials(tmp_path, deap_file):
     with open(tmp_path / "s03.dat", "wb") as f:
         pickle.dump(content, f)
     with pytest.raises(DataFormatError, match=r"s03\.dat: 'data' has 39 trials, expected 40"):
-        readers.read_deap_subject(tmp_path / "s03.dat")
+        deap_ds.read_subject(tmp_path / "s03.dat")
 
 
 @pytest.mark.parametrize("bad", [np.nan, np.inf])
@@ -177,7 +181,7 @@ def test_seed_nan_inf(tmp_path, seed_files, bad):
     content[key][5, 100] = bad
     scipy.io.savemat(tmp_path / "1_x.mat", content)
     with pytest.raises(DataFormatError, match=rf"1_x\.mat: {key} contains 1 NaN/inf values"):
-        readers.read_seed_eeg(tmp_path / "1_x.mat")
+        seed_ds.read_eeg(tmp_path / "1_x.mat")
 
 
 def test_deap_nan(tmp_path, deap_file):
@@ -187,7 +191,7 @@ def test_deap_nan(tmp_path, deap_file):
     with open(tmp_path / "s04.dat", "wb") as f:
         pickle.dump(content, f)
     with pytest.raises(DataFormatError, match=r"s04\.dat: trial 6 peripheral signals contains 1 NaN/inf"):
-        readers.read_deap_subject(tmp_path / "s04.dat")
+        deap_ds.read_subject(tmp_path / "s04.dat")
 
 
 def test_flat_channel(tmp_path, seed_files):
@@ -197,19 +201,19 @@ def test_flat_channel(tmp_path, seed_files):
     content[key][10] = 0.0
     scipy.io.savemat(tmp_path / "1_x.mat", content)
     with pytest.raises(DataFormatError, match=r"1_x\.mat: .*_eeg1 has 1 flat \(zero-variance\) channel\(s\), first index 10"):
-        readers.read_seed_eeg(tmp_path / "1_x.mat")
+        seed_ds.read_eeg(tmp_path / "1_x.mat")
 
 
 def test_seed_labels_out_of_range(tmp_path):
     scipy.io.savemat(tmp_path / "label.mat", {"label": np.array([[1, 0, 2] + [0] * 12])})
     with pytest.raises(DataFormatError, match=r"label\.mat: labels \[2\] outside the allowed set"):
-        readers.read_seed_labels(tmp_path / "label.mat")
+        seed_ds.read_labels(tmp_path / "label.mat")
 
 
 def test_seed_labels_wrong_count(tmp_path):
     scipy.io.savemat(tmp_path / "label.mat", {"label": np.zeros((1, 14))})
     with pytest.raises(DataFormatError, match=r"label\.mat: 'label' has 14 entries, expected 15"):
-        readers.read_seed_labels(tmp_path / "label.mat")
+        seed_ds.read_labels(tmp_path / "label.mat")
 
 
 def test_deap_ratings_out_of_range(tmp_path, deap_file):
@@ -219,7 +223,7 @@ def test_deap_ratings_out_of_range(tmp_path, deap_file):
     with open(tmp_path / "s05.dat", "wb") as f:
         pickle.dump(content, f)
     with pytest.raises(DataFormatError, match=r"s05\.dat: ratings outside \[1, 9\]"):
-        readers.read_deap_subject(tmp_path / "s05.dat")
+        deap_ds.read_subject(tmp_path / "s05.dat")
 
 
 def test_eye_file_missing_clip(tmp_path, seed_files):
@@ -227,7 +231,7 @@ def test_eye_file_missing_clip(tmp_path, seed_files):
     del content["events_7"]
     scipy.io.savemat(tmp_path / "eye.mat", content)
     with pytest.raises(DataFormatError, match=r"eye\.mat: no variable 'events_7' \(clip 7 missing\)"):
-        readers.read_seed_eye(tmp_path / "eye.mat")
+        seed_ds.read_eye(tmp_path / "eye.mat")
 
 
 def test_eye_file_bad_event_type(tmp_path, seed_files):
@@ -236,7 +240,7 @@ def test_eye_file_bad_event_type(tmp_path, seed_files):
     content["events_2"][0, 0] = 9
     scipy.io.savemat(tmp_path / "eye.mat", content)
     with pytest.raises(DataFormatError, match=r"eye\.mat: events_2 has unknown event types \[9\]"):
-        readers.read_seed_eye(tmp_path / "eye.mat")
+        seed_ds.read_eye(tmp_path / "eye.mat")
 
 
 def test_eye_file_nan(tmp_path, seed_files):
@@ -245,4 +249,4 @@ def test_eye_file_nan(tmp_path, seed_files):
     content["pupil_3"][4, 1] = np.nan
     scipy.io.savemat(tmp_path / "eye.mat", content)
     with pytest.raises(DataFormatError, match=r"eye\.mat: pupil_3 contains 1 NaN/inf values"):
-        readers.read_seed_eye(tmp_path / "eye.mat")
+        seed_ds.read_eye(tmp_path / "eye.mat")

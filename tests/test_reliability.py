@@ -47,7 +47,9 @@ import yaml
 
 import bad_inputs
 from bad_inputs import CASES, BadCase
-from multimodal_emotion import __version__, experiments, features, formats, readers, synthetic
+from multimodal_emotion import __version__, experiments, features, synthetic
+from multimodal_emotion import datasets, recording, synthetic  # noqa: F401
+from multimodal_emotion.datasets import deap as deap_ds, seed as seed_ds  # noqa: F401
 from multimodal_emotion import workflow_config as wc
 from multimodal_emotion.models import build_model, refit_last_layer
 from multimodal_emotion.store import FeatureFile, write_features
@@ -276,7 +278,7 @@ def build_scenario(name: str, cases: list[BadCase], pristine: bad_inputs.Pristin
         else:
             path = bad_inputs.copy_deap_subject(pristine, deap_root, subject, fmt=fmt)
         case.breaks(path)
-        scenario.cases.append(CaseRun(case, formats.deap_subject_stem(subject), path))
+        scenario.cases.append(CaseRun(case, deap_ds.subject_stem(subject), path))
     config = user_copy_config(
         seed_root=seed_root if seed_cases else None, deap_root=deap_root if deap_cases else None,
         seed_subjects=range(1, len(seed_cases) + 1) or (1,), deap_subjects=range(1, len(deap_cases) + 1) or (1,),
@@ -329,9 +331,8 @@ def test_bad_input_stops_its_job_with_one_line_and_leaves_nothing(bad_runs, case
         assert re.search(case.problem, run.output), run.output[-3000:]
         assert not list(workdir.glob("results/**/*.h5")) and not list(workdir.glob("results/logs/**/*.log"))
         return
-    folders = ["segmented", "filtered", "features"]  # the rules' outputs, in order
-    folders = folders[{"segment_raw": 0, "bandpass": 1, "features": 2}[case.rule]:]
-    output = f"results/{folders[0]}/{dataset}/{stem}.h5"
+    folders = ["features"]  # one job per recording: its only output
+    output = f"results/features/{dataset}/{stem}.h5"
     assert any(rule == case.rule and output in outputs for rule, outputs in failed_jobs(run.output)), (
         f"no failed {case.rule} job for {stem}:\n{run.output[-4000:]}"
     )
@@ -640,7 +641,7 @@ def seed_run_config() -> dict:
     return config
 
 
-TRAIN_JOB = "seed/1_20131003/emotion/bimodal_lstm/shard0"
+TRAIN_JOB = "seed/1_20131027/emotion/bimodal_lstm/shard0"
 TRAIN_OUTPUT = f"results/search/{TRAIN_JOB}/models"
 TRAIN_LOG = f"results/logs/train_shard/{TRAIN_JOB}.log"
 
@@ -843,7 +844,7 @@ def perturb(features: FeatureFile, rows: np.ndarray) -> FeatureFile:
 
 @pytest.fixture(scope="module")
 def session_features(seed_files) -> FeatureFile:
-    recording = readers.read_seed_session(seed_files["eeg"], seed_files["labels"], seed_files["eye"])
+    recording = seed_ds.read_session(seed_files["eeg"], seed_files["labels"], seed_files["eye"])
     filtered = features.bandpass_recording(recording, l_freq=1.0, h_freq=50.0)
     bands = synthetic.DEFAULT_SEED_BANDS
     return features.extract_features(filtered, bands=bands, window_s=4.0, step_s=1.0)

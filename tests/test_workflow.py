@@ -10,7 +10,9 @@ import h5py
 import numpy as np
 import pytest
 
-from multimodal_emotion import features, formats, synthetic
+from multimodal_emotion import features, synthetic
+from multimodal_emotion import datasets, recording, synthetic  # noqa: F401
+from multimodal_emotion.datasets import deap as deap_ds, seed as seed_ds  # noqa: F401
 from multimodal_emotion.workflow_config import synthetic_root
 
 from workflow_helpers import run_snakemake, scheduled_jobs, tiny_config, write_config
@@ -20,7 +22,7 @@ pytestmark = pytest.mark.workflow
 
 # This module exercises the data and feature stages only (the experiment stages have
 # their own tests): every run and dry run targets the feature files.
-FEATURES = ["results/features/seed/1_20131003.h5", "results/features/seed/1_20131010.h5", "results/features/deap/s01.h5"]
+FEATURES = ["results/features/seed/1_20131027.h5", "results/features/seed/1_20131030.h5", "results/features/deap/s01.h5"]
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +38,7 @@ def test_feature_files_have_the_documented_layout(tiny_run):
     workdir, config = tiny_run
     seed_files = sorted((workdir / "results/features/seed").glob("*.h5"))
     deap_files = sorted((workdir / "results/features/deap").glob("*.h5"))
-    assert [p.name for p in seed_files] == ["1_20131003.h5", "1_20131010.h5"]
+    assert [p.name for p in seed_files] == ["1_20131027.h5", "1_20131030.h5"]
     assert [p.name for p in deap_files] == ["s01.h5"]
     with h5py.File(seed_files[0]) as f:
         n = f["eeg/de"].shape[0]
@@ -52,9 +54,9 @@ def test_feature_files_have_the_documented_layout(tiny_run):
         assert f["eeg/de"].shape == (40 * 30, 32, 4)  # 60 s / 2 s windows
         assert f["other/features"].shape == (1200, 48)
         assert f["labels"].shape == (1200, 4)
-    # Filtered intermediates are temp(): gone after the run.
-    assert not list((workdir / "results/filtered").rglob("*.h5"))
-    for rule in ("bandpass", "features"):
+    # One job per recording: no intermediate files anywhere.
+    assert not (workdir / "results/filtered").exists() and not (workdir / "results/segmented").exists()
+    for rule in ("features",):
         assert list((workdir / f"results/benchmarks/{rule}").rglob("*.tsv"))
         assert list((workdir / f"results/logs/{rule}").rglob("*.log"))
 
@@ -62,7 +64,7 @@ def test_feature_files_have_the_documented_layout(tiny_run):
 def test_touching_one_raw_session_reruns_only_that_session(tiny_run):
     workdir, _ = tiny_run
     assert scheduled_jobs(workdir, *FEATURES) == []  # up to date
-    raw = workdir / "results/synthetic/SEED/Preprocessed_EEG/1_20131010.mat"
+    raw = workdir / "results/synthetic/SEED/Preprocessed_EEG/1_20131030.mat"
     before = raw.stat()
     later = time.time() + 5
     os.utime(raw, (later, later))
@@ -72,8 +74,7 @@ def test_touching_one_raw_session_reruns_only_that_session(tiny_run):
         os.utime(raw, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert jobs == sorted(
         [
-            ("bandpass", "dataset=seed, recording=1_20131010"),
-            ("features", "dataset=seed, recording=1_20131010"),
+            ("features", "dataset=seed, recording=1_20131030"),
         ]
     )
 
@@ -101,7 +102,6 @@ def test_adding_a_subject_adds_only_its_jobs(tiny_run):
         write_config(workdir, config)
     assert jobs == sorted(
         [
-            ("bandpass", "dataset=deap, recording=s02"),
             ("features", "dataset=deap, recording=s02"),
             ("synthetic_deap_subject", "variant=python, subject=02, ext=dat"),
         ]
@@ -110,14 +110,14 @@ def test_adding_a_subject_adds_only_its_jobs(tiny_run):
 
 def test_deleting_one_feature_file_regenerates_only_it(tiny_run):
     workdir, _ = tiny_run
-    target = workdir / "results/features/seed/1_20131003.h5"
+    target = workdir / "results/features/seed/1_20131027.h5"
     backup = target.read_bytes()
     target.unlink()
     try:
         jobs = scheduled_jobs(workdir, *FEATURES)
     finally:
         target.write_bytes(backup)
-    assert jobs == [("bandpass", "dataset=seed, recording=1_20131003"), ("features", "dataset=seed, recording=1_20131003")]
+    assert jobs == [("features", "dataset=seed, recording=1_20131027")]
 
 
 def test_conda_envs_pin_the_same_versions_as_requirements():

@@ -1,11 +1,12 @@
-"""Snakemake entry point: windowed EEG DE/PSD and other-modality features to HDF5."""
+"""Snakemake entry point: one recording's files -> bandpass -> windowed features -> HDF5."""
 from multimodal_emotion import provenance, run_logged
 from multimodal_emotion.features import feature_stage
 
 run_logged(
     snakemake.log[0],
     feature_stage,
-    filtered=snakemake.input.filtered,
+    dataset=snakemake.wildcards.dataset,
+    inputs=dict(snakemake.input.items()),
     output=snakemake.output.features,
     provenance=provenance(snakemake.config),
     **snakemake.params.settings,

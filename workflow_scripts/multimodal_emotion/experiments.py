@@ -28,9 +28,6 @@ from .store import FeatureFile, atomic_dir, atomic_path, read_features
 
 log = logging.getLogger(__name__)
 
-SEED_CLASSES = ("negative", "neutral", "positive")  # labels -1, 0, 1
-BINARY_CLASSES = ("low", "high")
-
 
 class ExperimentError(ValueError):
     """An experiment cannot be run as configured (e.g. a task with one class only)."""
@@ -50,20 +47,28 @@ class Fold:
 
 
 def class_labels(features: FeatureFile, *, task: str, threshold: float = 5.0) -> tuple[np.ndarray, tuple[str, ...]]:
-    """Class index per window and class names.
+    """Class index per window and class names, as the feature file's ``classes``
+    attribute (written from the dataset module) defines them for ``task``.
 
-    ``task="emotion"`` (SEED): labels -1, 0, 1 -> 0, 1, 2 (negative, neutral, positive).
-    Otherwise ``task`` names a rating (DEAP): high (1) if rating > ``threshold``, else
-    low (0); a rating equal to the threshold counts as low.
+    Categorical labels map value ``values[i]`` to class ``i`` (SEED: -1, 0, 1 -> negative,
+    neutral, positive). Threshold labels (DEAP ratings) are class 1 if the label is above
+    ``threshold``, else class 0; a label equal to the threshold counts as class 0.
     """
     names = list(features.attrs["label_names"])
-    if task == "emotion":
-        values = features.labels[:, names.index("emotion")]
-        return (values + 1).astype(np.int64), SEED_CLASSES
     if task not in names:
         raise ExperimentError(f"task {task!r} is not a label of this recording (labels: {names})")
-    rating = features.labels[:, names.index(task)]
-    return (rating > threshold).astype(np.int64), BINARY_CLASSES
+    spec = features.attrs.get("classes", {}).get(task)
+    if spec is None:
+        raise ExperimentError(f"the feature file does not say what label {task!r} means (no 'classes' attribute; "
+                              "it was written by an older version: rerun the features rule)")
+    values = features.labels[:, names.index(task)]
+    if spec["kind"] == "categorical":
+        matches = values[:, None] == np.asarray(spec["values"], dtype=float)[None, :]
+        if not matches.any(axis=1).all():
+            unknown = sorted(set(values[~matches.any(axis=1)].tolist()))
+            raise ExperimentError(f"label {task!r} has values {unknown[:5]} outside {spec['values']}")
+        return matches.argmax(axis=1).astype(np.int64), tuple(spec["class_names"])
+    return (values > threshold).astype(np.int64), tuple(spec["class_names"])
 
 
 def eeg_matrix(features: FeatureFile, kind: str = "de") -> np.ndarray:

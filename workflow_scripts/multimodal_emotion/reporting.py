@@ -13,7 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .formats import RESOURCES
+from .datasets import RESOURCES
+from .datasets import get as dataset_module
 from .store import atomic_path
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,7 @@ def collect_results(paths: Sequence[str]) -> "pd.DataFrame":  # noqa: F821
     for path in paths:
         result = json.loads(Path(path).read_text())
         base = {k: result[k] for k in ("dataset", "experiment", "task", "model")}
-        base["subject"] = result["experiment"].split("_")[0].lstrip("s").lstrip("0") or "0"
+        base["subject"] = dataset_module(result["dataset"]).subject_of(result["experiment"])
         if result["not_evaluable"]:
             rows.append({**base, "selection": None, "not_evaluable": result["not_evaluable"]})
             continue
@@ -315,8 +316,6 @@ def aggregate_stage(*, result_paths: Sequence[str], datasets: Sequence[str], tab
                     selections: Sequence[str], provenance: dict | None = None, provenance_path: str | None = None) -> None:
     """Write every table and figure (the rule ``aggregate``), and ``provenance.json``
     beside the tables: this run's provenance and the SHA-256 of every raw file behind them."""
-    from .experiments import BINARY_CLASSES, SEED_CLASSES
-
     if provenance_path:
         sources = {}
         for path in result_paths:
@@ -335,14 +334,15 @@ def aggregate_stage(*, result_paths: Sequence[str], datasets: Sequence[str], tab
     main_selection = "validation" if "validation" in selections else selections[0]
     for dataset in datasets:
         table = summary_table(results, dataset=dataset)
-        name = "SEED, 3 classes (paper Fig. 3)" if dataset == "seed" else "DEAP, high/low arousal and valence (paper Table 2)"
-        write_table(table, f"{tables_dir}/{dataset}_accuracy", caption=f"Mean/std test accuracy (%) over experiments: {name}")
+        module = dataset_module(dataset)
+        write_table(table, f"{tables_dir}/{dataset}_accuracy",
+                    caption=f"Mean/std test accuracy (%) over experiments: {module.TABLE_CAPTION}")
         accuracy_figure(table, f"{figures_dir}/{dataset}_accuracy.png", title=dataset.upper())
         per_subject_figure(results, f"{figures_dir}/{dataset}_per_subject.png", dataset=dataset, selection=main_selection)
         learning_curves_figure(result_paths, f"{figures_dir}/{dataset}_learning_curves.png", dataset=dataset,
                                selection=main_selection)
         confusion_figure(results, f"{figures_dir}/{dataset}_confusion.png", dataset=dataset, selection=main_selection,
-                         class_names=SEED_CLASSES if dataset == "seed" else BINARY_CLASSES)
+                         class_names=max((c.class_names for c in module.CLASSES.values()), key=len))
         log.info("Wrote %s tables and figures", dataset)
 
 

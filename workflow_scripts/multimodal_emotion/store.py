@@ -1,4 +1,4 @@
-"""HDF5 storage: filtered recordings (intermediate) and feature files (one layout for all).
+"""HDF5 storage: feature files (one layout for all datasets), and atomic writes.
 
 Every write goes to a temporary name in the target folder and is renamed on success,
 so a killed job never leaves a file that looks complete.
@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .readers import DataFormatError, EyeClip, Recording, Segment
+from .recording import DataFormatError
 
 FEATURE_LAYOUT_VERSION = 1
 
@@ -90,69 +90,6 @@ def _open_h5(path: Path):
         return h5py.File(path, "r")
     except OSError as err:
         raise DataFormatError(path, f"unreadable HDF5 file ({str(err)[:80]})") from None
-
-
-# --- filtered recordings (intermediate between the bandpass and features rules) ------
-
-
-def save_recording(path: str | Path, recording: Recording, *, attrs: dict | None = None) -> None:
-    """Write a Recording (possibly filtered) to HDF5, one group per segment."""
-    import h5py
-
-    with atomic_path(path) as tmp, h5py.File(tmp, "w") as f:
-        f.attrs["name"] = recording.name
-        f.attrs["sfreq"] = recording.sfreq
-        f.attrs["ch_names"] = json.dumps(list(recording.ch_names))
-        f.attrs["label_names"] = json.dumps(list(recording.label_names))
-        f.attrs["other_kind"] = recording.other_kind
-        f.attrs["other_names"] = json.dumps(list(recording.other_names))
-        f.attrs["source_files"] = json.dumps(recording.source_files)
-        for key, value in (attrs or {}).items():
-            f.attrs[key] = json.dumps(value)
-        for seg in recording.segments:
-            g = f.create_group(f"segments/{seg.index:03d}")
-            g.attrs["index"] = seg.index
-            g.create_dataset("eeg", data=seg.eeg.astype(np.float32))
-            g.create_dataset("labels", data=seg.labels)
-            if isinstance(seg.other, EyeClip):
-                g.create_dataset("pupil", data=seg.other.pupil)
-                g.create_dataset("events", data=seg.other.events)
-            elif seg.other is not None:
-                g.create_dataset("other", data=seg.other)
-
-
-def load_recording(path: str | Path) -> tuple[Recording, dict]:
-    """Read what :func:`save_recording` wrote; returns the Recording and extra attrs."""
-    path = Path(path)
-    with _open_h5(path) as f:
-        known = {"name", "sfreq", "ch_names", "label_names", "other_kind", "other_names", "source_files"}
-        extra = {k: json.loads(v) for k, v in f.attrs.items() if k not in known}
-        segments = []
-        for key in sorted(f["segments"]):
-            g = f["segments"][key]
-            if "pupil" in g:
-                other = EyeClip(pupil=g["pupil"][()], events=g["events"][()])
-            else:
-                other = g["other"][()] if "other" in g else None
-            segments.append(
-                Segment(
-                    index=int(g.attrs["index"]),
-                    eeg=g["eeg"][()],  # float32: features compute in float32
-                    other=other,
-                    labels=g["labels"][()],
-                )
-            )
-        recording = Recording(
-            name=str(f.attrs["name"]),
-            sfreq=float(f.attrs["sfreq"]),
-            ch_names=tuple(json.loads(f.attrs["ch_names"])),
-            label_names=tuple(json.loads(f.attrs["label_names"])),
-            segments=segments,
-            other_kind=str(f.attrs["other_kind"]),
-            other_names=tuple(json.loads(f.attrs["other_names"])),
-            source_files=json.loads(f.attrs["source_files"]),
-        )
-    return recording, extra
 
 
 # --- feature files -------------------------------------------------------------------

@@ -8,31 +8,15 @@ results folder versus the raw data) and lists the recordings of each dataset.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping
 from pathlib import Path
 
-from . import formats, synthetic
+from . import datasets
+from .recording import ConfigError
 
-DATASETS = ("seed", "deap")
-SFREQ = {"seed": formats.SEED_SFREQ, "deap": formats.DEAP_SFREQ}
-CHANNELS = {"seed": formats.SEED_CHANNELS, "deap": formats.DEAP_EEG_CHANNELS}
-# Shortest segment each dataset can have: DEAP trials are 60 s; SEED clips vary.
-DEAP_TRIAL_S = formats.DEAP_N_SAMPLES / formats.DEAP_SFREQ - formats.DEAP_BASELINE_S
+DATASETS = datasets.NAMES
 
-
-class ConfigError(ValueError):
-    """config.yaml holds a value the workflow cannot use."""
-
-    def __init__(self, key: str, problem: str):
-        super().__init__(f"config key '{key}': {problem}")
-
-    @classmethod
-    def from_line(cls, line: str) -> ConfigError:
-        """A ConfigError whose message is ``line`` as given (schema errors)."""
-        error = cls.__new__(cls)
-        ValueError.__init__(error, line)
-        return error
+__all__ = ["ConfigError", "DATASETS", "check_config", "enabled_datasets", "recordings", "recording_inputs"]
 
 
 def enabled_datasets(config: Mapping) -> list[str]:
@@ -59,7 +43,8 @@ def check_config(config: Mapping) -> None:
     results = Path(config.get("results", "results")).resolve()
     for dataset in enabled_datasets(config):
         cfg = config[dataset]
-        nyquist = SFREQ[dataset] / 2
+        module = datasets.get(dataset)
+        nyquist = module.SFREQ / 2
         if not is_synthetic(config, dataset):
             root = Path(cfg["source"]).resolve()
             if not root.is_dir():
@@ -82,23 +67,24 @@ def check_config(config: Mapping) -> None:
             raise ConfigError(f"{dataset}.bandpass.h_freq", f"{hi} Hz is not below Nyquist ({nyquist} Hz)")
         if lo is not None and hi is not None and lo >= hi:
             raise ConfigError(f"{dataset}.bandpass", f"l_freq {lo} is not below h_freq {hi}")
-        shortest = DEAP_TRIAL_S if dataset == "deap" else None
-        if dataset == "seed" and is_synthetic(config, dataset):
-            low, high = config.get("synthetic", {}).get("seed_clip_seconds", synthetic.SyntheticConfig().clip_seconds)
-            if low > high:
-                raise ConfigError("synthetic.seed_clip_seconds", f"minimum {low} exceeds maximum {high}")
-            shortest = low
+        shortest = module.shortest_segment_s(config)
         if shortest is not None and cfg["window_s"] > shortest:
             raise ConfigError(f"{dataset}.window_s", f"{cfg['window_s']} s is longer than the shortest clip/trial ({shortest} s)")
     check_experiments(config)
     syn = config.get("synthetic", {})
-    for dataset, key in (("seed", "seed_effects"), ("deap", "deap_effects")):
+    for dataset in datasets.NAMES:
+        module, key = datasets.get(dataset), f"{dataset}_effects"
+        # A dataset with several ratings needs to be told which one the effect follows.
+        ratings = [name for name, spec in module.CLASSES.items() if spec.kind == "threshold"]
         for i, effect in enumerate(syn.get(key, [])):
-            unknown = sorted({c.upper() for c in effect["channels"]} - {c.upper() for c in CHANNELS[dataset]})
+            unknown = sorted({c.upper() for c in effect["channels"]} - {c.upper() for c in module.CHANNELS})
             if unknown:
-                raise ConfigError(f"synthetic.{key}[{i}].channels", f"unknown {dataset.upper()} channels {unknown}")
-            if dataset == "deap" and "rating" not in effect:
-                raise ConfigError(f"synthetic.{key}[{i}]", "needs 'rating' (valence, arousal, dominance or liking)")
+                raise ConfigError(f"synthetic.{key}[{i}].channels", f"unknown {module.TITLE} channels {unknown}")
+            if ratings and "rating" not in effect:
+                raise ConfigError(f"synthetic.{key}[{i}]", f"needs 'rating' ({', '.join(ratings)})")
+            if "rating" in effect and effect["rating"] not in ratings:
+                raise ConfigError(f"synthetic.{key}[{i}].rating",
+                                  f"{effect['rating']!r} is not a {module.TITLE} rating (allowed: {', '.join(ratings) or 'none'})")
 
 
 def check_experiments(config: Mapping) -> None:
@@ -107,25 +93,26 @@ def check_experiments(config: Mapping) -> None:
     for dataset in enabled_datasets(config):
         key = f"experiments.{dataset}_protocol"
         protocol = experiments[f"{dataset}_protocol"]
-        allowed = {"seed": {"emotion"}, "deap": set(formats.DEAP_LABEL_NAMES)}[dataset]
+        module = datasets.get(dataset)
+        allowed = set(module.CLASSES)
         bad = sorted(set(protocol["tasks"]) - allowed)
         if bad:
-            raise ConfigError(f"{key}.tasks", f"{bad} are not {dataset.upper()} labels (allowed: {sorted(allowed)})")
+            raise ConfigError(f"{key}.tasks", f"{bad} are not {module.TITLE} labels (allowed: {sorted(allowed)})")
         if protocol["kind"] == "clips":
             for name in ("train_clips", "test_clips"):
                 if name not in protocol:
                     raise ConfigError(key, f"kind 'clips' needs '{name}'")
-            n_segments = formats.SEED_N_CLIPS if dataset == "seed" else formats.DEAP_N_TRIALS
+            n_segments = module.N_SEGMENTS
             clips = [c for name in ("train_clips", "validation_clips", "test_clips") for c in protocol.get(name, [])]
             if max(clips) > n_segments:
-                raise ConfigError(key, f"clip {max(clips)} does not exist ({dataset.upper()} has {n_segments})")
+                raise ConfigError(key, f"clip {max(clips)} does not exist ({module.TITLE} has {n_segments})")
             if len(clips) != len(set(clips)):
                 raise ConfigError(key, "a clip is in more than one of train_clips, validation_clips, test_clips")
             has_validation = bool(protocol.get("validation_clips"))
         else:
             if "n_folds" not in protocol:
                 raise ConfigError(key, "kind 'kfold' needs 'n_folds'")
-            n_units = formats.DEAP_N_TRIALS if dataset == "deap" else formats.SEED_N_CLIPS
+            n_units = module.N_SEGMENTS
             if protocol.get("fold_unit", "trial") == "trial" and protocol["n_folds"] > n_units:
                 raise ConfigError(f"{key}.n_folds", f"{protocol['n_folds']} folds exceed the {n_units} trials")
             has_validation = protocol.get("validation", True) and protocol["n_folds"] > 2
@@ -149,85 +136,26 @@ def is_raw(config: Mapping, dataset: str) -> bool:
     return config[dataset].get("entry", "preprocessed") == "raw"
 
 
-def seed_recordings(config: Mapping) -> list[str]:
-    """Session stems ``{subject}_{date}`` (or ``{subject}_{session}`` for raw files named
-    so) for the configured subjects and sessions; the k-th in sorted order is session k."""
-    cfg = config["seed"]
-    if is_synthetic(config, "seed"):
-        return [
-            formats.seed_session_stem(s, synthetic.seed_session_date(s, k))
-            for s in cfg["subjects"] for k in cfg["sessions"]
-        ]
-    raw = is_raw(config, "seed")
-    folder = dataset_root(config, "seed") / (formats.SEED_RAW_DIR if raw else formats.SEED_EEG_DIR)
-    suffix = ".cnt" if raw else ".mat"
-    stems = []
-    for subject in cfg["subjects"]:
-        dated = sorted(
-            (p.stem for p in folder.glob(f"{subject}_*{suffix}") if re.fullmatch(rf"{subject}_\d+", p.stem)),
-            key=lambda stem: int(stem.split("_")[1]),
-        )
-        for k in cfg["sessions"]:
-            if k > len(dated):
-                raise ConfigError(
-                    "seed.sessions", f"subject {subject} has {len(dated)} session files in {folder}, session {k} requested"
-                )
-            stems.append(dated[k - 1])
-    return stems
-
-
-def deap_recordings(config: Mapping) -> list[str]:
-    return [formats.deap_subject_stem(s) for s in config["deap"]["subjects"]]
-
-
 def recordings(config: Mapping, dataset: str) -> list[str]:
-    return seed_recordings(config) if dataset == "seed" else deap_recordings(config)
+    """Recording names (file stems) of the configured subjects/sessions of ``dataset``."""
+    return datasets.get(dataset).recordings(config, dataset_root(config, dataset))
 
 
 def recording_inputs(config: Mapping, dataset: str, recording: str) -> dict[str, str]:
-    """Input files of the bandpass rule for one recording, by role: the preprocessed
-    files, or for raw entry the segmented recording the ``segment_raw`` rule writes."""
-    if is_raw(config, dataset):
-        return {"segmented": str(Path(config.get("results", "results")) / "segmented" / dataset / f"{recording}.h5")}
-    root = dataset_root(config, dataset)
-    if dataset == "seed":
-        files = {
-            "eeg": root / formats.SEED_EEG_DIR / f"{recording}.mat",
-            "labels": root / formats.SEED_EEG_DIR / formats.SEED_LABEL_FILE,
-        }
-        if config["seed"].get("eye_movements", True):
-            files["eye"] = root / formats.SEED_EYE_DIR / f"{recording}.mat"
-    else:
-        if config["deap"].get("format", "python") == "matlab":
-            files = {"data": root / formats.DEAP_MATLAB_DIR / f"{recording}.mat"}
-        else:
-            files = {"data": root / formats.DEAP_PYTHON_DIR / f"{recording}.dat"}
-    return {role: str(path) for role, path in files.items()}
+    """Files of one recording by role for the feature rule (preprocessed or raw entry)."""
+    return datasets.get(dataset).input_files(config, dataset_root(config, dataset), recording)
 
 
-def synthetic_seed_session(recording: str) -> tuple[int, int]:
-    """(subject, session) of a synthetic SEED stem, inverting ``seed_session_date``."""
-    subject, date = recording.split("_")
-    for session in (1, 2, 3):
-        if synthetic.seed_session_date(int(subject), session) == date:
-            return int(subject), session
-    raise ConfigError("seed.source", f"{recording} is not a synthetic SEED session name")
+def read_options(config: Mapping, dataset: str) -> dict:
+    """Reader options from the dataset's config block (``READ_OPTIONS`` of its module)."""
+    cfg = config[dataset]
+    return {key: cfg[key] for key in datasets.get(dataset).READ_OPTIONS if key in cfg}
 
 
-def raw_recording_inputs(config: Mapping, dataset: str, recording: str) -> dict[str, str]:
-    """Raw files of one recording (entry: raw), by role."""
-    root = dataset_root(config, dataset)
-    if dataset == "seed":
-        files = {
-            "cnt": root / formats.SEED_RAW_DIR / f"{recording}.cnt",
-            "time": root / formats.SEED_RAW_DIR / formats.SEED_TIME_FILE,
-            "labels": root / formats.SEED_EEG_DIR / formats.SEED_LABEL_FILE,
-        }
-        if config["seed"].get("eye_movements", True):
-            files["eye"] = root / formats.SEED_EYE_DIR / f"{recording}.mat"
-    else:
-        files = {"bdf": root / formats.DEAP_RAW_DIR / f"{recording}.bdf", "ratings": root / formats.DEAP_RATINGS_FILE}
-    return {role: str(path) for role, path in files.items()}
+def n_classes(config: Mapping, dataset: str) -> int:
+    """Most classes any configured task of ``dataset`` has (confusion-matrix size)."""
+    classes = datasets.get(dataset).CLASSES
+    return max(len(classes[task].class_names) for task in config["experiments"][f"{dataset}_protocol"]["tasks"])
 
 
 def schema_error_line(error, *, config_name: str = "config.yaml") -> str:

@@ -1,0 +1,754 @@
+"""SEED (BCMI lab, SJTU): layout, constants, readers for every entry, class mapping.
+
+Everything the workflow knows about SEED lives here:
+
+- **layout and discovery**: ``Preprocessed_EEG/{subject}_{YYYYMMDD}.mat`` (the 45 real
+  session names, ``resources/seed_sessions.tsv``), ``label.mat``, our documented
+  ``Eye_movements/`` tables, and the raw ``SEED_RAW_EEG/{subject}_{date}.cnt`` with
+  ``time.txt``;
+- **readers** for the preprocessed entry (:func:`read_session`) and the raw entry
+  (:func:`read_cnt` + :func:`read_time_txt`, clips resampled to 200 Hz), both returning a
+  :class:`~..recording.Recording`;
+- **class mapping**: labels -1, 0, 1 are classes negative, neutral, positive.
+
+Every problem with a file raises :class:`~..recording.DataFormatError` (raw files:
+:class:`~..recording.RawFormatError`) with one line naming the file and the problem.
+
+Units: MNE returns volts; every EEG/EOG array here is in µV, the unit of the
+preprocessed release.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+from ..recording import (
+    EVENT_COLUMNS as CONTRACT_EVENT_COLUMNS,
+    EYE_EVENT_CODES,
+    PUPIL_COLUMNS as CONTRACT_PUPIL_COLUMNS,
+    ConfigError,
+    DataFormatError,
+    EyeClip,
+    LabelClasses,
+    RawFormatError,
+    Recording,
+    Segment,
+    check_amplitude,
+    check_eeg,
+    check_file,
+    check_finite,
+    check_option,
+    first_line,
+    fit_length,
+    loadmat,
+    name_list,
+    resample_npad,
+    sha256_of,
+)
+from ._resources import read_lines, read_table
+
+logger = logging.getLogger(__name__)
+
+# --- identity ---------------------------------------------------------------------------
+NAME = "seed"
+TITLE = "SEED"
+TABLE_CAPTION = "SEED, 3 classes (paper Fig. 3)"
+RECORDING_PATTERN = r"\d+_\d+"  # {subject}_{YYYYMMDD} (or {subject}_{session} for raw files named so)
+
+# --- preprocessed EEG, 200 Hz -----------------------------------------------------------
+CHANNELS: tuple[str, ...] = read_lines("seed_channels.txt")
+SFREQ = 200.0
+N_CLIPS = 15
+N_SEGMENTS = N_CLIPS
+EEG_DIR = "Preprocessed_EEG"
+LABEL_FILE = "label.mat"
+EYE_DIR = "Eye_movements"
+EEG_VARIABLE = r"^(?P<prefix>[A-Za-z0-9]+)_eeg(?P<clip>\d+)$"
+CLIP_LABELS: tuple[int, ...] = tuple(int(row["label"]) for row in read_table("seed_labels.tsv"))
+LABEL_SET = frozenset({-1, 0, 1})
+LABEL_NAMES = ("emotion",)
+CLASSES = {"emotion": LabelClasses(kind="categorical", class_names=("negative", "neutral", "positive"),
+                                   values=(-1.0, 0.0, 1.0))}
+# The real release's 45 sessions: (subject, session) -> date and variable initials.
+SESSIONS: dict[tuple[int, int], tuple[str, str]] = {
+    (int(row["subject"]), int(row["session"])): (row["date"], row["initials"]) for row in read_table("seed_sessions.tsv")
+}
+N_SUBJECTS = 15
+# Eye tables (our documented layout): one .mat per session, ``pupil_{k}`` (n, 3) and
+# ``events_{k}`` (n, 6) with these columns; mapped to the contract's columns by name.
+PUPIL_COLUMNS = ("time_s", "diameter_x_mm", "diameter_y_mm")
+EVENT_COLUMNS = ("type", "onset_s", "duration_s", "dispersion_x", "dispersion_y", "amplitude_deg")
+EVENT_CODES = {"fixation": 1, "saccade": 2, "blink": 3}  # the table's type codes
+
+# --- raw recordings (Neuroscan CNT, 1000 Hz) --------------------------------------------
+RAW_DIR = "SEED_RAW_EEG"  # {subject}_{date}.cnt and time.txt
+TIME_FILE = "time.txt"
+RAW_SFREQ = 1000.0
+EOG_CHANNELS: tuple[str, ...] = ("VEO", "HEO")
+DROP_CHANNELS: tuple[str, ...] = ("M1", "M2")
+# Channel order the synthetic writer uses: the 62 EEG channels with M1 after T8 and M2
+# after TP8 and the EOG pair last, as on a Neuroscan 64-channel Quik-Cap. Readers do
+# not depend on this order (uncertain for SEED: only the set of names is relied upon).
+RAW_CHANNELS: tuple[str, ...] = (
+    CHANNELS[: CHANNELS.index("T8") + 1] + ("M1",)
+    + CHANNELS[CHANNELS.index("T8") + 1 : CHANNELS.index("TP8") + 1] + ("M2",)
+    + CHANNELS[CHANNELS.index("TP8") + 1 :] + ("HEO", "VEO")
+)
+CNT_DATA_FORMATS = ("auto", "int16", "int32")
+READ_OPTIONS = ("cnt_data_format",)  # config keys of the seed block passed to read()
+# Clip lengths (s) of the synthetic sessions unless synthetic.seed_clip_seconds says
+# otherwise (the real clips are about 185-265 s; shorter keeps the default run quick).
+SYNTHETIC_CLIP_SECONDS = (40.0, 60.0)
+
+
+def session_stem(subject: int, date: str) -> str:
+    """File stem of a SEED session, e.g. ``session_stem(1, "20131027") == "1_20131027"``."""
+    return f"{subject}_{date}"
+
+
+def real_session_stem(subject: int, session: int) -> str:
+    """Stem of the real release's ``session``-th (date order) session of ``subject``."""
+    if (subject, session) not in SESSIONS:
+        raise ConfigError("seed.subjects", f"SEED has subjects 1-{N_SUBJECTS} with sessions 1-3, not {subject}/{session}")
+    return session_stem(subject, SESSIONS[(subject, session)][0])
+
+
+def session_of(recording: str) -> int:
+    """Session number (1-3, date order) of one of the real 45 session stems."""
+    subject, date = recording.split("_")
+    for (s, k), (d, _) in SESSIONS.items():
+        if s == int(subject) and d == date:
+            return k
+    raise ConfigError("seed.source", f"{recording} is not one of the 45 SEED session names")
+
+
+def subject_of(recording: str) -> str:
+    """Subject id of a session stem (``"12_20131127"`` -> ``"12"``)."""
+    return recording.split("_")[0]
+
+
+# --- configuration hooks ----------------------------------------------------------------
+
+
+def shortest_segment_s(config: Mapping) -> float | None:
+    """Shortest clip (s) the configured data can have; None if unknown before reading."""
+    if config["seed"]["source"] == "synthetic":
+        low, high = config.get("synthetic", {}).get("seed_clip_seconds", SYNTHETIC_CLIP_SECONDS)
+        if low > high:
+            raise ConfigError("synthetic.seed_clip_seconds", f"minimum {low} exceeds maximum {high}")
+        return low
+    return None
+
+
+def recordings(config: Mapping, root: Path) -> list[str]:
+    """Session stems for the configured subjects and sessions.
+
+    The synthetic dataset has the real 45 names. A SEED copy is listed from its folder:
+    ``{subject}_*`` files sorted by the number after the underscore; the k-th is session k.
+    """
+    cfg = config["seed"]
+    if cfg["source"] == "synthetic":
+        return [real_session_stem(s, k) for s in cfg["subjects"] for k in cfg["sessions"]]
+    raw = cfg.get("entry", "preprocessed") == "raw"
+    folder = root / (RAW_DIR if raw else EEG_DIR)
+    suffix = ".cnt" if raw else ".mat"
+    stems = []
+    for subject in cfg["subjects"]:
+        dated = sorted(
+            (p.stem for p in folder.glob(f"{subject}_*{suffix}") if re.fullmatch(rf"{subject}_\d+", p.stem)),
+            key=lambda stem: int(stem.split("_")[1]),
+        )
+        for k in cfg["sessions"]:
+            if k > len(dated):
+                raise ConfigError(
+                    "seed.sessions", f"subject {subject} has {len(dated)} session files in {folder}, session {k} requested"
+                )
+            stems.append(dated[k - 1])
+    return stems
+
+
+def input_files(config: Mapping, root: Path, recording: str) -> dict[str, str]:
+    """Files of one session by role, for the configured entry (preprocessed or raw)."""
+    cfg = config["seed"]
+    if cfg.get("entry", "preprocessed") == "raw":
+        files = {"cnt": root / RAW_DIR / f"{recording}.cnt", "time": root / RAW_DIR / TIME_FILE}
+    else:
+        files = {"eeg": root / EEG_DIR / f"{recording}.mat"}
+    files["labels"] = root / EEG_DIR / LABEL_FILE
+    if cfg.get("eye_movements", True):
+        files["eye"] = root / EYE_DIR / f"{recording}.mat"
+    return {role: str(path) for role, path in files.items()}
+
+
+def read(files: Mapping[str, str], *, cnt_data_format: str = "auto") -> Recording:
+    """Read one session from its files by role (see :func:`input_files`)."""
+    if "cnt" in files:
+        return read_raw_session(files, data_format=cnt_data_format)
+    return read_session(files["eeg"], files["labels"], files.get("eye"))
+
+
+# --- preprocessed files -----------------------------------------------------------------
+
+
+def read_labels(path: str | Path) -> np.ndarray:
+    """Read SEED's ``label.mat``: ``label`` of shape (1, 15) with values in {-1, 0, 1}."""
+    path = Path(path)
+    content = loadmat(path)
+    if "label" not in content:
+        raise DataFormatError(path, f"no variable 'label' (found: {sorted(content)})")
+    labels = np.asarray(content["label"]).ravel()
+    if labels.size != N_CLIPS:
+        raise DataFormatError(
+            path, f"'label' has {labels.size} entries, expected {N_CLIPS}"
+        )
+    check_finite(path, "'label'", labels.astype(float))
+    bad = sorted(set(labels.tolist()) - LABEL_SET)
+    if bad:
+        raise DataFormatError(path, f"labels {bad} outside the allowed set {{-1, 0, 1}}")
+    return labels.astype(np.int64)
+
+
+def read_eeg(path: str | Path) -> tuple[str, list[np.ndarray]]:
+    """Read one SEED session file ``Preprocessed_EEG/{subject}_{date}.mat``.
+
+    Variables are ``{initials}_eeg{k}``, k = 1..15; the initials differ per subject and
+    are not checked beyond being one common prefix.
+
+    Returns
+    -------
+    prefix : str
+        The subject's variable prefix (e.g. ``"djc"``).
+    clips : list of ndarray, shape (62, n_samples_k)
+        The 15 clips in clip order, float64 C-ordered, values as stored (µV).
+    """
+    path = Path(path)
+    content = loadmat(path)
+    pattern = re.compile(EEG_VARIABLE)
+    found: dict[int, tuple[str, np.ndarray]] = {}
+    for key, value in content.items():
+        match = pattern.match(key)
+        if match:
+            found[int(match["clip"])] = (match["prefix"], value)
+    if not found:
+        raise DataFormatError(
+            path,
+            f"no EEG variables named '<initials>_eeg<k>' (found: {sorted(content)[:5]})",
+        )
+    prefixes = {prefix for prefix, _ in found.values()}
+    if len(prefixes) > 1:
+        raise DataFormatError(path, f"EEG variables use several prefixes {sorted(prefixes)}")
+    expected = set(range(1, N_CLIPS + 1))
+    if set(found) != expected:
+        missing = sorted(expected - set(found))
+        extra = sorted(set(found) - expected)
+        raise DataFormatError(
+            path,
+            f"found {len(found)} clips, expected {N_CLIPS} "
+            f"(missing {missing}, unexpected {extra})",
+        )
+    n_channels = len(CHANNELS)
+    del content  # each Matlab (column-major) array is freed once its C-ordered copy exists
+    clips = []
+    for k in sorted(found):
+        prefix, value = found.pop(k)
+        clips.append(check_eeg(path, f"{prefix}_eeg{k}", value, n_channels))
+        del value
+    return prefixes.pop(), clips
+
+
+def read_eye(path: str | Path) -> list[EyeClip]:
+    """Read one SEED session's eye-movement file ``Eye_movements/{subject}_{date}.mat``.
+
+    The layout (written by the synthetic generator, documented in the README):
+    ``pupil_{k}`` (n, 3) = time (s), diameter X, diameter Y (mm), strictly increasing
+    time; ``events_{k}`` (n_events, 6) = type (1 fixation, 2 saccade, 3 blink), onset
+    (s), duration (s), dispersion X, dispersion Y, saccade amplitude (deg).
+    """
+    path = Path(path)
+    content = loadmat(path)
+    clips = []
+    for k in range(1, N_CLIPS + 1):
+        for name in (f"pupil_{k}", f"events_{k}"):
+            if name not in content:
+                raise DataFormatError(path, f"no variable '{name}' (clip {k} missing)")
+        pupil = np.asarray(content[f"pupil_{k}"], dtype=np.float64)
+        events = np.asarray(content[f"events_{k}"], dtype=np.float64)
+        if events.size == 0:
+            events = events.reshape(0, len(EVENT_COLUMNS))
+        if pupil.ndim != 2 or pupil.shape[1] != len(PUPIL_COLUMNS):
+            raise DataFormatError(
+                path, f"pupil_{k} has shape {pupil.shape}, expected (n, {len(PUPIL_COLUMNS)})"
+            )
+        if events.ndim != 2 or events.shape[1] != len(EVENT_COLUMNS):
+            raise DataFormatError(
+                path, f"events_{k} has shape {events.shape}, expected (n, {len(EVENT_COLUMNS)})"
+            )
+        check_finite(path, f"pupil_{k}", pupil)
+        check_finite(path, f"events_{k}", events)
+        if pupil.shape[0] < 2 or np.any(np.diff(pupil[:, 0]) <= 0):
+            raise DataFormatError(path, f"pupil_{k} time column is not strictly increasing")
+        codes = set(np.unique(events[:, 0]).astype(int).tolist()) if len(events) else set()
+        unknown = sorted(codes - set(EVENT_CODES.values()))
+        if unknown:
+            raise DataFormatError(path, f"events_{k} has unknown event types {unknown}")
+        clips.append(_to_contract(pupil, events))
+    return clips
+
+
+def _to_contract(pupil: np.ndarray, events: np.ndarray) -> EyeClip:
+    """The table's columns in the contract's order (by name) and its type codes as the
+    contract's :data:`~..recording.EYE_EVENT_CODES`."""
+    pupil = pupil[:, [PUPIL_COLUMNS.index(name) for name in CONTRACT_PUPIL_COLUMNS]]
+    events = events[:, [EVENT_COLUMNS.index(name) for name in CONTRACT_EVENT_COLUMNS]].copy()
+    kinds = events[:, CONTRACT_EVENT_COLUMNS.index("type")].copy()
+    for kind, code in EVENT_CODES.items():
+        events[kinds == code, CONTRACT_EVENT_COLUMNS.index("type")] = EYE_EVENT_CODES[kind]
+    return EyeClip(pupil=pupil, events=events)
+
+
+def read_session(
+    eeg_path: str | Path, label_path: str | Path, eye_path: str | Path | None = None
+) -> Recording:
+    """Read one SEED session (EEG, labels, optional eye movements) into a Recording."""
+    eeg_path = Path(eeg_path)
+    _, clips = read_eeg(eeg_path)
+    sources = [eeg_path, Path(label_path)] + ([Path(eye_path)] if eye_path else [])
+    return _recording(eeg_path, clips, sfreq=SFREQ, label_path=label_path, eye_path=eye_path, sources=sources)
+
+
+def read_raw_session(files: Mapping[str, str], *, data_format: str = "auto") -> Recording:
+    """Read one raw session (``.cnt`` + ``time.txt``) cut into its 15 clips at 200 Hz,
+    with the labels and eye movements of the preprocessed release."""
+    cnt = Path(files["cnt"])
+    session = read_cnt(cnt, files["time"], data_format=data_format)
+    clips = [check_eeg(cnt, f"clip {k + 1}", clip, len(CHANNELS)) for k, clip in enumerate(session.clips)]
+    sources = [cnt, Path(files["time"]), Path(files["labels"])] + ([Path(files["eye"])] if files.get("eye") else [])
+    return _recording(cnt, clips, sfreq=session.sfreq, label_path=files["labels"], eye_path=files.get("eye"),
+                      sources=sources)
+
+
+def _recording(path: Path, clips: list[np.ndarray], *, sfreq: float, label_path, eye_path, sources) -> Recording:
+    labels = read_labels(label_path)
+    eye = read_eye(eye_path) if eye_path else None
+    segments = [
+        Segment(index=k + 1, eeg=clip, other=None if eye is None else eye[k],
+                labels=np.array([labels[k]], dtype=np.float64))
+        for k, clip in enumerate(clips)
+    ]
+    return Recording(
+        name=path.stem,
+        sfreq=sfreq,
+        ch_names=CHANNELS,
+        label_names=LABEL_NAMES,
+        segments=segments,
+        other_kind="none" if eye is None else "eye_movements",
+        source_files={str(p): sha256_of(p) for p in sources},
+        classes=dict(CLASSES),
+        subject=subject_of(path.stem),
+        dataset=NAME,
+    )
+
+
+# --- raw recordings: time.txt ---------------------------------------------------------
+
+
+def read_time_txt(
+    path: str | Path, *, n_clips: int = N_CLIPS
+) -> list[tuple[int, int]]:
+    """Read the clip bounds of a SEED raw session from ``time.txt``.
+
+    Two text layouts are accepted (``#`` starts a comment in both):
+
+    1. Two lists, as SEED ships them::
+
+           start_point_list = [27000, 290000, ...]
+           end_point_list = [262000, 523000, ...]
+
+       The names only need to contain ``start`` and ``end``; ``=`` or ``:`` may separate
+       the name from the bracketed list; entries are separated by commas and/or
+       whitespace and the list may span several lines.
+    2. A two-column table, one clip per line: ``start end`` separated by whitespace,
+       commas, semicolons or tabs. Lines with letters (a header) are skipped.
+
+    Values are sample indices at the raw sampling rate (1000 Hz for SEED).
+
+    Parameters
+    ----------
+    path : path-like
+        The ``time.txt`` file.
+    n_clips : int
+        Number of clips expected (15 for SEED).
+
+    Returns
+    -------
+    bounds : list of (int, int)
+        ``(start, end)`` per clip, in clip order.
+
+    Raises
+    ------
+    RawFormatError
+        If neither layout is found, the two lists differ in length, there are not
+        ``n_clips`` pairs, or the pairs are not increasing ``start < end`` without
+        overlap.
+    """
+    path = Path(path)
+    check_file(path, error=RawFormatError)
+    text = "\n".join(line.split("#", 1)[0] for line in path.read_text().splitlines())
+    starts, ends = _parse_time_lists(path, text)
+    if starts is None:
+        starts, ends = _parse_time_table(text)
+    if not starts:
+        raise RawFormatError(
+            path,
+            "no clip bounds found (expected 'start_point_list = [...]' and "
+            "'end_point_list = [...]', or a two-column 'start end' table)",
+        )
+    if len(starts) != n_clips:
+        raise RawFormatError(
+            path, f"found {len(starts)} start/end pairs, expected {n_clips} clips"
+        )
+    bounds = list(zip(starts, ends))
+    for k, (start, end) in enumerate(bounds, start=1):
+        if start < 0:
+            raise RawFormatError(path, f"clip {k} starts at negative sample {start}")
+        if not start < end:
+            raise RawFormatError(path, f"clip {k}: start {start} is not before end {end}")
+        if k > 1 and start < bounds[k - 2][1]:
+            raise RawFormatError(
+                path,
+                f"clip {k} starts at {start}, before clip {k - 1} ends "
+                f"({bounds[k - 2][1]}); clips must be in increasing time order",
+            )
+    return bounds
+
+
+def _parse_time_lists(path: Path, text: str) -> tuple[list[int] | None, list[int] | None]:
+    pattern = re.compile(r"([A-Za-z_][\w ]*?)\s*[=:]\s*\[([^\]]*)\]", re.DOTALL)
+    lists: dict[str, list[int]] = {}
+    for match in pattern.finditer(text):
+        name = match.group(1).strip().lower()
+        kind = "start" if "start" in name else "end" if "end" in name else None
+        if kind is None:
+            continue
+        if kind in lists:
+            raise RawFormatError(path, f"two lists named like '{kind}' found")
+        tokens = [t for t in re.split(r"[\s,;]+", match.group(2)) if t]
+        try:
+            lists[kind] = [_parse_int(t) for t in tokens]
+        except ValueError:
+            raise RawFormatError(
+                path, f"'{match.group(1).strip()}' holds non-integer entries"
+            ) from None
+    if not lists:
+        return None, None
+    if set(lists) != {"start", "end"}:
+        missing = ({"start", "end"} - set(lists)).pop()
+        raise RawFormatError(path, f"found a list of clip starts/ends but no '{missing}' list")
+    if len(lists["start"]) != len(lists["end"]):
+        raise RawFormatError(
+            path,
+            f"start list has {len(lists['start'])} entries but end list has "
+            f"{len(lists['end'])}",
+        )
+    return lists["start"], lists["end"]
+
+
+def _parse_time_table(text: str) -> tuple[list[int], list[int]]:
+    starts: list[int] = []
+    ends: list[int] = []
+    for line in text.splitlines():
+        tokens = [t for t in re.split(r"[\s,;]+", line.strip()) if t]
+        if not tokens or any(re.search(r"[A-DF-Za-df-z_]", t) for t in tokens):
+            continue  # empty line or header (letters other than an exponent 'e')
+        try:
+            values = [_parse_int(t) for t in tokens]
+        except ValueError:
+            continue
+        if len(values) == 2:
+            starts.append(values[0])
+            ends.append(values[1])
+    return starts, ends
+
+
+def _parse_int(token: str) -> int:
+    value = float(token)
+    if not np.isfinite(value) or value != int(value):
+        raise ValueError(token)
+    return int(value)
+
+
+# --- raw recordings: the .cnt ---------------------------------------------------------
+
+
+@dataclass
+class SeedRawSession:
+    """One SEED session read from its raw ``.cnt`` recording.
+
+    Attributes
+    ----------
+    clips : list of ndarray, shape (62, n_times_k)
+        The 15 clips, float64, µV, rows in ``ch_names`` order, at ``sfreq``.
+    eog : list of ndarray, shape (n_eog, n_times_k) | None
+        The EOG channels ``eog_names`` of each clip (µV, ``sfreq``), or None when
+        read with ``keep_eog=False``.
+    eog_names : tuple of str
+        Names of the EOG rows, as in the file (e.g. ``("VEO", "HEO")``).
+    bounds : list of (int, int)
+        The clip bounds of ``time.txt`` in samples at ``raw_sfreq``.
+    sfreq : float
+        Sampling rate of ``clips`` and ``eog`` (200 Hz).
+    raw_sfreq : float
+        Sampling rate of the recording (1000 Hz).
+    ch_names : tuple of str
+        ``CHANNELS``.
+    source : str
+        Path of the ``.cnt`` file.
+    """
+
+    clips: list[np.ndarray]
+    eog: list[np.ndarray] | None
+    eog_names: tuple[str, ...]
+    bounds: list[tuple[int, int]]
+    sfreq: float
+    raw_sfreq: float
+    ch_names: tuple[str, ...] = CHANNELS
+    source: str = ""
+
+
+def read_cnt(
+    cnt_path: str | Path,
+    time_path: str | Path,
+    *,
+    sfreq_expected: float = RAW_SFREQ,
+    target_sfreq: float = SFREQ,
+    keep_eog: bool = True,
+    eog: Sequence[str] = EOG_CHANNELS,
+    drop: Sequence[str] = DROP_CHANNELS,
+    inclusive_end: bool = True,
+    n_clips: int = N_CLIPS,
+    resample_method: Literal["fft", "polyphase"] = "fft",
+    data_format: Literal["auto", "int16", "int32"] = "auto",
+    verbose: bool | str | int | None = None,
+) -> SeedRawSession:
+    """Read a SEED raw session (Neuroscan ``.cnt``) and cut its film clips.
+
+    The recording is opened with ``mne.io.read_raw_cnt(..., data_format=data_format,
+    preload=False)`` and processed clip by clip: each clip is read with
+    ``get_data(start, stop)``, converted from volts to µV (x 1e6) and resampled to
+    ``target_sfreq`` with :func:`mne.filter.resample`. Only one clip is in memory at a
+    time, so a full session (66 channels x ~3.9 M samples at 1000 Hz, ~1 GB on disk)
+    needs a few hundred MB.
+
+    Parameters
+    ----------
+    cnt_path : path-like
+        The session's ``{subject}_{session}.cnt``.
+    time_path : path-like
+        ``time.txt`` with the clip bounds; see :func:`read_time_txt` for the layouts.
+    sfreq_expected : float
+        Sampling rate the recording must have (Hz).
+    target_sfreq : float
+        Sampling rate of the returned clips (Hz), 200 like the preprocessed release.
+    keep_eog : bool
+        Return the ``eog`` channels too (as EOG). If True they must be in the file.
+    eog : sequence of str
+        Names of the EOG channels (SEED: ``VEO``, ``HEO``).
+    drop : sequence of str
+        Channels left out (SEED: the mastoids ``M1``, ``M2``). Other channels that are
+        neither EEG, EOG nor dropped are ignored as well.
+    inclusive_end : bool
+        If True (SEED), a clip spans raw samples ``start..end`` inclusive and has
+        ``floor((end - start) * target_sfreq / sfreq_expected) + 1`` output samples,
+        one per output sampling instant from ``start`` on (27000..262000 at 1000 Hz
+        gives 47001 samples at 200 Hz). If False, the clip is ``start..end-1`` and has
+        ``round((end - start) * target_sfreq / sfreq_expected)`` samples.
+    n_clips : int
+        Number of clips in ``time.txt`` (15).
+    resample_method : ``"fft"`` | ``"polyphase"``
+        Method of :func:`mne.filter.resample` (``"fft"`` is MNE's default).
+    data_format : ``"auto"`` | ``"int16"`` | ``"int32"``
+        Sample width of the file. ``"auto"`` infers it from the header's sample count
+        and the event-table position (MNE); where that is impossible (files over 2 GB,
+        an inconsistent header) int32 is assumed. Either way the amplitude check below
+        refuses a wrong guess.
+    verbose : bool | str | int | None
+        MNE's verbosity for reading and resampling.
+
+    Returns
+    -------
+    session : SeedRawSession
+        15 float64 arrays (62, n) in ``CHANNELS`` order, µV, 200 Hz, and
+        the EOG arrays.
+
+    Raises
+    ------
+    RawFormatError
+        If the file is unreadable, its sampling rate is not ``sfreq_expected``, one of
+        the 62 EEG channels (or, with ``keep_eog``, an EOG channel) is missing, a clip
+        bound lies outside the recording, ``time.txt`` does not hold ``n_clips``
+        increasing ``start < end`` pairs, or the first clip's median channel SD is beyond
+        any EEG (> 10 mV: most likely a 16-bit file read as 32-bit, or the reverse).
+
+    Notes
+    -----
+    Channel names are matched case-insensitively. SEED's preprocessed clips were also
+    low-pass filtered (0-75 Hz); this reader does not filter beyond the anti-aliasing
+    of the resampling.
+    """
+    import mne
+
+    cnt_path = Path(cnt_path)
+    check_option("resample_method", resample_method, ("fft", "polyphase"))
+    drop_set = {name.upper() for name in drop}
+    clash = sorted(drop_set & {name.upper() for name in CHANNELS})
+    if clash:
+        raise ValueError(f"drop must not name SEED EEG channels, got {clash}")
+    bounds = read_time_txt(time_path, n_clips=n_clips)
+    check_file(cnt_path, error=RawFormatError)
+    check_option("data_format", data_format, CNT_DATA_FORMATS)
+    raw = _open_cnt(cnt_path, eog=tuple(eog) if keep_eog else (), data_format=data_format, verbose=verbose)
+    sfreq = float(raw.info["sfreq"])
+    if sfreq != float(sfreq_expected):
+        raise RawFormatError(
+            cnt_path, f"sampling rate is {sfreq:g} Hz, expected {float(sfreq_expected):g} Hz"
+        )
+    by_upper = {name.upper(): name for name in raw.ch_names}
+    missing = [name for name in CHANNELS if name.upper() not in by_upper]
+    if missing:
+        raise RawFormatError(
+            cnt_path,
+            f"missing EEG channel(s) {name_list(missing)} ({len(missing)} of the {len(CHANNELS)} SEED channels)",
+        )
+    eeg_picks = [by_upper[name.upper()] for name in CHANNELS]
+    eog_picks: list[str] = []
+    if keep_eog:
+        missing = [name for name in eog if name.upper() not in by_upper]
+        if missing:
+            raise RawFormatError(
+                cnt_path,
+                f"missing EOG channel(s) {', '.join(missing)} (pass keep_eog=False to "
+                "read without EOG)",
+            )
+        eog_picks = [by_upper[name.upper()] for name in eog]
+    ignored = sorted(
+        set(raw.ch_names) - set(eeg_picks) - set(eog_picks)
+        - {by_upper[n] for n in drop_set if n in by_upper}
+    )
+    if ignored:
+        logger.info("%s: ignoring channel(s) %s.", cnt_path, ", ".join(ignored))
+
+    n_times = raw.n_times
+    ratio = float(target_sfreq) / sfreq
+    for k, (_, end) in enumerate(bounds, start=1):
+        last = end if inclusive_end else end - 1
+        if last > n_times - 1:
+            raise RawFormatError(
+                cnt_path,
+                f"clip {k} ends at sample {end} ({Path(time_path).name}), beyond the "
+                f"recording's last sample {n_times - 1}",
+            )
+
+    picks = eeg_picks + eog_picks
+    n_eeg = len(eeg_picks)
+    clips: list[np.ndarray] = []
+    eogs: list[np.ndarray] = []
+    logger.info(
+        "Reading %d clips of %s at %g Hz and resampling them to %g Hz.",
+        len(bounds), cnt_path, sfreq, target_sfreq,
+    )
+    for start, end in bounds:
+        if inclusive_end:
+            n_out = int(np.floor((end - start) * ratio + 1e-9)) + 1
+        else:
+            n_out = int(round((end - start) * ratio))
+        n_in = int(round(n_out / ratio))
+        stop = min(start + n_in, n_times)
+        data = raw.get_data(picks=picks, start=start, stop=stop, verbose=verbose)
+        if data.shape[1] < n_in:  # the last output instants need a few samples more
+            data = np.pad(data, ((0, 0), (0, n_in - data.shape[1])), mode="edge")
+        data *= 1e6  # V -> µV
+        resampled = mne.filter.resample(
+            data,
+            up=float(target_sfreq),
+            down=sfreq,
+            npad=resample_npad(n_in, sfreq, float(target_sfreq)),
+            method=resample_method,
+            verbose=verbose,
+        )
+        del data
+        resampled = fit_length(resampled, n_out)
+        if not clips:  # one clip tells a wrong sample width; later clips share it
+            check_amplitude(cnt_path, "clip 1", resampled[:n_eeg], hint=_width_hint(raw, data_format),
+                            error=RawFormatError)
+        clips.append(np.ascontiguousarray(resampled[:n_eeg], dtype=np.float64))
+        if keep_eog:
+            eogs.append(np.ascontiguousarray(resampled[n_eeg:], dtype=np.float64))
+        del resampled
+    return SeedRawSession(
+        clips=clips,
+        eog=eogs if keep_eog else None,
+        eog_names=tuple(eog_picks),
+        bounds=bounds,
+        sfreq=float(target_sfreq),
+        raw_sfreq=sfreq,
+        source=str(cnt_path),
+    )
+
+def _open_cnt(path: Path, *, eog: tuple[str, ...], data_format: str, verbose):
+    """``mne.io.read_raw_cnt`` with one-line errors; ``"auto"`` falls back to int32
+    where MNE cannot infer the sample width."""
+    import mne
+
+    def open_as(fmt: str):
+        return mne.io.read_raw_cnt(path, eog=eog, data_format=fmt, preload=False, verbose=verbose)
+
+    try:
+        try:
+            return open_as(data_format)
+        except RuntimeError as err:
+            if data_format != "auto" or "data_format" not in str(err) and "data format" not in str(err):
+                raise
+            logger.info("%s: sample width not inferable (%s); reading as int32.", path, first_line(err))
+            return open_as("int32")
+    except Exception as err:  # MNE raises RuntimeError/ValueError/struct errors
+        raise RawFormatError(path, f"not a readable Neuroscan CNT file ({first_line(err)})") from None
+
+
+def _width_hint(raw, data_format: str) -> str:
+    """The part of the amplitude error that says what to try."""
+    n_bytes = getattr(raw, "_raw_extras", [{}])[0].get("n_bytes")
+    width = {2: "16", 4: "32"}.get(n_bytes, "?")
+    other = "int16" if width == "32" else "int32"
+    return (f"; read as {width}-bit samples (data_format {data_format!r}) - is it a "
+            f"{other[3:]}-bit file? Set seed.cnt_data_format: {other} in config.yaml")
+
+
+def read_cnt_events(raw) -> np.ndarray:
+    """Events of a raw CNT as an MNE events array, codes taken from the annotations.
+
+    Parameters
+    ----------
+    raw : mne.io.Raw
+        As returned by ``mne.io.read_raw_cnt``.
+
+    Returns
+    -------
+    events : ndarray of int, shape (n_events, 3)
+        ``[sample, 0, code]`` rows; annotations whose description is not an integer
+        (keypad or keyboard responses) are left out.
+    """
+    onsets = np.asarray(raw.annotations.onset, dtype=float)
+    rows = [
+        (int(round(onset * raw.info["sfreq"])) + raw.first_samp, 0, int(desc))
+        for onset, desc in zip(onsets, raw.annotations.description)
+        if desc.isdigit()
+    ]
+    return np.array(rows, dtype=np.int64).reshape(-1, 3)
+

@@ -1,0 +1,51 @@
+"""Embedded synthetic SEED and DEAP, written in the datasets' own formats.
+
+One module per dataset (:mod:`.seed`, :mod:`.deap`) writes that dataset's files through
+the constants of its reader module (``datasets/<name>.py``), so the two cannot drift
+apart; :mod:`.signals` holds the shared EEG-like signal code and :mod:`.config` the
+settings. The emotion effect is known and configurable: ``score`` is the clip's label
+(-1, 0, 1) for SEED and ``(rating - 5) / 4`` of the chosen rating for DEAP;
+``effect_size = 0`` gives a null dataset. Every file is seeded from (seed, dataset,
+subject, session), so any one file can be regenerated alone and comes out identical.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+
+from . import deap, seed
+from .config import DEFAULT_SEED_BANDS, EffectSpec, SyntheticConfig
+
+log = logging.getLogger(__name__)
+
+__all__ = ["DEFAULT_SEED_BANDS", "EffectSpec", "SyntheticConfig", "deap", "seed", "synthetic_stage"]
+
+
+def synthetic_stage(
+    *, kind: str, outputs: Mapping[str, str], config: Mapping, subject: int = 0, session: int = 0,
+    inputs: Mapping | None = None,
+) -> None:
+    """Write one synthetic file set for a Snakemake rule.
+
+    ``kind``: seed_labels, seed_session, seed_time, seed_raw, deap_subject, deap_raw,
+    deap_ratings (one per rule of ``rules/data.smk``).
+    """
+    cfg = SyntheticConfig.from_config(config)
+    inputs = inputs or {}
+    writers = {
+        "seed_labels": lambda: seed.write_labels(outputs["labels"]),
+        "seed_session": lambda: seed.write_session(outputs["eeg"], outputs["eye"], subject=subject, session=session,
+                                                   cfg=cfg),
+        "seed_time": lambda: seed.write_time(outputs["time"], cfg=cfg),
+        "seed_raw": lambda: seed.write_raw(outputs["cnt"], mat_path=inputs["mat"], subject=subject, cfg=cfg),
+        "deap_subject": lambda: deap.write_subject(outputs["data"], subject=subject, cfg=cfg),
+        "deap_raw": lambda: deap.write_raw(outputs["bdf"], dat_path=inputs["dat"], subject=subject, cfg=cfg),
+        "deap_ratings": lambda: deap.write_ratings(
+            outputs["ratings"], dat_paths={int(Path(p).stem[1:]): p for p in inputs["dat"]}, cfg=cfg),
+    }
+    if kind not in writers:
+        raise ValueError(f"Invalid value for 'kind'. Allowed values are {sorted(writers)}, but got {kind!r} instead.")
+    writers[kind]()
+    log.info("Wrote synthetic %s: %s", kind, sorted(outputs.values()))
