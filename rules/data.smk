@@ -161,3 +161,30 @@ rule synthetic_deap_ratings:
         "../envs/signal.yaml"
     script:
         "../workflow_scripts/synthetic_data.py"
+
+
+# The SEED lab's own feature files, computed from the same synthetic EEG (entry: extracted).
+
+
+rule synthetic_seed_extracted:
+    input:
+        mat=f"{SYNTHETIC}/SEED/Preprocessed_EEG/{{subject}}_{{date}}.mat",
+    output:
+        extracted=f"{SYNTHETIC}/SEED/ExtractedFeatures/{{subject}}_{{date}}.mat",
+    params:
+        kind="seed_extracted",
+        config=config.get("synthetic", {}),
+    wildcard_constraints:
+        date=r"\d{8}",
+    log:
+        f"{RESULTS}/logs/synthetic_seed_extracted/{{subject}}_{{date}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/synthetic_seed_extracted/{{subject}}_{{date}}.tsv"
+    threads: 1
+    resources:
+        mem_mb=3000,
+        runtime=10,
+    conda:
+        "../envs/signal.yaml"
+    script:
+        "../workflow_scripts/synthetic_data.py"

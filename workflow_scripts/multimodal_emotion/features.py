@@ -481,6 +481,10 @@ def feature_stage(
 
     module = get(dataset)
     recording = module.read(dict(inputs), **dict(read_options or {}))
+    if recording.shipped is not None:  # the dataset ships its features: nothing to filter (see the end of this module)
+        write_features(output, shipped_feature_file(
+            recording, attrs={"caption": module.TABLE_CAPTION, **(attrs or {}), "provenance": dict(provenance or {})}))
+        return
     log.info("Read %s: %d segments, %d channels at %g Hz", recording.name, len(recording.segments),
              len(recording.ch_names), recording.sfreq)
     l_freq, h_freq = bandpass.get("l_freq"), bandpass.get("h_freq")
@@ -494,3 +498,71 @@ def feature_stage(
     write_features(output, features)
     log.info("Wrote %s: %d windows, EEG %s, other %s", output, features.de.shape[0],
              features.de.shape[1:], features.other.shape[1:])
+
+
+# --- features the dataset ships (SEED ExtractedFeatures, SEED_Multimodal) ------------
+
+
+def shipped_feature_file(recording: Recording, *, attrs: Mapping | None = None) -> FeatureFile:
+    """The feature file of a recording whose reader returned the dataset's own features.
+
+    DE/PSD (and shipped other features) are taken as they are; an :class:`EyeClip` in a
+    segment's ``other`` is turned into our 41 eye features on the shipped windows. PSD
+    not shipped is stored as NaN (``psd_shipped`` attribute false). The attributes are
+    those of :func:`extract_features`, with ``window_s``/``step_s``/``bands`` of the shipped
+    features and ``feature_origin`` saying whose features they are.
+    """
+    info = recording.shipped
+    de_all, psd_all, other_all, seg_all, start_all, label_all = [], [], [], [], [], []
+    for seg in recording.segments:
+        windows = seg.shipped
+        n = windows.de.shape[0]
+        if windows.other is not None:
+            other = windows.other
+        elif isinstance(seg.other, EyeClip):
+            other = eye_features(seg.other, starts_s=windows.start_s, window_s=info.window_s)
+        else:
+            other = np.zeros((n, 0))
+        de_all.append(windows.de)
+        psd_all.append(windows.psd if windows.psd is not None else np.full(windows.de.shape, np.nan))
+        other_all.append(other)
+        seg_all.append(np.full(n, seg.index))
+        start_all.append(windows.start_s)
+        label_all.append(np.tile(seg.labels, (n, 1)))
+    other_kind = info.other_kind or recording.other_kind
+    if info.other_names:
+        other_names = list(info.other_names)
+    elif other_kind == "eye_movements":
+        other_names = eye_feature_names()
+    else:
+        other_names = []
+    file_attrs = {
+        "recording": recording.name,
+        "sfreq": recording.sfreq,
+        "bands": {k: list(v) for k, v in info.bands.items()},
+        "window_s": info.window_s,
+        "step_s": info.step_s,
+        "ch_names": list(recording.ch_names),
+        "label_names": list(recording.label_names),
+        "other_kind": other_kind,
+        "other_feature_names": other_names,
+        "source_files": recording.source_files,
+        "dataset": recording.dataset,
+        "subject": recording.subject,
+        "classes": {name: spec.as_attrs() for name, spec in recording.classes.items()},
+        "package_version": package_version(),
+        "bandpass": None,  # the shipped features' own filtering, not ours
+        "feature_origin": info.origin,
+        "psd_shipped": all(seg.shipped.psd is not None for seg in recording.segments),
+        "dropped_windows": info.dropped_windows,
+        **(attrs or {}),
+    }
+    return FeatureFile(
+        de=np.concatenate(de_all),
+        psd=np.concatenate(psd_all),
+        other=np.concatenate(other_all),
+        segment=np.concatenate(seg_all),
+        start_s=np.concatenate(start_all),
+        labels=np.concatenate(label_all),
+        attrs=file_attrs,
+    )

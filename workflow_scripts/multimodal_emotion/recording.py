@@ -118,19 +118,74 @@ class LabelClasses:
 
 
 @dataclass
+class ShippedWindows:
+    """Features a dataset ships already computed, for the windows of one segment.
+
+    Some releases hold features rather than signals (SEED's ``ExtractedFeatures``, the
+    SEED_Multimodal DE and eye features); the feature stage writes these instead of
+    computing its own, so the rest of the workflow sees the one feature layout.
+
+    de : ndarray, shape (n_windows, n_channels, n_bands)
+    psd : ndarray, shape (n_windows, n_channels, n_bands), or None when not shipped
+    other : ndarray, shape (n_windows, n_other_features), or None
+        Shipped other-modality features; None when the segment's ``other`` (an
+        :class:`EyeClip`) is to be turned into features on these windows, or absent.
+    start_s : ndarray, shape (n_windows,)
+        Window starts within the segment (s).
+    """
+
+    de: np.ndarray
+    psd: np.ndarray | None
+    other: np.ndarray | None
+    start_s: np.ndarray
+
+
+@dataclass(frozen=True)
+class ShippedFeatures:
+    """What a recording's shipped features are (one per recording, see :class:`ShippedWindows`).
+
+    window_s, step_s : float
+        The windows the features were computed on.
+    bands : dict of str -> (float, float)
+        Band names (in the order of the last axis of ``de``) and edges (Hz).
+    origin : str
+        Where the features come from, for the file's ``feature_origin`` attribute
+        (e.g. "the SEED lab's ExtractedFeatures de_LDS, not computed by this workflow").
+    other_kind : str
+        Overrides :attr:`Recording.other_kind` for shipped other features.
+    other_names : tuple of str
+        Names of the shipped other features (empty when computed from an EyeClip).
+    dropped_windows : int
+        Windows the reader left out (e.g. NaN rows with ``nan_windows: drop``).
+    """
+
+    window_s: float
+    step_s: float
+    bands: dict
+    origin: str
+    other_kind: str = ""
+    other_names: tuple[str, ...] = ()
+    dropped_windows: int = 0
+
+
+@dataclass
 class Segment:
     """One labelled clip/trial.
 
     eeg : ndarray, shape (n_channels, n_times)
+        Empty (n_channels, 0) when the dataset ships features (see ``shipped``).
     other : ndarray, shape (n_other_channels, n_times), or EyeClip, or None
         Peripheral signals (same rate as the EEG) or eye movements.
     labels : ndarray, shape (n_label_names,)
+    shipped : ShippedWindows or None
+        The segment's features as the dataset ships them.
     """
 
     index: int
     eeg: np.ndarray
     other: np.ndarray | EyeClip | None
     labels: np.ndarray
+    shipped: ShippedWindows | None = None
 
 
 @dataclass
@@ -152,6 +207,8 @@ class Recording:
     classes: dict[str, LabelClasses] = field(default_factory=dict)
     subject: str = ""
     dataset: str = ""
+    # Set when the dataset ships features instead of signals (then every segment has ``shipped``).
+    shipped: ShippedFeatures | None = None
 
     def with_segments(self, segments: list[Segment]) -> "Recording":
         """The same recording with other segments (e.g. filtered EEG)."""

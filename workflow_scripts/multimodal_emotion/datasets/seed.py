@@ -40,6 +40,8 @@ from ..recording import (
     RawFormatError,
     Recording,
     Segment,
+    ShippedFeatures,
+    ShippedWindows,
     check_amplitude,
     check_eeg,
     check_file,
@@ -102,10 +104,24 @@ RAW_CHANNELS: tuple[str, ...] = (
     + CHANNELS[CHANNELS.index("TP8") + 1 :] + ("HEO", "VEO")
 )
 CNT_DATA_FORMATS = ("auto", "int16", "int32")
-READ_OPTIONS = ("cnt_data_format",)  # config keys of the seed block passed to read()
 # Clip lengths (s) of the synthetic sessions unless synthetic.seed_clip_seconds says
 # otherwise (the real clips are about 185-265 s; shorter keeps the default run quick).
 SYNTHETIC_CLIP_SECONDS = (40.0, 60.0)
+
+# --- the lab's ExtractedFeatures (entry: extracted) -----------------------------------
+# ``ExtractedFeatures/{subject}_{date}.mat`` (``ExtractedFeatures_1s/`` in the newer
+# release): per clip k ``de_LDS{k}``, ``de_movingAve{k}``, ``psd_LDS{k}``,
+# ``psd_movingAve{k}``, each (62, n_windows, 5) on 1 s windows; its own ``label.mat``.
+EXTRACTED_DIRS = ("ExtractedFeatures", "ExtractedFeatures_1s")
+EXTRACTED_FEATURES = ("de_LDS", "de_movingAve")  # config seed.extracted_feature
+EXTRACTED_PSD = {"de_LDS": "psd_LDS", "de_movingAve": "psd_movingAve"}  # PSD smoothed the same way
+EXTRACTED_WINDOW_S = 1.0
+# The lab's bands as its readme states them (inclusive edges, Hz), in the order of the
+# last axis of every extracted variable.
+LAB_BANDS = {"delta": (1.0, 3.0), "theta": (4.0, 7.0), "alpha": (8.0, 13.0), "beta": (14.0, 30.0),
+             "gamma": (31.0, 50.0)}
+ENTRIES = ("preprocessed", "raw", "extracted", "multimodal")
+READ_OPTIONS = ("cnt_data_format", "extracted_feature", "nan_windows")  # seed-block keys passed to read()
 
 
 def session_stem(subject: int, date: str) -> str:
@@ -154,10 +170,13 @@ def recordings(config: Mapping, root: Path) -> list[str]:
     ``{subject}_*`` files sorted by the number after the underscore; the k-th is session k.
     """
     cfg = config["seed"]
+    entry = cfg.get("entry", "preprocessed")
+    if entry == "multimodal":
+        return multimodal_recordings(config, root)
     if cfg["source"] == "synthetic":
         return [real_session_stem(s, k) for s in cfg["subjects"] for k in cfg["sessions"]]
-    raw = cfg.get("entry", "preprocessed") == "raw"
-    folder = root / (RAW_DIR if raw else EEG_DIR)
+    raw = entry == "raw"
+    folder = root / (RAW_DIR if raw else extracted_dir(root) if entry == "extracted" else EEG_DIR)
     suffix = ".cnt" if raw else ".mat"
     stems = []
     for subject in cfg["subjects"]:
@@ -174,23 +193,52 @@ def recordings(config: Mapping, root: Path) -> list[str]:
     return stems
 
 
+def extracted_dir(root: Path) -> Path:
+    """The folder of the lab's 1 s extracted features in a SEED copy (the first of
+    :data:`EXTRACTED_DIRS` that exists; the first if none does)."""
+    for name in EXTRACTED_DIRS:
+        if (root / name).is_dir():
+            return root / name
+    return root / EXTRACTED_DIRS[0]
+
+
 def input_files(config: Mapping, root: Path, recording: str) -> dict[str, str]:
-    """Files of one session by role, for the configured entry (preprocessed or raw)."""
+    """Files of one session by role, for the configured entry (``seed.entry``)."""
     cfg = config["seed"]
-    if cfg.get("entry", "preprocessed") == "raw":
+    entry = cfg.get("entry", "preprocessed")
+    if entry == "multimodal":
+        return multimodal_input_files(config, root, recording)
+    synthetic = cfg["source"] == "synthetic"
+    files: dict[str, Path] = {}
+    if entry == "raw":
         files = {"cnt": root / RAW_DIR / f"{recording}.cnt", "time": root / RAW_DIR / TIME_FILE}
+    elif entry == "extracted":
+        folder = extracted_dir(root)
+        files = {"extracted": folder / f"{recording}.mat"}
+        # The lab ships label.mat in both folders; a copy may hold only ExtractedFeatures/.
+        if not synthetic and (folder / LABEL_FILE).is_file():
+            files["labels"] = folder / LABEL_FILE
     else:
         files = {"eeg": root / EEG_DIR / f"{recording}.mat"}
-    files["labels"] = root / EEG_DIR / LABEL_FILE
-    if cfg.get("eye_movements", True):
-        files["eye"] = root / EYE_DIR / f"{recording}.mat"
+    files.setdefault("labels", root / EEG_DIR / LABEL_FILE)
+    eye = root / EYE_DIR / f"{recording}.mat"
+    # Extracted features stand alone in the lab's release: eye tables only where present.
+    if cfg.get("eye_movements", True) and (entry != "extracted" or synthetic or eye.is_file()):
+        files["eye"] = eye
     return {role: str(path) for role, path in files.items()}
 
 
-def read(files: Mapping[str, str], *, cnt_data_format: str = "auto") -> Recording:
+def read(
+    files: Mapping[str, str], *, cnt_data_format: str = "auto", extracted_feature: str = "de_LDS",
+    nan_windows: str = "error",
+) -> Recording:
     """Read one session from its files by role (see :func:`input_files`)."""
     if "cnt" in files:
         return read_raw_session(files, data_format=cnt_data_format)
+    if "extracted" in files:
+        return read_extracted_session(files, feature=extracted_feature)
+    if "multimodal_eeg" in files:
+        return read_multimodal_session(files, nan_windows=nan_windows)
     return read_session(files["eeg"], files["labels"], files.get("eye"))
 
 
@@ -353,6 +401,85 @@ def _recording(path: Path, clips: list[np.ndarray], *, sfreq: float, label_path,
         classes=dict(CLASSES),
         subject=subject_of(path.stem),
         dataset=NAME,
+    )
+
+
+# --- the lab's ExtractedFeatures -------------------------------------------------------
+
+
+def read_extracted(path: str | Path, feature: str = "de_LDS") -> list[tuple[np.ndarray, np.ndarray]]:
+    """Read one session of the lab's ``ExtractedFeatures/{subject}_{date}.mat``.
+
+    Parameters
+    ----------
+    path : path-like
+    feature : ``"de_LDS"`` | ``"de_movingAve"``
+        The DE variables to read; PSD comes from the matching ``psd_*`` variables
+        (:data:`EXTRACTED_PSD`).
+
+    Returns
+    -------
+    clips : list of (de, psd)
+        Per clip 1..15, two float64 arrays of shape (n_windows, 62, 5) (windows first,
+        as the feature file stores them; the file holds (62, n_windows, 5)).
+    """
+    check_option("extracted_feature", feature, EXTRACTED_FEATURES)
+    path = Path(path)
+    content = loadmat(path)
+    psd_name = EXTRACTED_PSD[feature]
+    clips = []
+    for k in range(1, N_CLIPS + 1):
+        arrays = []
+        for name in (f"{feature}{k}", f"{psd_name}{k}"):
+            if name not in content:
+                found = sorted(key for key in content if re.fullmatch(r"[A-Za-z_]+\d+", key))
+                raise DataFormatError(
+                    path, f"no variable '{name}' (expected {feature}1..{N_CLIPS} and {psd_name}1..{N_CLIPS}; "
+                    f"found {len(found)} like {name_list(found, limit=4) or 'none'})")
+            array = np.asarray(content[name])
+            if array.ndim != 3 or array.shape[0] != len(CHANNELS) or array.shape[2] != len(LAB_BANDS) or not array.shape[1]:
+                raise DataFormatError(
+                    path, f"{name} has shape {array.shape}, expected ({len(CHANNELS)}, n_windows, {len(LAB_BANDS)})")
+            if not np.issubdtype(array.dtype, np.number):
+                raise DataFormatError(path, f"{name} is not numeric ({array.dtype})")
+            array = array.astype(np.float64)
+            check_finite(path, name, array)
+            arrays.append(np.ascontiguousarray(array.transpose(1, 0, 2)))
+        if arrays[0].shape != arrays[1].shape:
+            raise DataFormatError(
+                path, f"{feature}{k} has {arrays[0].shape[0]} windows but {psd_name}{k} has {arrays[1].shape[0]}")
+        clips.append((arrays[0], arrays[1]))
+    return clips
+
+
+def read_extracted_session(files: Mapping[str, str], *, feature: str = "de_LDS") -> Recording:
+    """One session from the lab's extracted features, labels, and (optional) our eye tables.
+
+    The EEG features are the lab's, on 1 s windows; eye features are computed later by
+    the feature stage on the same windows from ``Eye_movements/`` when it is given.
+    """
+    path = Path(files["extracted"])
+    clips = read_extracted(path, feature)
+    labels = read_labels(files["labels"])
+    eye = read_eye(files["eye"]) if files.get("eye") else None
+    segments = []
+    for k, (de, psd) in enumerate(clips):
+        start_s = np.arange(de.shape[0]) * EXTRACTED_WINDOW_S
+        segments.append(Segment(
+            index=k + 1, eeg=np.empty((len(CHANNELS), 0)), other=None if eye is None else eye[k],
+            labels=np.array([labels[k]], dtype=np.float64),
+            shipped=ShippedWindows(de=de, psd=psd, other=None, start_s=start_s)))
+    sources = [path, Path(files["labels"])] + ([Path(files["eye"])] if files.get("eye") else [])
+    return Recording(
+        name=path.stem, sfreq=SFREQ, ch_names=CHANNELS, label_names=LABEL_NAMES, segments=segments,
+        other_kind="none" if eye is None else "eye_movements",
+        source_files={str(p): sha256_of(p) for p in sources}, classes=dict(CLASSES),
+        subject=subject_of(path.stem), dataset=NAME,
+        shipped=ShippedFeatures(
+            window_s=EXTRACTED_WINDOW_S, step_s=EXTRACTED_WINDOW_S, bands=dict(LAB_BANDS),
+            origin=(f"the SEED lab's ExtractedFeatures {feature} / {EXTRACTED_PSD[feature]} "
+                    f"({path.name}), not computed by this workflow"
+                    + ("; eye features computed by this workflow on the same 1 s windows" if eye else ""))),
     )
 
 
@@ -752,3 +879,18 @@ def read_cnt_events(raw) -> np.ndarray:
     ]
     return np.array(rows, dtype=np.int64).reshape(-1, 3)
 
+
+
+# --- SEED_Multimodal (entry: multimodal) ---------------------------------------------
+
+
+def multimodal_recordings(config: Mapping, root: Path) -> list[str]:
+    raise ConfigError("seed.entry", "multimodal is not implemented yet")
+
+
+def multimodal_input_files(config: Mapping, root: Path, recording: str) -> dict[str, str]:
+    raise ConfigError("seed.entry", "multimodal is not implemented yet")
+
+
+def read_multimodal_session(files: Mapping[str, str], *, nan_windows: str = "error") -> Recording:
+    raise ConfigError("seed.entry", "multimodal is not implemented yet")

@@ -15,12 +15,12 @@ import logging
 from collections.abc import Mapping
 from pathlib import Path
 
-from . import deap, seed
+from . import deap, seed, seed_lab
 from .config import DEFAULT_SEED_BANDS, EffectSpec, SyntheticConfig
 
 log = logging.getLogger(__name__)
 
-__all__ = ["DEFAULT_SEED_BANDS", "EffectSpec", "SyntheticConfig", "deap", "seed", "synthetic_stage"]
+__all__ = ["DEFAULT_SEED_BANDS", "EffectSpec", "SyntheticConfig", "deap", "seed", "seed_lab", "synthetic_stage"]
 
 
 def synthetic_stage(
@@ -29,8 +29,8 @@ def synthetic_stage(
 ) -> None:
     """Write one synthetic file set for a Snakemake rule.
 
-    ``kind``: seed_labels, seed_session, seed_time, seed_raw, deap_subject, deap_raw,
-    deap_ratings (one per rule of ``rules/data.smk``).
+    ``kind``: seed_labels, seed_session, seed_time, seed_raw, seed_extracted, deap_subject,
+    deap_raw, deap_ratings (one per rule of ``rules/data.smk``).
     """
     cfg = SyntheticConfig.from_config(config)
     inputs = inputs or {}
@@ -40,6 +40,7 @@ def synthetic_stage(
                                                    cfg=cfg),
         "seed_time": lambda: seed.write_time(outputs["time"], cfg=cfg),
         "seed_raw": lambda: seed.write_raw(outputs["cnt"], mat_path=inputs["mat"], subject=subject, cfg=cfg),
+        "seed_extracted": lambda: seed_lab.write_extracted(outputs["extracted"], mat_path=inputs["mat"]),
         "deap_subject": lambda: deap.write_subject(outputs["data"], subject=subject, cfg=cfg),
         "deap_raw": lambda: deap.write_raw(outputs["bdf"], dat_path=inputs["dat"], subject=subject, cfg=cfg),
         "deap_ratings": lambda: deap.write_ratings(

@@ -1,0 +1,122 @@
+"""Synthetic versions of the SEED lab's own feature files, computed from the synthetic EEG.
+
+- ``ExtractedFeatures/{subject}_{date}.mat`` (:func:`write_extracted`): DE and PSD on
+  1 s non-overlapping windows by this workflow's feature code, smoothed within each clip
+  as the lab's files are: ``*_LDS{k}`` by a linear dynamical system (:func:`lds_smooth`),
+  ``*_movingAve{k}`` by a centred moving average (:func:`moving_average`).
+
+The lab's smoothing parameters are not published; ours are documented here and in the
+README ("The synthetic dataset"). The point is files of the lab's layout and character
+(smooth within a clip, a jump between clips), not the lab's exact numbers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from ..datasets import seed as fmt
+from .signals import savemat
+
+# Linear dynamical system of the smoother, per channel and band (a local-level model):
+#   state        x_t = x_{t-1} + w_t,  w_t ~ N(0, q)
+#   observation  y_t = x_t + v_t,      v_t ~ N(0, r)
+# r is the variance of the series over the clip; q = LDS_PROCESS_RATIO * r; the initial
+# state is the first observation with variance r. The ratio alone sets the smoothing:
+# 0.01 gives a steady-state Kalman gain of about 0.095 (a time constant of ~10 windows).
+LDS_PROCESS_RATIO = 0.01
+MOVING_AVERAGE_WINDOWS = 5  # centred; truncated at the clip's ends
+
+
+def lds_gains(n: int, process_ratio: float = LDS_PROCESS_RATIO) -> tuple[np.ndarray, np.ndarray]:
+    """Kalman gains and RTS smoother gains of the local-level model for ``n`` steps.
+
+    With ``q = process_ratio * r`` every variance is proportional to ``r``, so the gains
+    do not depend on the series: they are computed once with ``r = 1``.
+
+    Returns
+    -------
+    kalman : ndarray, shape (n,)
+        Filter gain ``K_t`` (``K_0 = 1/2``: prior variance r, observation variance r).
+    smoother : ndarray, shape (n - 1,)
+        ``J_t = P_t|t / P_t+1|t`` for t = 0 .. n-2.
+    """
+    kalman, filtered_var, predicted_var = np.empty(n), np.empty(n), np.empty(n)
+    predicted_var[0] = 1.0
+    for t in range(n):
+        if t:
+            predicted_var[t] = filtered_var[t - 1] + process_ratio
+        kalman[t] = predicted_var[t] / (predicted_var[t] + 1.0)
+        filtered_var[t] = (1.0 - kalman[t]) * predicted_var[t]
+    return kalman, filtered_var[:-1] / predicted_var[1:]
+
+
+def lds_smooth(series: np.ndarray, process_ratio: float = LDS_PROCESS_RATIO) -> np.ndarray:
+    """Kalman filter + Rauch-Tung-Striebel smoother of each column (the model above).
+
+    Parameters
+    ----------
+    series : ndarray, shape (n_windows, ...)
+        Time on the first axis; every other position is its own series.
+
+    Returns
+    -------
+    smoothed : ndarray, same shape
+    """
+    y = np.asarray(series, dtype=np.float64)
+    n = y.shape[0]
+    kalman, smoother = lds_gains(n, process_ratio)
+    filtered = np.empty_like(y)
+    filtered[0] = y[0]  # prior mean y_0: the first update leaves it there
+    for t in range(1, n):
+        filtered[t] = filtered[t - 1] + kalman[t] * (y[t] - filtered[t - 1])
+    smoothed = filtered.copy()
+    for t in range(n - 2, -1, -1):  # the prediction of step t+1 is filtered[t] (random walk)
+        smoothed[t] = filtered[t] + smoother[t] * (smoothed[t + 1] - filtered[t])
+    return smoothed
+
+
+def moving_average(series: np.ndarray, width: int = MOVING_AVERAGE_WINDOWS) -> np.ndarray:
+    """Centred moving average over ``width`` windows along the first axis; at the ends
+    the mean of the windows that exist (no padding)."""
+    y = np.asarray(series, dtype=np.float64)
+    n = y.shape[0]
+    half = width // 2
+    sums = np.concatenate([np.zeros((1,) + y.shape[1:]), np.cumsum(y, axis=0)])
+    low = np.clip(np.arange(n) - half, 0, n)
+    high = np.clip(np.arange(n) + half + 1, 0, n)
+    return (sums[high] - sums[low]) / (high - low).reshape((-1,) + (1,) * (y.ndim - 1))
+
+
+def clip_band_features(clip: np.ndarray, *, window_s: float) -> tuple[np.ndarray, np.ndarray]:
+    """DE and band-mean PSD of one 200 Hz clip on non-overlapping windows, by this
+    workflow's feature code, in the lab's bands.
+
+    The lab states inclusive 1 Hz bands (delta 1-3 Hz, ...); our bands are half-open,
+    so each is taken as ``[lo, hi + 1)``, the same bins at 1 Hz resolution.
+
+    Returns
+    -------
+    de, psd : ndarray, shape (n_windows, 62, 5)
+    """
+    from .. import features
+
+    bands = {name: (lo, hi + 1.0) for name, (lo, hi) in fmt.LAB_BANDS.items()}
+    power, psd = features.band_power(clip, sfreq=fmt.SFREQ, bands=bands, window_s=window_s, step_s=window_s)
+    bias = features.band_log_bias(sfreq=fmt.SFREQ, bands=bands, window_s=window_s)
+    return features.differential_entropy(power, log_bias=bias), psd
+
+
+def write_extracted(path: str | Path, *, mat_path: str | Path) -> None:
+    """Write ``ExtractedFeatures/{subject}_{date}.mat`` of a synthetic session from its
+    ``Preprocessed_EEG`` file: ``de_LDS{k}``, ``de_movingAve{k}``, ``psd_LDS{k}``,
+    ``psd_movingAve{k}``, each (62, n_windows, 5) float64 on 1 s windows (as the lab's)."""
+    _, clips = fmt.read_eeg(mat_path)
+    variables = {}
+    for k, clip in enumerate(clips, start=1):
+        de, psd = clip_band_features(clip, window_s=fmt.EXTRACTED_WINDOW_S)
+        for name, values in (("de", de), ("psd", psd)):
+            variables[f"{name}_movingAve{k}"] = moving_average(values).transpose(1, 0, 2)
+            variables[f"{name}_LDS{k}"] = lds_smooth(values).transpose(1, 0, 2)
+    savemat(path, variables)
