@@ -188,3 +188,65 @@ rule synthetic_seed_extracted:
         "../envs/signal.yaml"
     script:
         "../workflow_scripts/synthetic_data.py"
+
+
+# SEED_Multimodal/Chinese as the lab ships it (entry: multimodal), from the synthetic session
+# of the same subject and session ({session} is 1-3, the lab's naming, not a date).
+
+
+def synthetic_seed_session_file(folder):
+    def path(wildcards):
+        stem = wc.datasets.seed.real_session_stem(int(wildcards.subject), int(wildcards.session))
+        return f"{SYNTHETIC}/SEED/{folder}/{stem}.mat"
+
+    return path
+
+
+rule synthetic_seed_multimodal_eeg:
+    input:
+        mat=synthetic_seed_session_file("Preprocessed_EEG"),
+    output:
+        npz=f"{SYNTHETIC}/SEED/SEED_Multimodal/Chinese/02-EEG-DE-feature/{{variant}}/{{subject}}_{{session}}.npz",
+    params:
+        kind="seed_multimodal_eeg",
+        config=config.get("synthetic", {}),
+    wildcard_constraints:
+        variant="eeg_used_4s|eeg_used_1s",
+        session=r"[1-3]",
+    log:
+        f"{RESULTS}/logs/synthetic_seed_multimodal_eeg/{{variant}}/{{subject}}_{{session}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/synthetic_seed_multimodal_eeg/{{variant}}/{{subject}}_{{session}}.tsv"
+    threads: 1
+    resources:
+        mem_mb=3000,
+        runtime=10,
+    conda:
+        "../envs/signal.yaml"
+    script:
+        "../workflow_scripts/synthetic_data.py"
+
+
+rule synthetic_seed_multimodal_eye:
+    input:
+        mat=synthetic_seed_session_file("Preprocessed_EEG"),
+        eye=synthetic_seed_session_file("Eye_movements"),
+    output:
+        eye=f"{SYNTHETIC}/SEED/SEED_Multimodal/Chinese/04-Eye-tracking-feature/eye_tracking_feature/{{subject}}_{{session}}",
+    params:
+        kind="seed_multimodal_eye",
+        config=config.get("synthetic", {}),
+    wildcard_constraints:
+        session=r"[1-3]",
+    log:
+        f"{RESULTS}/logs/synthetic_seed_multimodal_eye/{{subject}}_{{session}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/synthetic_seed_multimodal_eye/{{subject}}_{{session}}.tsv"
+    threads: 1
+    resources:
+        mem_mb=3000,
+        runtime=10,
+    conda:
+        "../envs/signal.yaml"
+    script:
+        "../workflow_scripts/synthetic_data.py"

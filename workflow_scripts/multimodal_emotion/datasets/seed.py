@@ -882,15 +882,311 @@ def read_cnt_events(raw) -> np.ndarray:
 
 
 # --- SEED_Multimodal (entry: multimodal) ---------------------------------------------
+# The lab's release ``SEED_Multimodal/Chinese/`` (see README "Input formats"):
+#   02-EEG-DE-feature/eeg_used_{4s,1s}/{sub}_{ses}.npz   train_data/test_data: pickled dicts
+#       band -> (n_windows, 62) stored as 0-d byte-string arrays; train_label/test_label
+#       (clip label + 1); train = clips 1-9, test = clips 10-15
+#   04-Eye-tracking-feature/eye_tracking_feature/{sub}_{ses}   pickle (no extension):
+#       train_data_eye/test_data_eye (n_windows, 33), rows aligned with eeg_used_4s
+# ``{ses}`` is 1/2/3, not a date. 01-EEG-raw (.cnt) and 03-Eye-tracking-excel (.xls) are not
+# read: the .xls columns are not documented publicly.
+MULTIMODAL_DIR = Path("SEED_Multimodal") / "Chinese"
+MULTIMODAL_EEG_DIR = Path("02-EEG-DE-feature")
+MULTIMODAL_EEG_WINDOW_S = {"eeg_used_4s": 4.0, "eeg_used_1s": 1.0}  # config seed.multimodal_eeg
+MULTIMODAL_EYE_DIR = Path("04-Eye-tracking-feature") / "eye_tracking_feature"
+MULTIMODAL_EYE_WINDOW_S = 4.0
+MULTIMODAL_SUBJECTS = (1, 2, 3, 4, 5, 8, 9, 10, 11, 12, 13, 14)  # the 12 with eye data
+MULTIMODAL_SESSIONS = (1, 2, 3)
+MULTIMODAL_PARTS = {"train": range(1, 10), "test": range(10, N_CLIPS + 1)}  # clips of each part
+MULTIMODAL_BANDS = ("delta", "theta", "alpha", "beta", "gamma")  # the dicts' keys, in the feature order
+MULTIMODAL_LABEL_OFFSET = 1  # npz labels are the clip labels + 1 (0 negative, 1 neutral, 2 positive)
+NAN_WINDOWS = ("error", "drop")
+# The real clip durations (s); the lab's windows per clip are floor(T / window). Used to
+# place the boundary between two consecutive clips of the same label (clips 3 and 4).
+SEED_CLIP_SECONDS = (235, 233, 206, 238, 185, 195, 237, 216, 265, 237, 235, 233, 235, 238, 206)
+# The 33 eye features in file order. Only the grouping (12 pupil, 4 dispersion, 4 saccade,
+# 2 fixation, 2 blink, 9 event statistics) follows the lab's description; the order inside
+# the groups is inferred from the data (research note), not documented. Names after the
+# column number are therefore marked as inferred in the feature file.
+LAB_EYE_COLUMNS = (
+    "pupil_x_de_0-0.2Hz", "pupil_y_de_0-0.2Hz", "pupil_x_de_0.2-0.4Hz", "pupil_y_de_0.2-0.4Hz",
+    "pupil_x_de_0.4-0.6Hz", "pupil_y_de_0.4-0.6Hz", "pupil_x_de_0.6-1Hz", "pupil_y_de_0.6-1Hz",
+    "pupil_x_mean", "pupil_y_mean", "pupil_x_std", "pupil_y_std",
+    "dispersion_x_mean", "dispersion_y_mean", "dispersion_x_std", "dispersion_y_std",
+    "saccade_duration_mean", "saccade_amplitude_mean", "saccade_duration_std", "saccade_amplitude_std",
+    "fixation_duration_mean", "fixation_duration_std", "blink_duration_mean", "blink_duration_std",
+    "blink_frequency", "fixation_frequency", "fixation_duration_max", "fixation_dispersion_total",
+    "fixation_dispersion_max", "saccade_frequency", "saccade_duration_average", "saccade_amplitude_average",
+    "saccade_latency_average",
+)
+N_LAB_EYE_FEATURES = len(LAB_EYE_COLUMNS)
+LAB_EYE_FEATURE_NAMES = tuple(f"lab_eye_{i:02d}_{name}" for i, name in enumerate(LAB_EYE_COLUMNS, start=1))
+LAB_EYE_KIND = "lab_eye_features"
+
+
+def multimodal_root(root: Path) -> Path:
+    """``Chinese/`` of SEED_Multimodal: ``source`` may be the SEED folder holding
+    ``SEED_Multimodal/``, ``SEED_Multimodal/`` itself, or ``Chinese/``."""
+    for candidate in (root / MULTIMODAL_DIR, root / MULTIMODAL_DIR.name, root):
+        if (candidate / MULTIMODAL_EEG_DIR).is_dir():
+            return candidate
+    return root / MULTIMODAL_DIR
+
+
+def check_multimodal_subjects(subjects) -> None:
+    """ConfigError for a subject SEED_Multimodal has no eye data for."""
+    missing = [s for s in subjects if s not in MULTIMODAL_SUBJECTS]
+    if missing:
+        raise ConfigError(
+            "seed.subjects", f"subject {missing[0]} has no eye data in SEED_Multimodal (the lab ships EEG and eye "
+            "features for subjects 1-5 and 8-14 only; 6, 7 and 15 have EEG only): remove it, or use entry "
+            "preprocessed/extracted without eye movements")
 
 
 def multimodal_recordings(config: Mapping, root: Path) -> list[str]:
-    raise ConfigError("seed.entry", "multimodal is not implemented yet")
+    """``{sub}_{ses}`` of the configured subjects and sessions; the files are checked here,
+    so a missing one is a one-line error before any job runs."""
+    cfg = config["seed"]
+    check_multimodal_subjects(cfg["subjects"])
+    feature = config.get("experiments", {}).get("seed_protocol", {}).get("eeg_feature", "de")
+    if feature != "de":
+        raise ConfigError("experiments.seed_protocol.eeg_feature",
+                          f"{feature!r} needs PSD features, which SEED_Multimodal does not ship (DE only): use 'de'")
+    names = [f"{s}_{k}" for s in cfg["subjects"] for k in cfg["sessions"]]
+    if cfg["source"] != "synthetic":
+        for name in names:
+            files = multimodal_input_files(config, root, name)
+            check_file(Path(files["multimodal_eeg"]))
+            if not Path(files["multimodal_eye"]).is_file():
+                raise DataFormatError(files["multimodal_eye"], f"not found: subject {subject_of(name)} has EEG "
+                                      f"features ({Path(files['multimodal_eeg']).name}) but no eye-feature file")
+    return names
 
 
 def multimodal_input_files(config: Mapping, root: Path, recording: str) -> dict[str, str]:
-    raise ConfigError("seed.entry", "multimodal is not implemented yet")
+    cfg = config["seed"]
+    base = multimodal_root(root)
+    variant = cfg.get("multimodal_eeg", "eeg_used_4s")
+    return {"multimodal_eeg": str(base / MULTIMODAL_EEG_DIR / variant / f"{recording}.npz"),
+            "multimodal_eye": str(base / MULTIMODAL_EYE_DIR / recording)}
+
+
+class _NumpyUnpickler:
+    """Unpickle the lab's files allowing only what they hold (dicts, numpy arrays), so a
+    tampered file cannot run code."""
+
+    ALLOWED = {("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct"),
+               ("numpy", "ndarray"), ("numpy", "dtype"), ("numpy.core.multiarray", "scalar"),
+               ("numpy._core.multiarray", "scalar")}
+
+    @classmethod
+    def load(cls, data: bytes, path: Path, what: str):
+        import io
+        import pickle
+
+        class Restricted(pickle.Unpickler):
+            def find_class(self, module, name):
+                if (module, name) not in cls.ALLOWED:
+                    raise pickle.UnpicklingError(f"global {module}.{name} not allowed")
+                return super().find_class(module, name)
+
+        try:
+            return Restricted(io.BytesIO(data)).load()
+        except Exception as err:  # pickle raises many types for corrupt data
+            raise DataFormatError(path, f"{what} is not a readable pickle ({first_line(err)})") from None
+
+
+def read_multimodal_eeg(path: str | Path) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Read ``02-EEG-DE-feature/eeg_used_*/{sub}_{ses}.npz``.
+
+    Returns
+    -------
+    parts : dict
+        ``"train"``/``"test"`` -> (de, labels): de (n_windows, 62, 5) float64 in
+        :data:`MULTIMODAL_BANDS` order, labels (n_windows,) int as stored (0, 1, 2).
+    """
+    path = Path(path)
+    check_file(path)
+    try:
+        npz = np.load(path, allow_pickle=False)
+        members = set(npz.files)
+    except Exception as err:
+        raise DataFormatError(path, f"not a readable .npz file ({first_line(err)})") from None
+    parts = {}
+    with npz:
+        for part in MULTIMODAL_PARTS:
+            for member in (f"{part}_data", f"{part}_label"):
+                if member not in members:
+                    raise DataFormatError(path, f"no member '{member}' (found: {', '.join(sorted(members))})")
+            stored = npz[f"{part}_data"]
+            if stored.ndim != 0 or stored.dtype.kind != "S":
+                raise DataFormatError(path, f"{part}_data is a {stored.dtype} array of shape {stored.shape}, "
+                                      "expected a 0-d byte string holding a pickled dict")
+            bands = _NumpyUnpickler.load(stored.item(), path, f"{part}_data")
+            if not isinstance(bands, dict) or set(bands) != set(MULTIMODAL_BANDS):
+                keys = sorted(bands) if isinstance(bands, dict) else type(bands).__name__
+                raise DataFormatError(path, f"{part}_data holds {keys}, expected a dict with keys "
+                                      f"{', '.join(MULTIMODAL_BANDS)}")
+            arrays = [np.asarray(bands[name], dtype=np.float64) for name in MULTIMODAL_BANDS]
+            for name, array in zip(MULTIMODAL_BANDS, arrays):
+                if array.ndim != 2 or array.shape[1] != len(CHANNELS) or array.shape != arrays[0].shape:
+                    raise DataFormatError(path, f"{part}_data['{name}'] has shape {array.shape}, expected "
+                                          f"({arrays[0].shape[0]}, {len(CHANNELS)}) like the other bands")
+            labels = np.asarray(npz[f"{part}_label"]).ravel()
+            if labels.size != arrays[0].shape[0]:
+                raise DataFormatError(path, f"{part}_label has {labels.size} entries for {arrays[0].shape[0]} windows")
+            allowed = {v + MULTIMODAL_LABEL_OFFSET for v in LABEL_SET}
+            if not np.isin(labels, list(allowed)).all():
+                raise DataFormatError(path, f"{part}_label holds values outside {sorted(allowed)}")
+            parts[part] = (np.stack(arrays, axis=2), labels.astype(np.int64))
+    return parts
+
+
+def read_multimodal_eye(path: str | Path) -> dict[str, np.ndarray]:
+    """Read ``04-Eye-tracking-feature/eye_tracking_feature/{sub}_{ses}`` (a pickle).
+
+    Returns ``"train"``/``"test"`` -> (n_windows, 33) float64.
+    """
+    path = Path(path)
+    check_file(path)
+    content = _NumpyUnpickler.load(path.read_bytes(), path, "the file")
+    if not isinstance(content, dict):
+        raise DataFormatError(path, f"holds a {type(content).__name__}, expected a dict with train_data_eye, test_data_eye")
+    parts = {}
+    for part in MULTIMODAL_PARTS:
+        key = f"{part}_data_eye"
+        if key not in content:
+            raise DataFormatError(path, f"no key '{key}' (found: {', '.join(map(str, content))})")
+        array = np.asarray(content[key], dtype=np.float64).squeeze()
+        if array.ndim != 2 or array.shape[1] != N_LAB_EYE_FEATURES:
+            raise DataFormatError(path, f"{key} has shape {array.shape}, expected (n_windows, {N_LAB_EYE_FEATURES})")
+        parts[part] = array
+    return parts
+
+
+def label_runs(labels: np.ndarray) -> list[tuple[int, int, int]]:
+    """``(value, start, stop)`` of each run of equal consecutive labels."""
+    edges = np.flatnonzero(np.diff(labels)) + 1
+    starts, stops = np.r_[0, edges], np.r_[edges, labels.size]
+    return [(int(labels[a]), int(a), int(b)) for a, b in zip(starts, stops)]
+
+
+def split_run(features: np.ndarray, n_clips: int) -> list[int]:
+    """Row offsets (within a run) where each of ``n_clips`` clips of the same label starts,
+    from the largest jumps between consecutive windows.
+
+    The lab's features are smoothed within each clip, so the distance between
+    consecutive (per-column z-scored) windows is small inside a clip and large across a
+    boundary (research note: ~0.1-0.2 versus ~20-30).
+    """
+    flat = features.reshape(features.shape[0], -1)
+    flat = np.where(np.isfinite(flat), flat, np.nanmean(flat, axis=0))
+    z = (flat - flat.mean(axis=0)) / np.maximum(flat.std(axis=0), 1e-12)
+    jumps = np.linalg.norm(np.diff(z, axis=0), axis=1)  # jumps[t]: between row t and t+1
+    cuts = np.sort(np.argsort(jumps)[::-1][: n_clips - 1]) + 1
+    return [0, *cuts.tolist()]
+
+
+def recover_clips(labels: np.ndarray, de: np.ndarray, *, path: Path, part: str, window_s: float) -> list[tuple[int, int, int]]:
+    """``(clip, start, stop)`` rows of each clip of one part, from the label runs.
+
+    Consecutive clips with the same label (clips 3 and 4, both negative) form one run;
+    it is split where the real clip durations put the boundary (floor(T / window)
+    windows per clip) when the run has exactly their total, otherwise at the largest
+    feature discontinuity (:func:`split_run`). Never from fixed row numbers.
+    """
+    clips = list(MULTIMODAL_PARTS[part])
+    expected = [CLIP_LABELS[c - 1] + MULTIMODAL_LABEL_OFFSET for c in clips]
+    groups: list[list[int]] = []  # clips per expected run
+    for clip, value in zip(clips, expected):
+        if groups and expected[clips.index(groups[-1][-1])] == value:
+            groups[-1].append(clip)
+        else:
+            groups.append([clip])
+    runs = label_runs(labels)
+    found = [value for value, _, _ in runs]
+    wanted = [expected[clips.index(group[0])] for group in groups]
+    if found != wanted:
+        raise DataFormatError(path, f"{part}_label runs {found} do not match SEED's clips {clips[0]}-{clips[-1]} "
+                              f"(labels + 1: {wanted})")
+    bounds = []
+    for (_, start, stop), group in zip(runs, groups):
+        if len(group) == 1:
+            bounds.append((group[0], start, stop))
+            continue
+        counts = [int(SEED_CLIP_SECONDS[c - 1] // window_s) for c in group]
+        by_jump = split_run(de[start:stop], len(group))
+        if sum(counts) == stop - start:
+            offsets = np.r_[0, np.cumsum(counts)[:-1]].tolist()
+            if offsets != by_jump:
+                logger.warning("%s: %s clips %s split by the SEED clip durations at %s; the feature jump is at %s",
+                               path, part, group, offsets, by_jump)
+        else:
+            offsets = by_jump
+        edges = [start + o for o in offsets] + [stop]
+        bounds += [(clip, edges[i], edges[i + 1]) for i, clip in enumerate(group)]
+    return bounds
 
 
 def read_multimodal_session(files: Mapping[str, str], *, nan_windows: str = "error") -> Recording:
-    raise ConfigError("seed.entry", "multimodal is not implemented yet")
+    """One session of SEED_Multimodal: the lab's DE and its 33 eye features per window.
+
+    Windows are the lab's (4 s, or 1 s for ``eeg_used_1s``, non-overlapping). With 1 s
+    EEG each window takes the eye row of the 4 s window it lies in; 1 s windows after
+    a clip's last whole 4 s window have no eye row and are left out (counted).
+    ``nan_windows``: ``"error"`` stops at a window with NaN/inf in either modality,
+    ``"drop"`` leaves such windows out and counts them in the file's ``dropped_windows``.
+    """
+    check_option("nan_windows", nan_windows, NAN_WINDOWS)
+    eeg_path, eye_path = Path(files["multimodal_eeg"]), Path(files["multimodal_eye"])
+    window_s = MULTIMODAL_EEG_WINDOW_S.get(eeg_path.parent.name)
+    if window_s is None:
+        raise DataFormatError(eeg_path, f"cannot tell the window length: the folder must be one of "
+                              f"{', '.join(MULTIMODAL_EEG_WINDOW_S)}")
+    eeg = read_multimodal_eeg(eeg_path)
+    eye = read_multimodal_eye(eye_path)
+    per_eye_row = int(round(MULTIMODAL_EYE_WINDOW_S / window_s))  # EEG windows per eye row
+    segments, dropped = [], 0
+    for part, (de, labels) in eeg.items():
+        bounds = recover_clips(labels, de, path=eeg_path, part=part, window_s=window_s)
+        eye_rows = [(stop - start) // per_eye_row for _, start, stop in bounds]
+        if sum(eye_rows) != eye[part].shape[0]:
+            raise DataFormatError(
+                eye_path, f"{part}_data_eye has {eye[part].shape[0]} windows but {eeg_path.name} {part}_data "
+                f"(clips {bounds[0][0]}-{bounds[-1][0]}) gives {sum(eye_rows)}")
+        first_eye = np.r_[0, np.cumsum(eye_rows)[:-1]]
+        for (clip, start, stop), n_eye, eye_start in zip(bounds, eye_rows, first_eye):
+            n = n_eye * per_eye_row  # EEG windows that have an eye row
+            dropped += (stop - start) - n
+            clip_de = de[start : start + n]
+            clip_eye = np.repeat(eye[part][eye_start : eye_start + n_eye], per_eye_row, axis=0)
+            finite = np.isfinite(clip_de).all(axis=(1, 2)) & np.isfinite(clip_eye).all(axis=1)
+            if not finite.all():
+                if nan_windows == "error":
+                    bad_eeg = int((~np.isfinite(clip_de).all(axis=(1, 2))).sum())
+                    where = eeg_path if bad_eeg else eye_path
+                    raise DataFormatError(
+                        where, f"clip {clip}: {int((~finite).sum())} window(s) with NaN/inf "
+                        f"(first {part} row {start + int(np.argmin(finite))}); set seed.nan_windows: drop to leave them out")
+                dropped += int((~finite).sum())
+            start_s = np.arange(n)[finite] * window_s
+            if not finite.any():
+                raise DataFormatError(eeg_path, f"clip {clip}: no window without NaN/inf")
+            segments.append(Segment(
+                index=clip, eeg=np.empty((len(CHANNELS), 0)), other=None,
+                labels=np.array([CLIP_LABELS[clip - 1]], dtype=np.float64),
+                shipped=ShippedWindows(de=clip_de[finite], psd=None, other=clip_eye[finite], start_s=start_s)))
+    if dropped:
+        logger.info("%s: %d window(s) left out (no eye row or NaN/inf)", eeg_path, dropped)
+    name = eeg_path.stem
+    return Recording(
+        name=name, sfreq=SFREQ, ch_names=CHANNELS, label_names=LABEL_NAMES, segments=segments,
+        other_kind=LAB_EYE_KIND, source_files={str(p): sha256_of(p) for p in (eeg_path, eye_path)},
+        classes=dict(CLASSES), subject=subject_of(name), dataset=NAME,
+        shipped=ShippedFeatures(
+            window_s=window_s, step_s=window_s, bands={b: LAB_BANDS[b] for b in MULTIMODAL_BANDS},
+            origin=(f"the SEED lab's SEED_Multimodal features: DE of {eeg_path.parent.name}/{eeg_path.name} and the "
+                    f"33 eye features of {eye_path.name} (eye feature meanings after the column number are inferred, "
+                    "not documented); not computed by this workflow; no PSD shipped"),
+            other_kind=LAB_EYE_KIND, other_names=LAB_EYE_FEATURE_NAMES, dropped_windows=dropped),
+    )

@@ -29,8 +29,9 @@ def synthetic_stage(
 ) -> None:
     """Write one synthetic file set for a Snakemake rule.
 
-    ``kind``: seed_labels, seed_session, seed_time, seed_raw, seed_extracted, deap_subject,
-    deap_raw, deap_ratings (one per rule of ``rules/data.smk``).
+    ``kind``: seed_labels, seed_session, seed_time, seed_raw, seed_extracted,
+    seed_multimodal_eeg, seed_multimodal_eye, deap_subject, deap_raw, deap_ratings (one per
+    rule of ``rules/data.smk``).
     """
     cfg = SyntheticConfig.from_config(config)
     inputs = inputs or {}
@@ -41,6 +42,9 @@ def synthetic_stage(
         "seed_time": lambda: seed.write_time(outputs["time"], cfg=cfg),
         "seed_raw": lambda: seed.write_raw(outputs["cnt"], mat_path=inputs["mat"], subject=subject, cfg=cfg),
         "seed_extracted": lambda: seed_lab.write_extracted(outputs["extracted"], mat_path=inputs["mat"]),
+        "seed_multimodal_eeg": lambda: seed_lab.write_multimodal_eeg(outputs["npz"], mat_path=inputs["mat"]),
+        "seed_multimodal_eye": lambda: seed_lab.write_multimodal_eye(outputs["eye"], mat_path=inputs["mat"],
+                                                                     eye_path=inputs["eye"]),
         "deap_subject": lambda: deap.write_subject(outputs["data"], subject=subject, cfg=cfg),
         "deap_raw": lambda: deap.write_raw(outputs["bdf"], dat_path=inputs["dat"], subject=subject, cfg=cfg),
         "deap_ratings": lambda: deap.write_ratings(

@@ -120,3 +120,74 @@ def write_extracted(path: str | Path, *, mat_path: str | Path) -> None:
             variables[f"{name}_movingAve{k}"] = moving_average(values).transpose(1, 0, 2)
             variables[f"{name}_LDS{k}"] = lds_smooth(values).transpose(1, 0, 2)
     savemat(path, variables)
+
+
+# --- SEED_Multimodal/Chinese -----------------------------------------------------------
+
+
+def _clip_parts() -> dict[str, list[int]]:
+    return {part: list(clips) for part, clips in fmt.MULTIMODAL_PARTS.items()}
+
+
+def write_multimodal_eeg(path: str | Path, *, mat_path: str | Path) -> None:
+    """Write ``02-EEG-DE-feature/eeg_used_{4s,1s}/{sub}_{ses}.npz`` as the lab's files are.
+
+    ``np.savez`` (uncompressed) with ``train_data``/``test_data``: each a pickle
+    (protocol 4) of a dict band -> (n_windows, 62) float64, stored as a 0-d byte-string
+    array (so ``np.load`` needs no ``allow_pickle``); ``train_label``/``test_label``
+    float64 = clip label + 1. DE of our feature code on non-overlapping windows of the
+    folder's length, LDS-smoothed within each clip (the lab's are smoothed, method not
+    stated). Windows per clip are ``floor(T / window)`` as in the lab's files.
+    """
+    import pickle
+
+    from ..store import atomic_path
+
+    path = Path(path)
+    window_s = fmt.MULTIMODAL_EEG_WINDOW_S[path.parent.name]
+    _, clips = fmt.read_eeg(mat_path)
+    members = {}
+    for part, numbers in _clip_parts().items():
+        de_rows, labels = [], []
+        for clip in numbers:
+            de, _ = clip_band_features(clips[clip - 1], window_s=window_s)
+            de_rows.append(lds_smooth(de))
+            labels.append(np.full(de.shape[0], fmt.CLIP_LABELS[clip - 1] + fmt.MULTIMODAL_LABEL_OFFSET, np.float64))
+        de = np.concatenate(de_rows)
+        bands = {name: np.ascontiguousarray(de[:, :, b]) for b, name in enumerate(fmt.MULTIMODAL_BANDS)}
+        members[f"{part}_data"] = np.array(pickle.dumps(bands, protocol=4))  # 0-d |S<n>
+        members[f"{part}_label"] = np.concatenate(labels)
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as f:
+            np.savez(f, **members)
+
+
+def write_multimodal_eye(path: str | Path, *, mat_path: str | Path, eye_path: str | Path) -> None:
+    """Write ``04-Eye-tracking-feature/eye_tracking_feature/{sub}_{ses}`` as the lab's
+    Python wrote it: ``pickle.dump`` (protocol 4) of ``{"train_data_eye": (n, 33),
+    "test_data_eye": (n, 33)}`` float64, no extension, no labels.
+
+    Rows are the 4 s windows of the EEG clips (aligned with ``eeg_used_4s``); the 33
+    columns are our eye features of the synthetic eye tables (the 41 minus the 8 pupil
+    PSD features) in the column order of :data:`~..datasets.seed.LAB_EYE_COLUMNS`.
+    """
+    import pickle
+
+    from .. import features
+    from ..store import atomic_path
+
+    _, clips = fmt.read_eeg(mat_path)
+    eye = fmt.read_eye(eye_path)
+    ours = features.eye_feature_names()
+    columns = [ours.index(name) for name in fmt.LAB_EYE_COLUMNS]
+    window_s = fmt.MULTIMODAL_EYE_WINDOW_S
+    content = {}
+    for part, numbers in _clip_parts().items():
+        rows = []
+        for clip in numbers:
+            starts = features.window_starts(clips[clip - 1].shape[1], sfreq=fmt.SFREQ, window_s=window_s, step_s=window_s)
+            rows.append(features.eye_features(eye[clip - 1], starts_s=starts / fmt.SFREQ, window_s=window_s)[:, columns])
+        content[f"{part}_data_eye"] = np.ascontiguousarray(np.concatenate(rows), dtype=np.float64)
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as f:
+            pickle.dump(content, f, protocol=4)
