@@ -425,10 +425,11 @@ def test_multimodal_entry_runs_to_the_tables(tmp_path):
     config["deap"]["enabled"] = False
     config["experiments"]["selection"] = ["validation"]
     config["search"]["n_configs"]["seed"] = 1
-    keep = ("linear_svm_other", "bddae")
+    keep = ("linear_svm_other", "bddae", "bimodal_lstm")
     for name in config["models"]:
         config["models"][name]["enabled"] = name in keep
     config["models"]["bddae"]["fixed"].update(max_epochs=5, patience=3, pretrain_epochs=5)
+    config["models"]["bimodal_lstm"]["fixed"].update(max_epochs=5, patience=3)
     write_config(tmp_path, config)
     run_snakemake(tmp_path)
     table = pd.read_csv(tmp_path / "results/tables/experiments.csv")
