@@ -24,9 +24,10 @@ def tiny_config(**overrides) -> dict:
     config["search"]["n_configs"] = {"seed": 2, "deap": 1}  # selection has a choice on SEED
     config["experiments"]["deap_protocol"]["n_folds"] = 5
     config["models"]["bimodal_lstm"]["fixed_per_dataset"]["seed"]["sequence_length"] = 8
-    for name in ("linear_svm_eeg", "linear_svm_other"):
+    for name in ("linear_svm_eeg", "linear_svm_other", "bimodal_lstm_no_context"):
         config["models"][name]["enabled"] = False
     config["models"]["bimodal_lstm"]["fixed"].update(max_epochs=30, patience=10)
+    config["models"]["bimodal_lstm_no_context"]["fixed"].update(max_epochs=30, patience=10)
     config["models"]["bddae"]["fixed"].update(max_epochs=30, patience=10, pretrain_epochs=30)
     for key, value in overrides.items():
         section, _, name = key.partition(".")
