@@ -12,8 +12,8 @@ rule aggregate:
     params:
         datasets=DATASETS,
         selections=config["experiments"]["selection"],
-        tables_dir=f"{RESULTS}/tables",
-        figures_dir=f"{RESULTS}/figures",
+        tables_dir=lambda wildcards, output: str(Path(output.provenance).parent),
+        figures_dir=lambda wildcards, output: str(Path(output.figures[0]).parent),
     log:
         f"{RESULTS}/logs/aggregate.log",
     benchmark:

@@ -46,3 +46,23 @@ def test_flat_channel_and_short_clip_are_flagged_and_a_clean_recording_is_not(se
     assert "2 check(s) flagged" in page, flagged
     assert any("flat channels" in line and "F7" in line for line in flagged)
     assert any("segment lengths" in line and "segment(s) 4 " in line for line in flagged)
+
+
+def test_truncated_files_say_they_are_truncated(seed_files, deap_file, tmp_path):
+    """A cut-short .mat or .dat names the file, says 'truncated' and compares the size
+    on disk with what the format promises."""
+    import pytest
+
+    from multimodal_emotion.datasets import deap, seed
+    from multimodal_emotion.recording import DataFormatError
+
+    cut_mat = tmp_path / "1_20131027.mat"
+    data = seed_files["eeg"].read_bytes()
+    cut_mat.write_bytes(data[: len(data) // 2])
+    with pytest.raises(DataFormatError, match=r"1_20131027\.mat: truncated \.mat file: \d+ bytes on disk, but the element"):
+        seed.read_session(cut_mat, seed_files["labels"], None)
+    cut_dat = tmp_path / "s01.dat"
+    data = deap_file.read_bytes()
+    cut_dat.write_bytes(data[: len(data) // 3])
+    with pytest.raises(DataFormatError, match=r"s01\.dat: truncated pickle: \d+ bytes on disk"):
+        deap.load_arrays(cut_dat)
