@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workflow_helpers import REPO, run_snakemake, scheduled_jobs, tiny_config, write_config
+from support.workflow import REPO, run_snakemake, scheduled_jobs, tiny_config, write_config
 
 pytestmark = pytest.mark.workflow
 
