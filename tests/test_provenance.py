@@ -2,57 +2,21 @@
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import hashlib
 import json
-import os
-import pickle
 import re
-import select
-import signal
-import stat
-import struct
 import subprocess
-import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import h5py
-import numpy as np
-import pandas as pd
 import pytest
-import yaml
 
 from support import bad_inputs
-from support.bad_inputs import CASES, BadCase
-from multimodal_emotion import __version__, experiments, features, synthetic
-from multimodal_emotion import datasets, recording, synthetic  # noqa: F401
-from multimodal_emotion.datasets import deap as deap_ds, seed as seed_ds  # noqa: F401
-from multimodal_emotion import workflow_config as wc
-from multimodal_emotion.models import build_model, refit_last_layer
-from multimodal_emotion.store import FeatureFile, write_features
-from support.workflow import REPO, SNAKEMAKE, run_snakemake, tiny_config, write_config
-from support.runs import (  # noqa: F401
-    ENV,
-    Run,
-    TIMEOUT_S,
-    TRAIN_JOB,
-    TRAIN_LOG,
-    TRAIN_OUTPUT,
+from multimodal_emotion import __version__
+from support.workflow import REPO
+from support.runs import (
     checked,
-    chmod_tree,
-    failed_jobs,
-    incomplete_outputs,
-    job_processes,
-    only_models,
-    processes_in,
-    run_all,
     seed_run_config,
-    snakemake_command,
-    temp_files,
-    tree_state,
-    user_copy_config,
 )
 
 pytestmark = pytest.mark.workflow
