@@ -40,7 +40,7 @@ def get_final_outputs():
         f"{RESULTS}/features/{dataset}/{recording}.h5"
         for dataset in DATASETS
         for recording in RECORDINGS[dataset]
-    ] + experiment_results() + TABLES + FIGURES
+    ] + experiment_results() + TABLES + FIGURES + QC_PAGES
 
 
 def get_raw_inputs(wildcards):
@@ -127,3 +127,9 @@ TABLES = [
     for ext in ("csv", "md", "tex")
 ]
 FIGURES = [f"{RESULTS}/figures/{d}_{kind}.png" for d in DATASETS for kind in ("accuracy", "per_subject", "confusion", "learning_curves")]
+QC_PAGES = [
+    f"{RESULTS}/qc/{dataset}/{recording}.html"
+    for dataset in DATASETS
+    for recording in RECORDINGS[dataset]
+    if config.get("qc", {}).get("enabled", True)
+]

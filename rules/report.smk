@@ -12,8 +12,8 @@ rule aggregate:
     params:
         datasets=DATASETS,
         selections=config["experiments"]["selection"],
-        tables_dir=f"{RESULTS}/tables",
-        figures_dir=f"{RESULTS}/figures",
+        tables_dir=lambda wildcards, output: str(Path(output.provenance).parent),
+        figures_dir=lambda wildcards, output: str(Path(output.figures[0]).parent),
     log:
         f"{RESULTS}/logs/aggregate.log",
     benchmark:
@@ -26,3 +26,30 @@ rule aggregate:
         "../envs/report.yaml"
     script:
         "../workflow_scripts/aggregate.py"
+
+
+rule quality_report:
+    input:
+        features=f"{RESULTS}/features/{{dataset}}/{{recording}}.h5",
+    output:
+        html=report(
+            f"{RESULTS}/qc/{{dataset}}/{{recording}}.html",
+            category="Quality control",
+            subcategory="{dataset}",
+            caption="../resources/report/qc.rst",
+        ),
+    params:
+        protocol=lambda wc_: protocol_of(wc_.dataset),
+        seed=config["experiments"]["seed"],
+    log:
+        f"{RESULTS}/logs/quality_report/{{dataset}}/{{recording}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/quality_report/{{dataset}}/{{recording}}.tsv"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    conda:
+        "../envs/report.yaml"
+    script:
+        "../workflow_scripts/quality_report.py"

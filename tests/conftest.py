@@ -36,3 +36,7 @@ def deap_file(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("deap") / "data_preprocessed_python" / "s01.dat"
     synthetic.deap.write_subject(path, subject=1, cfg=TINY)
     return path
+
+
+# Snakemake runs shared by several reliability modules (session-scoped: each runs once).
+from support.runs import pristine, pristine_raw, readonly_run, seed_runs  # noqa: E402, F401

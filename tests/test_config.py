@@ -11,7 +11,7 @@ from snakemake.utils import validate
 
 from multimodal_emotion import workflow_config as wc
 
-from workflow_helpers import REPO, run_snakemake, tiny_config, write_config
+from support.workflow import REPO, run_snakemake, tiny_config, write_config
 
 SCHEMA = str(REPO / "resources" / "config.schema.yaml")
 

@@ -77,7 +77,7 @@ def test_raw_entry_run_gives_the_same_tables_as_the_preprocessed_run(tmp_path):
     accuracies close to the preprocessed run's (the signals are the same)."""
     import pandas as pd
 
-    from workflow_helpers import run_snakemake, tiny_config, write_config
+    from support.workflow import run_snakemake, tiny_config, write_config
 
     tables = {}
     for entry in ("preprocessed", "raw"):

@@ -21,8 +21,8 @@ import h5py
 import numpy as np
 import pytest
 
-from slurm_cluster import SlurmCluster, find_tool
-from workflow_helpers import REPO, run_snakemake, tiny_config, write_config
+from support.slurm_cluster import SlurmCluster, find_tool
+from support.workflow import REPO, run_snakemake, tiny_config, write_config
 
 if find_tool("slurmctld") is None:
     pytest.skip(

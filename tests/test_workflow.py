@@ -15,7 +15,7 @@ from multimodal_emotion import datasets, recording, synthetic  # noqa: F401
 from multimodal_emotion.datasets import deap as deap_ds, seed as seed_ds  # noqa: F401
 from multimodal_emotion.workflow_config import synthetic_root
 
-from workflow_helpers import run_snakemake, scheduled_jobs, tiny_config, write_config
+from support.workflow import run_snakemake, scheduled_jobs, tiny_config, write_config
 
 pytestmark = pytest.mark.workflow
 
@@ -123,7 +123,7 @@ def test_deleting_one_feature_file_regenerates_only_it(tiny_run):
 def test_conda_envs_pin_the_same_versions_as_requirements():
     import yaml
 
-    from workflow_helpers import REPO
+    from support.workflow import REPO
 
     pinned = dict(
         line.split("==") for line in (REPO / "requirements.txt").read_text().splitlines() if "==" in line and not line.startswith("#")

@@ -11,17 +11,19 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workflow_helpers import REPO, run_snakemake, scheduled_jobs, tiny_config, write_config
+from support.workflow import REPO, run_snakemake, scheduled_jobs, tiny_config, write_config
 
 pytestmark = pytest.mark.workflow
 
-MODELS = ["bddae", "bimodal_lstm", "feature_fusion", "linear_svm"]
+MODELS = ["bddae", "bimodal_lstm", "bimodal_lstm_no_context", "feature_fusion", "linear_svm"]
 
 
 @pytest.fixture(scope="module")
 def full_run(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("full_run")
-    write_config(workdir, tiny_config())
+    config = tiny_config()
+    config["models"]["bimodal_lstm_no_context"]["enabled"] = True
+    write_config(workdir, config)
     run_snakemake(workdir)
     return workdir
 
@@ -48,7 +50,7 @@ def test_tables_figures_and_report(full_run):
         for ext in ("csv", "md", "tex"):
             assert (full_run / f"results/tables/{name}.{ext}").stat().st_size > 0
     for dataset in ("seed", "deap"):
-        for kind in ("accuracy", "per_subject", "confusion"):
+        for kind in ("accuracy", "per_subject", "confusion", "learning_curves"):
             assert (full_run / f"results/figures/{dataset}_{kind}.png").read_bytes()[:4] == b"\x89PNG"
     seed = pd.read_csv(full_run / "results/tables/seed_accuracy.csv")
     ours = seed[seed["source"] == "this run"]
@@ -61,6 +63,20 @@ def test_tables_figures_and_report(full_run):
     run_snakemake(full_run, "--report", str(report))
     html = report.read_text(errors="ignore")
     assert "seed_accuracy" in html and "Accuracy table" in html
+    assert "Quality control" in html  # the per-recording QC pages are in the report
+    for dataset in ("seed", "deap"):
+        pages = sorted((full_run / "results" / "qc" / dataset).glob("*.html"))
+        features = sorted((full_run / "results" / "features" / dataset).glob("*.h5"))
+        assert [p.stem for p in pages] == [f.stem for f in features]
+    experiments = experiments_table(full_run)
+    networks = experiments[experiments["model"].isin(["bimodal_lstm", "bimodal_lstm_no_context", "bddae"])]
+    assert networks[["network_test_accuracy", "network_val_accuracy"]].notna().all().all()  # before the refit
+    assert experiments.loc[experiments["model"] == "linear_svm", "network_test_accuracy"].isna().all()
+    assert "| model |" in (full_run / "results/tables/experiments.md").read_text()
+    search = pd.read_csv(next((full_run / "results/search/seed").rglob("bimodal_lstm.csv")))
+    for column in ("network_test_accuracy", "network_objective", "refit_objective", "refit_converged",
+                   "refit_hit_iteration_limit", "best_epoch", "optimizer_steps", "refit_newton_iterations"):
+        assert column in search.columns, column
 
 
 def test_every_model_beats_chance_with_the_default_effect(full_run):

@@ -462,6 +462,37 @@ def extract_features(
     )
 
 
+# --- quality control (stored beside the features for the QC pages) -------------------
+
+
+def channel_sd(recording: Recording) -> np.ndarray:
+    """SD of every EEG channel over all segments, shape (n_channels,) (flat/outlying checks)."""
+    n = sum(seg.eeg.shape[1] for seg in recording.segments)
+    total = sum(seg.eeg.sum(axis=1, dtype=np.float64) for seg in recording.segments)
+    mean = total / n
+    square = sum(np.einsum("ct,ct->c", seg.eeg - mean[:, None], seg.eeg - mean[:, None], dtype=np.float64)
+                 for seg in recording.segments)
+    return np.sqrt(square / n)
+
+
+def mean_channel_psd(recording: Recording, *, seconds: float = 2.0) -> tuple[np.ndarray, np.ndarray]:
+    """Welch PSD of every EEG channel (``seconds`` Hann segments), averaged over segments
+    weighted by their length: (freqs (n_freqs,), psd (n_channels, n_freqs))."""
+    from scipy.signal import welch
+
+    nperseg = max(8, int(round(seconds * recording.sfreq)))
+    total, weight, freqs = None, 0, None
+    for seg in recording.segments:
+        if seg.eeg.shape[1] < nperseg:
+            continue
+        freqs, psd = welch(seg.eeg, fs=recording.sfreq, nperseg=nperseg, axis=-1)
+        total = psd * seg.eeg.shape[1] if total is None else total + psd * seg.eeg.shape[1]
+        weight += seg.eeg.shape[1]
+    if total is None:
+        return np.zeros(0), np.zeros((len(recording.ch_names), 0))
+    return freqs, (total / weight).astype(np.float32)
+
+
 # --- stages called by the Snakemake rules --------------------------------------------
 
 
@@ -487,14 +518,19 @@ def feature_stage(
         return
     log.info("Read %s: %d segments, %d channels at %g Hz", recording.name, len(recording.segments),
              len(recording.ch_names), recording.sfreq)
+    qc = {"channel_sd": channel_sd(recording), "segment_ids": np.array([seg.index for seg in recording.segments]),
+          "segment_samples": np.array([seg.eeg.shape[1] for seg in recording.segments])}
+    qc["freqs"], qc["psd_raw"] = mean_channel_psd(recording)
     l_freq, h_freq = bandpass.get("l_freq"), bandpass.get("h_freq")
     filtered = bandpass_recording(recording, l_freq=l_freq, h_freq=h_freq)
     del recording
+    qc["psd_filtered"] = mean_channel_psd(filtered)[1]
     features = extract_features(
         filtered, bands=bands, window_s=window_s, step_s=step_s,
         attrs={"bandpass": [l_freq, h_freq], "caption": module.TABLE_CAPTION, **(attrs or {}),
                "provenance": dict(provenance or {})},
     )
+    features.qc = qc
     write_features(output, features)
     log.info("Wrote %s: %d windows, EEG %s, other %s", output, features.de.shape[0],
              features.de.shape[1:], features.other.shape[1:])

@@ -254,8 +254,39 @@ def loadmat(path: Path) -> dict:
     try:
         content = scipy.io.loadmat(path)
     except Exception as err:  # scipy raises many types for corrupt files
-        raise DataFormatError(path, f"unreadable .mat file ({first_line(err)})") from None
+        truncated = mat_truncation(path)
+        raise DataFormatError(path, truncated or f"unreadable .mat file ({first_line(err)})") from None
     return {k: v for k, v in content.items() if not k.startswith("__")}
+
+
+def mat_truncation(path: Path) -> str:
+    """Say how a Matlab v5 file is cut short ("" if its element tags fit its size).
+
+    A v5 file is a 128-byte header and then data elements, each with an 8-byte tag
+    (type, byte count) that says how long it is; a file that ends inside an element
+    was cut short (an interrupted copy or download).
+    """
+    size = path.stat().st_size
+    if size < 128:
+        return f"truncated .mat file: {size} bytes on disk, shorter than the 128-byte Matlab header"
+    with open(path, "rb") as f:
+        header = f.read(128)
+        if header[126:128] not in (b"IM", b"MI"):
+            return ""  # not v5 (e.g. v7.3/HDF5): the format does not tell
+        order = "<" if header[126:128] == b"IM" else ">"
+        offset = 128
+        while offset + 8 <= size:
+            f.seek(offset)
+            kind, nbytes = np.frombuffer(f.read(8), dtype=f"{order}u4")
+            if kind >> 16:  # small data element: data packed into the tag
+                offset += 8
+                continue
+            end = offset + 8 + int(nbytes) + (-int(nbytes) % 8 if kind != 15 else 0)
+            if end > size:
+                return (f"truncated .mat file: {size} bytes on disk, but the element at byte {offset} "
+                        f"declares {int(nbytes)} bytes (the file should be at least {end} bytes)")
+            offset = end
+    return "" if offset == size else f"truncated .mat file: ends inside an element tag at byte {offset}"
 
 
 def check_finite(path: Path, name: str, array: np.ndarray) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -471,7 +471,7 @@ def quality_page(features, qc: dict, output_html: str, *, class_balance: dict | 
     segment_rows = "".join(
         f"<tr><td>{i}</td><td>{n / float(features.attrs['sfreq']):.1f}</td><td>{int(np.sum(features.segment == i))}</td></tr>"
         for i, n in zip(ids, samples))
-    check_rows = "".join(
+    check_rows = "\n".join(
         f"<tr class='{'ok' if c['ok'] else 'flag'}'><td>{'ok' if c['ok'] else 'FLAG'}</td><td>{html.escape(c['check'])}</td>"
         f"<td>{html.escape(c['verdict'])}</td></tr>" for c in checks)
     recording = html.escape(str(features.attrs.get("recording", "")))
@@ -493,3 +493,34 @@ channels, {de.shape[0]} windows of {features.attrs['window_s']} s (step {feature
     with atomic_path(output_html) as tmp:
         tmp.write_text(page)
     return checks
+
+
+def quality_stage(*, features_path: str, output_html: str, protocol: Mapping, seed: int) -> None:
+    """The rule ``quality_report``: one QC page for one recording, from what the feature
+    job stored (never re-reads raw data). Class balance per split of each experiment."""
+    from .experiments import ExperimentError, experiment_folds
+    from .store import read_features, read_qc
+
+    features = read_features(features_path)
+    qc = read_qc(features_path)
+    if not qc:
+        raise ValueError(f"{features_path}: no qc/ arrays; rerun the features rule (feature files before QC)")
+    balance = {}
+    for task in protocol.get("tasks", []):
+        try:
+            folds = experiment_folds(features, protocol=protocol, task=task, seed=seed)
+        except ExperimentError as err:
+            balance[f"{task}"] = {"not evaluable: " + str(err): 0}
+            continue
+        names = features.attrs["classes"][task]["class_names"]
+        for split in ("train", "val", "test"):
+            counts = np.zeros(len(names), dtype=int)
+            for fold in folds:
+                data = getattr(fold, split)
+                if data is not None:
+                    counts += np.bincount(data.y, minlength=len(names))[:len(names)]
+            if counts.sum():
+                balance[f"{task}/{split}"] = dict(zip(names, counts.tolist()))
+    checks = quality_page(features, qc, output_html, class_balance=balance)
+    for check in checks:
+        log.info("%s: %s: %s", "ok" if check["ok"] else "FLAG", check["check"], check["verdict"])

@@ -106,6 +106,9 @@ class FeatureFile:
     start_s: np.ndarray  # (n_windows,)
     labels: np.ndarray  # (n_windows, n_label_names)
     attrs: dict
+    #: Quality-control arrays of the recording (``qc/*`` datasets, see :func:`read_qc`);
+    #: written when present, not read by :func:`read_features`.
+    qc: dict | None = None
 
 
 def write_features(path: str | Path, features: FeatureFile) -> None:
@@ -119,6 +122,8 @@ def write_features(path: str | Path, features: FeatureFile) -> None:
         f.create_dataset("windows/segment", data=features.segment.astype(np.int32))
         f.create_dataset("windows/start_s", data=features.start_s.astype(np.float64))
         f.create_dataset("labels", data=features.labels.astype(np.float64))
+        for key, value in (features.qc or {}).items():
+            f.create_dataset(f"qc/{key}", data=np.asarray(value))
         f.attrs["layout_version"] = FEATURE_LAYOUT_VERSION
         for key, value in features.attrs.items():
             f.attrs[key] = json.dumps(value)
@@ -145,3 +150,16 @@ def read_features(path: str | Path) -> FeatureFile:
             labels=f["labels"][()],
             attrs=attrs,
         )
+
+
+def read_qc(path: str | Path) -> dict:
+    """Read the ``qc/*`` arrays of a feature file (empty if it has none).
+
+    ``freqs`` (n_freqs,), ``psd_raw`` and ``psd_filtered`` (n_channels, n_freqs): Welch
+    PSD of every EEG channel before and after the bandpass, averaged over segments;
+    ``channel_sd`` (n_channels,): SD of every channel before the bandpass;
+    ``segment_ids`` and ``segment_samples`` (n_segments,): each segment's length.
+    """
+    path = Path(path)
+    with _open_h5(path) as f:
+        return {key: f[f"qc/{key}"][()] for key in f["qc"]} if "qc" in f else {}

@@ -74,6 +74,8 @@ RATING_RANGE = (1.0, 9.0)
 READ_OPTIONS: tuple[str, ...] = ()  # config keys of the deap block passed to read()
 CLASSES = {name: LabelClasses(kind="threshold", class_names=("low", "high"), default_threshold=5.0)
            for name in LABEL_NAMES}
+#: Size of a complete ``sXX.dat`` (40 x 40 x 8064 float64 data + labels, Python 2 pickle).
+COMPLETE_DAT_BYTES = 103_220_745
 # The pickles were written by Python 2's cPickle: byte strings need this encoding.
 PICKLE_ENCODING = "latin1"
 
@@ -175,6 +177,13 @@ def load_arrays(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
         try:
             with open(path, "rb") as f:
                 content = pickle.load(f, encoding=PICKLE_ENCODING)
+        except (EOFError, pickle.UnpicklingError) as err:
+            if isinstance(err, EOFError) or "truncated" in str(err):
+                raise DataFormatError(
+                    path, f"truncated pickle: {path.stat().st_size} bytes on disk, the data end before the "
+                    f"pickle does (a complete subject file of this layout is {COMPLETE_DAT_BYTES / 1e6:.0f} MB)"
+                ) from None
+            raise DataFormatError(path, f"unreadable pickle ({type(err).__name__}: {str(err)[:80]})") from None
         except Exception as err:
             raise DataFormatError(
                 path, f"unreadable pickle ({type(err).__name__}: {str(err)[:80]})"

@@ -323,7 +323,7 @@ CASES: list[BadCase] = [
             r"config key 'seed\.sessions': subject \d+ has 0 session files in .*Preprocessed_EEG, session 1 requested",
             rule=None),
     BadCase("seed_eeg_empty", "seed", "eeg", empty, r"file is empty"),
-    BadCase("seed_eeg_truncated", "seed", "eeg", truncate, r"unreadable \.mat file \(.+\)"),
+    BadCase("seed_eeg_truncated", "seed", "eeg", truncate, r"truncated \.mat file: \d+ bytes on disk, .+"),
     BadCase("seed_eeg_not_a_mat_file", "seed", "eeg", garbage, r"unreadable \.mat file \(.+\)"),
     BadCase("seed_eeg_wrong_variable_names", "seed", "eeg",
             edit_mat(lambda v: {f"clip{k}": v[eeg_key(v, k)] for k in range(1, 16)}),
@@ -343,7 +343,7 @@ CASES: list[BadCase] = [
     # SEED Eye_movements/{subject}_{date}.mat
     BadCase("seed_eye_missing", "seed", "eye", delete, r"Missing input files for rule features", rule=None),
     BadCase("seed_eye_empty", "seed", "eye", empty, r"file is empty"),
-    BadCase("seed_eye_truncated", "seed", "eye", truncate, r"unreadable \.mat file \(.+\)"),
+    BadCase("seed_eye_truncated", "seed", "eye", truncate, r"truncated \.mat file: \d+ bytes on disk, .+"),
     BadCase("seed_eye_wrong_variable_names", "seed", "eye",
             edit_mat(lambda v: {k.replace("pupil_", "diameter_"): a for k, a in v.items()}),
             r"no variable 'pupil_1' \(clip 1 missing\)"),
@@ -358,7 +358,7 @@ CASES: list[BadCase] = [
     # SEED Preprocessed_EEG/label.mat
     BadCase("seed_labels_missing", "seed", "labels", delete, r"Missing input files for rule features", rule=None),
     BadCase("seed_labels_empty", "seed", "labels", empty, r"file is empty"),
-    BadCase("seed_labels_truncated", "seed", "labels", truncate, r"unreadable \.mat file \(.+\)"),
+    BadCase("seed_labels_truncated", "seed", "labels", truncate, r"truncated \.mat file: \d+ bytes on disk, .+"),
     BadCase("seed_labels_wrong_variable_name", "seed", "labels", edit_mat(lambda v: {"labels": v["label"]}),
             r"no variable 'label' \(found: \['labels'\]\)"),
     BadCase("seed_labels_too_few_clips", "seed", "labels", edit_mat(lambda v: {"label": v["label"][:, :14]}),
@@ -368,7 +368,7 @@ CASES: list[BadCase] = [
     # DEAP data_preprocessed_python/sXX.dat
     BadCase("deap_missing", "deap", "data", delete, r"Missing input files for rule features", rule=None),
     BadCase("deap_empty", "deap", "data", empty, r"file is empty"),
-    BadCase("deap_truncated", "deap", "data", truncate, r"unreadable pickle \(.+\)"),
+    BadCase("deap_truncated", "deap", "data", truncate, r"truncated pickle: \d+ bytes on disk, .+"),
     BadCase("deap_not_a_pickle", "deap", "data", garbage, r"unreadable pickle \(.+\)"),
     BadCase("deap_not_a_dict", "deap", "data", edit_pickle(lambda c: [c["data"], c["labels"]]),
             r"pickle holds a list, expected a dict"),
@@ -394,7 +394,7 @@ CASES: list[BadCase] = [
     BadCase("deap_ratings_nan", "deap", "data", deap_edit("labels", _at((7, 0), np.nan)),
             r"'labels' contains 1 NaN/inf values"),
     # DEAP data_preprocessed_matlab/sXX.mat (deap.format: matlab)
-    BadCase("deap_matlab_truncated", "deap", "data", truncate, r"unreadable \.mat file \(.+\)", fmt="matlab"),
+    BadCase("deap_matlab_truncated", "deap", "data", truncate, r"truncated \.mat file: \d+ bytes on disk, .+", fmt="matlab"),
     BadCase("deap_matlab_wrong_variable_names", "deap", "data",
             edit_mat(lambda v: {"eeg": v["data"], "labels": v["labels"]}),
             r"no 'data' entry \(found: \['eeg', 'labels'\]\)", fmt="matlab"),

@@ -10,24 +10,24 @@ from pathlib import Path
 
 import yaml
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
 
 
+def merged(base: dict, override: dict) -> dict:
+    """``override`` merged into ``base`` key by key (nested dicts merged, the rest replaced),
+    as Snakemake merges a --configfile over the Snakefile's configfile."""
+    out = dict(base)
+    for key, value in override.items():
+        out[key] = merged(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
 def tiny_config(**overrides) -> dict:
-    """The default config, shrunk: one SEED subject x 2 sessions of short clips, one DEAP subject."""
-    config = yaml.safe_load((REPO / "config.yaml").read_text())
-    config["seed"]["subjects"] = [1]
-    config["seed"]["sessions"] = [1, 2]
-    config["deap"]["subjects"] = [1]
-    config["synthetic"]["seed_clip_seconds"] = [40, 48]  # long enough for the LSTM to generalise from 6 clips
-    config["search"]["n_configs"] = {"seed": 2, "deap": 1}  # selection has a choice on SEED
-    config["experiments"]["deap_protocol"]["n_folds"] = 5
-    config["models"]["bimodal_lstm"]["fixed_per_dataset"]["seed"]["sequence_length"] = 8
-    for name in ("linear_svm_eeg", "linear_svm_other"):
-        config["models"][name]["enabled"] = False
-    config["models"]["bimodal_lstm"]["fixed"].update(max_epochs=30, patience=10)
-    config["models"]["bddae"]["fixed"].update(max_epochs=30, patience=10, pretrain_epochs=30)
+    """The default config shrunk by ``.test/config_tiny.yaml``: one SEED subject x 2 sessions
+    of short clips, one DEAP subject, small budgets."""
+    config = merged(yaml.safe_load((REPO / "config.yaml").read_text()),
+                    yaml.safe_load((REPO / ".test" / "config_tiny.yaml").read_text()))
     for key, value in overrides.items():
         section, _, name = key.partition(".")
         if name:

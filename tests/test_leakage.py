@@ -1,0 +1,181 @@
+"""Leakage: no statistic of the test split enters scaling or training."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from multimodal_emotion import experiments, features, synthetic
+from multimodal_emotion.datasets import seed as seed_ds
+from multimodal_emotion.models import build_model, refit_last_layer
+from multimodal_emotion.store import FeatureFile, write_features
+from support.workflow import REPO
+
+pytestmark = pytest.mark.workflow
+
+
+# =====================================================================================
+# 5. Leakage: no statistic of the test split enters scaling or training
+# =====================================================================================
+
+SEED_PROTOCOL = yaml.safe_load((REPO / "config.yaml").read_text())["experiments"]["seed_protocol"]
+TINY_MODELS = {
+    "linear_svm": {"C": 0.05},
+    "feature_fusion": {"C": 1.0, "gamma": 0.01},
+    "bimodal_lstm": {"eeg_hidden": 8, "other_hidden": 4, "sequence_length": 5, "max_epochs": 3, "patience": 3, "seed": 3},
+    "bddae": {"eeg_hidden": 8, "other_hidden": 4, "shared_hidden": 4, "pretrain_epochs": 2, "max_epochs": 3,
+              "patience": 3, "seed": 3, "batch_size": 64},
+}
+
+
+def perturb(features: FeatureFile, rows: np.ndarray) -> FeatureFile:
+    """The same features with the windows in ``rows`` moved far away (offset and scale)."""
+    de, psd, other = features.de.copy(), features.psd.copy(), features.other.copy()
+    de[rows] = de[rows] * 7.0 + 100.0
+    psd[rows] = psd[rows] * 1e3 + 5.0
+    other[rows] = other[rows] * -3.0 + 1e3
+    return FeatureFile(de=de, psd=psd, other=other, segment=features.segment, start_s=features.start_s,
+                       labels=features.labels, attrs=features.attrs)
+
+
+@pytest.fixture(scope="module")
+def session_features(seed_files) -> FeatureFile:
+    recording = seed_ds.read_session(seed_files["eeg"], seed_files["labels"], seed_files["eye"])
+    filtered = features.bandpass_recording(recording, l_freq=1.0, h_freq=50.0)
+    bands = synthetic.DEFAULT_SEED_BANDS
+    return features.extract_features(filtered, bands=bands, window_s=4.0, step_s=1.0)
+
+
+@pytest.fixture(scope="module")
+def leakage_folds(session_features):
+    """The SEED protocol's fold, and the same fold built from features whose test clips were perturbed."""
+    test_rows = np.isin(session_features.segment, SEED_PROTOCOL["test_clips"])
+    (fold,) = experiments.experiment_folds(session_features, protocol=SEED_PROTOCOL, task="emotion", seed=1)
+    (moved,) = experiments.experiment_folds(perturb(session_features, test_rows), protocol=SEED_PROTOCOL, task="emotion", seed=1)
+    return fold, moved
+
+
+def _same_window_data(a, b) -> bool:
+    return all(np.array_equal(getattr(a, k), getattr(b, k)) for k in ("eeg", "other", "y", "segment"))
+
+
+def test_folds_do_not_depend_on_the_test_windows(session_features, leakage_folds):
+    fold, moved = leakage_folds
+    assert _same_window_data(fold.train, moved.train) and _same_window_data(fold.val, moved.val)
+    assert not np.array_equal(fold.test.eeg, moved.test.eeg) and not np.array_equal(fold.test.other, moved.test.other)
+    # k-fold (the DEAP protocol, here on the SEED clips): perturbing fold 0's test windows
+    # leaves fold 0's training and validation windows as they were.
+    protocol = {"kind": "kfold", "n_folds": 5, "fold_unit": "trial", "threshold": 5.0, "validation": True, "eeg_feature": "de+psd"}
+    folds = experiments.experiment_folds(session_features, protocol=protocol, task="emotion", seed=4)
+    test_clips = np.unique(folds[0].test.segment)
+    moved_folds = experiments.experiment_folds(
+        perturb(session_features, np.isin(session_features.segment, test_clips)), protocol=protocol, task="emotion", seed=4
+    )
+    assert folds[0].index == moved_folds[0].index == 0
+    assert _same_window_data(folds[0].train, moved_folds[0].train) and _same_window_data(folds[0].val, moved_folds[0].val)
+    assert not np.array_equal(folds[0].test.eeg, moved_folds[0].test.eeg)
+
+
+def _scaler_stats(model) -> dict:
+    return {k: (s.kind, s.offset.copy(), s.scale.copy()) for k, s in model.scalers_.items()}
+
+
+def _assert_same_stats(a: dict, b: dict) -> None:
+    assert a.keys() == b.keys()
+    for key in a:
+        assert a[key][0] == b[key][0]
+        np.testing.assert_array_equal(a[key][1], b[key][1], err_msg=f"{key} offset")
+        np.testing.assert_array_equal(a[key][2], b[key][2], err_msg=f"{key} scale")
+
+
+def _expected_train_stats(model_class: str, train) -> dict:
+    """What each model's scaler must hold: statistics of the training windows alone."""
+
+    def standard(x):
+        x = np.asarray(x, np.float64)
+        std = x.std(axis=0)
+        return ("standard", x.mean(axis=0), np.where(std > 0, std, 1.0))
+
+    def minmax(x):
+        x = np.asarray(x, np.float64)
+        ptp = x.max(axis=0) - x.min(axis=0)
+        return ("minmax", x.min(axis=0), np.where(ptp > 0, ptp, 1.0))
+
+    if model_class == "bimodal_lstm":
+        return {"eeg": standard(train.eeg), "other": standard(train.other)}
+    if model_class == "bddae":
+        return {"eeg": minmax(train.eeg), "other": minmax(train.other)}
+    return {"features": standard(train.features("both"))}
+
+
+@pytest.mark.parametrize("model_class", list(TINY_MODELS))
+def test_no_test_statistic_enters_scaling_or_training(leakage_folds, model_class):
+    fold, moved = leakage_folds
+    model = build_model(model_class, **TINY_MODELS[model_class]).fit(fold.train, fold.val)
+    stats = _scaler_stats(model)
+    expected = _expected_train_stats(model_class, fold.train)
+    for key, (kind, offset, scale) in expected.items():
+        assert stats[key][0] == kind
+        np.testing.assert_allclose(stats[key][1], offset, rtol=1e-12, atol=1e-12, err_msg=f"{key} offset")
+        np.testing.assert_allclose(stats[key][2], scale, rtol=1e-12, atol=1e-12, err_msg=f"{key} scale")
+    scores = {split: model.decision_function(getattr(fold, split)) for split in ("train", "val")}
+
+    # (a) scoring the test split, as it was and perturbed, changes nothing fitted
+    model.decision_function(fold.test)
+    model.decision_function(moved.test)
+    _assert_same_stats(stats, _scaler_stats(model))
+    for split, before in scores.items():
+        np.testing.assert_array_equal(model.decision_function(getattr(fold, split)), before, err_msg=split)
+
+    # (b) the same model trained on the fold whose test windows were perturbed is identical
+    again = build_model(model_class, **TINY_MODELS[model_class]).fit(moved.train, moved.val)
+    _assert_same_stats(stats, _scaler_stats(again))
+    for split, before in scores.items():
+        np.testing.assert_array_equal(again.decision_function(getattr(moved, split)), before, err_msg=split)
+    history = {k: v for k, v in model.history.items() if "second" not in k}
+    assert history == {k: v for k, v in again.history.items() if "second" not in k}
+    if hasattr(model, "svm_weights"):  # the networks' SVM refit (Sec. 3.2) sees the training split only
+        refit_last_layer(model, fold.train)
+        refit_last_layer(again, moved.train)
+        for w, v in zip(model.svm_weights(), again.svm_weights()):
+            np.testing.assert_array_equal(w, v)
+
+
+@pytest.mark.parametrize("model_class", ["linear_svm", "bimodal_lstm"])
+def test_train_and_evaluate_shard_ignore_the_test_features(tmp_path, session_features, model_class):
+    """The experiment stage end to end (feature file -> train_shard -> evaluate_shard):
+    perturbing the test clips' features changes test accuracy at most, nothing else."""
+    test_rows = np.isin(session_features.segment, SEED_PROTOCOL["test_clips"])
+    space = {k: {"value": v} for k, v in TINY_MODELS[model_class].items() if k not in ("seed", "max_epochs", "patience")}
+    fixed = {k: v for k, v in TINY_MODELS[model_class].items() if k in ("max_epochs", "patience")}
+    outcome = {}
+    for name, feats in (("as_is", session_features), ("moved", perturb(session_features, test_rows))):
+        path = tmp_path / name / "features.h5"
+        write_features(path, feats)
+        models = tmp_path / name / "models"
+        experiments.train_shard(
+            features_path=str(path), experiment="seed/x", task="emotion", protocol=SEED_PROTOCOL, model_name=model_class,
+            model_class=model_class, space=space, fixed=fixed, n_configs=1, shard=0, n_shards=1, seed=1, output_dir=str(models),
+        )
+        experiments.evaluate_shard(
+            features_path=str(path), training_dir=str(models), task="emotion", protocol=SEED_PROTOCOL, seed=1,
+            refit={"enabled": True, "eps": 1e-4}, output_csv=str(tmp_path / name / "evaluation.csv"),
+            output_predictions=str(tmp_path / name / "predictions.npz"),
+        )
+        training = json.loads((models / "training.json").read_text())
+        for run in training["runs"]:
+            run.pop("seconds")
+        state = json.loads((models / "config0000" / "fold00" / "state.json").read_text())
+        state["history"].pop("refit", None)
+        frame = pd.read_csv(tmp_path / name / "evaluation.csv").drop(columns=["seconds", "refit_seconds"], errors="ignore")
+        outcome[name] = (training, state, frame)
+    (training, state, frame), (training2, state2, frame2) = outcome["as_is"], outcome["moved"]
+    assert training == training2
+    assert state == state2  # scalers and training history
+    pd.testing.assert_frame_equal(frame.drop(columns=["test_accuracy"]), frame2.drop(columns=["test_accuracy"]), check_exact=True)
+
+

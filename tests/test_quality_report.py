@@ -1,0 +1,68 @@
+"""The per-recording quality page flags what is wrong with a recording, and only that."""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.io
+
+from multimodal_emotion.features import feature_stage
+from multimodal_emotion.reporting import quality_stage
+
+SETTINGS = {"bandpass": {"l_freq": 1.0, "h_freq": 50.0}, "window_s": 4.0, "step_s": 1.0,
+            "bands": {"delta": [1, 4], "theta": [4, 8], "alpha": [8, 14], "beta": [14, 31], "gamma": [31, 50]}}
+PROTOCOL = {"kind": "clips", "tasks": ["emotion"], "train_clips": [1, 2, 3, 4, 5, 6], "validation_clips": [7, 8, 9],
+            "test_clips": [10, 11, 12, 13, 14, 15]}
+
+
+def qc_page(tmp_path, files, name):
+    features = tmp_path / f"{name}.h5"
+    feature_stage(dataset="seed", inputs={k: str(v) for k, v in files.items()}, output=str(features), **SETTINGS)
+    html = tmp_path / f"{name}.html"
+    quality_stage(features_path=str(features), output_html=str(html), protocol=PROTOCOL, seed=0)
+    return html.read_text()
+
+
+def test_flat_channel_and_short_clip_are_flagged_and_a_clean_recording_is_not(seed_files, tmp_path):
+    clean = qc_page(tmp_path, seed_files, "clean")
+    assert "FLAG" not in clean and "0 check(s) flagged" in clean
+    assert "Power spectra" in clean and "data:image/png;base64" in clean and "class balance emotion/train" in clean
+
+    content = scipy.io.loadmat(seed_files["eeg"])
+    damaged = {}
+    for key, value in content.items():
+        if key.startswith("__"):
+            continue
+        value = np.array(value, dtype=np.float64)
+        rng = np.random.default_rng(0)
+        value[5] = 1e-7 * rng.standard_normal(value.shape[1])  # a disconnected electrode (F7)
+        if key.endswith("_eeg4"):
+            value = value[:, : value.shape[1] // 4]  # clip 4 cut short
+        damaged[key] = value
+    damaged_path = tmp_path / "Preprocessed_EEG" / seed_files["eeg"].name
+    damaged_path.parent.mkdir(parents=True)
+    scipy.io.savemat(damaged_path, damaged)
+    page = qc_page(tmp_path, {**seed_files, "eeg": damaged_path}, "damaged")
+    flagged = [line for line in page.splitlines() if "class='flag'" in line]
+    assert "2 check(s) flagged" in page, flagged
+    assert any("flat channels" in line and "F7" in line for line in flagged)
+    assert any("segment lengths" in line and "segment(s) 4 " in line for line in flagged)
+
+
+def test_truncated_files_say_they_are_truncated(seed_files, deap_file, tmp_path):
+    """A cut-short .mat or .dat names the file, says 'truncated' and compares the size
+    on disk with what the format promises."""
+    import pytest
+
+    from multimodal_emotion.datasets import deap, seed
+    from multimodal_emotion.recording import DataFormatError
+
+    cut_mat = tmp_path / "1_20131027.mat"
+    data = seed_files["eeg"].read_bytes()
+    cut_mat.write_bytes(data[: len(data) // 2])
+    with pytest.raises(DataFormatError, match=r"1_20131027\.mat: truncated \.mat file: \d+ bytes on disk, but the element"):
+        seed.read_session(cut_mat, seed_files["labels"], None)
+    cut_dat = tmp_path / "s01.dat"
+    data = deap_file.read_bytes()
+    cut_dat.write_bytes(data[: len(data) // 3])
+    with pytest.raises(DataFormatError, match=r"s01\.dat: truncated pickle: \d+ bytes on disk"):
+        deap.load_arrays(cut_dat)
