@@ -157,7 +157,7 @@ def test_extracted_entry_runs_to_the_tables(tmp_path):
     import h5py
     import pandas as pd
 
-    from workflow_helpers import run_snakemake, tiny_config, write_config
+    from support.workflow import run_snakemake, tiny_config, write_config
 
     config = tiny_config()
     config["seed"].update(entry="extracted", sessions=[1])
@@ -417,7 +417,7 @@ def test_multimodal_entry_runs_to_the_tables(tmp_path):
     import h5py
     import pandas as pd
 
-    from workflow_helpers import run_snakemake, tiny_config, write_config
+    from support.workflow import run_snakemake, tiny_config, write_config
 
     config = tiny_config()
     config["seed"].update(entry="multimodal", sessions=[1])

@@ -593,6 +593,14 @@ def shipped_feature_file(recording: Recording, *, attrs: Mapping | None = None) 
         "dropped_windows": info.dropped_windows,
         **(attrs or {}),
     }
+    n_channels = len(recording.ch_names)
+    # QC arrays (store.read_qc): no signal was read, so the signal-level ones are empty
+    # (not measured); a segment's length is the span its windows cover.
+    qc = {"channel_sd": np.zeros(0), "freqs": np.zeros(0), "psd_raw": np.zeros((n_channels, 0)),
+          "psd_filtered": np.zeros((n_channels, 0)),
+          "segment_ids": np.array([seg.index for seg in recording.segments]),
+          "segment_samples": np.array([int(round((seg.shipped.start_s[-1] + info.window_s) * recording.sfreq))
+                                       for seg in recording.segments])}
     return FeatureFile(
         de=np.concatenate(de_all),
         psd=np.concatenate(psd_all),
@@ -601,4 +609,5 @@ def shipped_feature_file(recording: Recording, *, attrs: Mapping | None = None) 
         start_s=np.concatenate(start_all),
         labels=np.concatenate(label_all),
         attrs=file_attrs,
+        qc=qc,
     )
