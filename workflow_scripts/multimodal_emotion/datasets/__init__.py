@@ -8,7 +8,10 @@ A dataset module (``seed.py``, ``deap.py``) provides:
   ``CLASSES`` (label name -> :class:`~..recording.LabelClasses`);
 - discovery: ``recordings(config, root)``, ``input_files(config, root, recording)``
   (files by role for the configured entry), ``shortest_segment_s(config)``;
-- reading: ``read(files, **options)`` -> :class:`~..recording.Recording`.
+- reading: ``read(files, **options)`` -> :class:`~..recording.Recording`. An entry whose
+  files hold features rather than signals (SEED ``extracted``, ``multimodal``) returns
+  them in ``Recording.shipped`` / ``Segment.shipped``; the feature stage then writes them
+  as they are (``features.shipped_feature_file``).
 
 Code outside this package asks the registry, never which dataset it is.
 """
