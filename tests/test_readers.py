@@ -104,7 +104,7 @@ def test_truncated_mat(tmp_path, seed_files, name):
     source = seed_files["labels"] if name == "label.mat" else seed_files["eeg"]
     path = tmp_path / name
     path.write_bytes(source.read_bytes()[: source.stat().st_size // 2])
-    with pytest.raises(DataFormatError, match=rf"{name}: unreadable \.mat file"):
+    with pytest.raises(DataFormatError, match=rf"{name}: truncated \.mat file: \d+ bytes on disk"):
         seed_ds.read_labels(path) if name == "label.mat" else seed_ds.read_eeg(path)
 
 
@@ -118,7 +118,7 @@ def test_garbage_mat(tmp_path):
 def test_truncated_dat(tmp_path, deap_file):
     path = tmp_path / "s01.dat"
     path.write_bytes(deap_file.read_bytes()[:100_000])
-    with pytest.raises(DataFormatError, match=r"s01\.dat: unreadable pickle"):
+    with pytest.raises(DataFormatError, match=r"s01\.dat: truncated pickle: 100000 bytes on disk"):
         deap_ds.read_subject(path)
 
 

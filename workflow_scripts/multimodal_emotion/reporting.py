@@ -371,14 +371,19 @@ def quality_checks(features, qc: dict, *, class_balance: dict | None = None) -> 
         picked = [names[i] if i < len(names) else str(i) for i in np.flatnonzero(mask)]
         return ", ".join(picked[:5]) + (f" and {len(picked) - 5} more" if len(picked) > 5 else "")
 
-    flat = sd <= FLAT_SD_FRACTION * median_sd
-    checks.append({"check": "flat channels", "ok": not flat.any(),
-                   "verdict": f"{int(flat.sum())} flat channel(s): {channel_names(flat)}" if flat.any()
-                   else f"none (median channel SD {median_sd:.3g})"})
-    outlying = sd >= OUTLYING_SD_FACTOR * median_sd
-    checks.append({"check": "outlying channels", "ok": not outlying.any(),
-                   "verdict": f"{int(outlying.sum())} channel(s) with SD >= {OUTLYING_SD_FACTOR:g} x the median: "
-                              f"{channel_names(outlying)}" if outlying.any() else "none"})
+    if sd.size == 0:  # features shipped by the lab: no signal was read
+        origin = features.attrs.get("feature_origin", "no signal read by this workflow")
+        for name in ("flat channels", "outlying channels"):
+            checks.append({"check": name, "ok": True, "verdict": f"not measured: {origin}"})
+    else:
+        flat = sd <= FLAT_SD_FRACTION * median_sd
+        checks.append({"check": "flat channels", "ok": not flat.any(),
+                       "verdict": f"{int(flat.sum())} flat channel(s): {channel_names(flat)}" if flat.any()
+                       else f"none (median channel SD {median_sd:.3g})"})
+        outlying = sd >= OUTLYING_SD_FACTOR * median_sd
+        checks.append({"check": "outlying channels", "ok": not outlying.any(),
+                       "verdict": f"{int(outlying.sum())} channel(s) with SD >= {OUTLYING_SD_FACTOR:g} x the median: "
+                                  f"{channel_names(outlying)}" if outlying.any() else "none"})
     sfreq = float(features.attrs["sfreq"])
     window_s, step_s = float(features.attrs["window_s"]), float(features.attrs["step_s"])
     ids, samples = np.asarray(qc["segment_ids"]), np.asarray(qc["segment_samples"], dtype=float)
@@ -443,6 +448,11 @@ def quality_page(features, qc: dict, output_html: str, *, class_balance: dict | 
     fig, axes = plt.subplots(1, 2, figsize=(11, 3.6), sharey=True)
     for ax, key, title in ((axes[0], "psd_raw", "before the bandpass"), (axes[1], "psd_filtered", "after the bandpass")):
         psd = np.asarray(qc[key])
+        if freqs.size == 0 or psd.size == 0:
+            ax.text(0.5, 0.5, "not measured: no signal was read\n(features shipped by the lab)", ha="center",
+                    va="center", transform=ax.transAxes)
+            ax.set_title(f"PSD {title}", fontsize=9)
+            continue
         ax.semilogy(freqs, psd.T, lw=0.5, alpha=0.5)
         ax.semilogy(freqs, np.median(psd, axis=0), color="black", lw=1.5, label="median channel")
         ax.set_title(f"PSD of every channel, {title}", fontsize=9)
