@@ -221,14 +221,21 @@ def fit_grouped(
 
     def lstm(x, wx, wh, b, U):
         # x (G|1, B, T, F). Eqs. (1)-(2), Keras' fused gate order (i, f, g, o)
-        B, T = tf.shape(x)[1], x.shape[2]
-        xz = tf.matmul(tf.reshape(tf.cast(x, cdt), (tf.shape(x)[0], -1, x.shape[3])), tf.cast(wx, cdt))
-        xz = tf.reshape(tf.cast(xz, tf.float32), (G, B, T, 4 * U)) + b[:, None, None, :]
+        B, T, F = tf.shape(x)[1], x.shape[2], x.shape[3]
+        if x.shape[0] == 1:  # inputs shared by the group: one GEMM (B*T, F) x (F, G*4U)
+            w2 = tf.reshape(tf.transpose(tf.cast(wx, cdt), (1, 0, 2)), (F, G * 4 * U))
+            xz = tf.matmul(tf.reshape(tf.cast(x, cdt), (-1, F)), w2)
+            xz = tf.transpose(tf.reshape(xz, (B, T, G, 4 * U)), (2, 0, 1, 3))
+        else:  # each configuration its own mini-batch
+            xz = tf.reshape(tf.matmul(tf.reshape(tf.cast(x, cdt), (G, -1, F)), tf.cast(wx, cdt)), (G, B, T, 4 * U))
+        xz = tf.cast(xz, tf.float32) + b[:, None, None, :]
         whc = tf.cast(wh, cdt)
         h = c = tf.zeros((G, B, U))
         outs = []
-        for t in range(T):
-            z = xz[:, :, t] + tf.cast(tf.matmul(tf.cast(h, cdt), whc), tf.float32)
+        # unstack (not slicing): its gradient is one stack, where T slices would each
+        # scatter into a full-size zero tensor
+        for xz_t in tf.unstack(xz, num=T, axis=2):
+            z = xz_t + tf.cast(tf.matmul(tf.cast(h, cdt), whc), tf.float32)
             i, f, g, o = tf.split(z, 4, axis=-1)
             c = tf.sigmoid(f) * c + tf.sigmoid(i) * tf.tanh(g)  # Eq. (1)
             h = tf.sigmoid(o) * tf.tanh(c)  # Eq. (2)
@@ -267,11 +274,10 @@ def fit_grouped(
             nd = len(var[k].shape)
             a = tf.reshape(active, (G,) + (1,) * (nd - 1))
             al = tf.reshape(alpha, (G,) + (1,) * (nd - 1))
-            m_new = mom[k] + (g - mom[k]) * (1.0 - BETA_1)
-            v_new = vel[k] + (tf.square(g) - vel[k]) * (1.0 - BETA_2)
-            mom[k].assign(tf.where(a > 0, m_new, mom[k]))
-            vel[k].assign(tf.where(a > 0, v_new, vel[k]))
-            var[k].assign_sub(a * mask[k] * (m_new * al) / (tf.sqrt(v_new) + EPSILON))
+            # a = 1: Keras' update exactly; a = 0 (stopped): moments and weights unchanged
+            mom[k].assign_add((g - mom[k]) * (1.0 - BETA_1) * a)
+            vel[k].assign_add((tf.square(g) - vel[k]) * (1.0 - BETA_2) * a)
+            var[k].assign_sub(a * mask[k] * (mom[k] * al) / (tf.sqrt(vel[k]) + EPSILON))
         steps.assign_add(active)
         hit = tf.cast(tf.equal(tf.argmax(scores, -1, output_type=tf.int32), y), tf.float32)
         return losses, tf.reduce_sum(hit * weight, [1, 2]), tf.reduce_sum(weight * tf.ones_like(hit), [1, 2])
