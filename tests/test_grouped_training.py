@@ -106,13 +106,19 @@ def test_device_choice_is_explicit_and_logged(caplog):
 # --------------------------------------------------------------------------------------
 # The search: fixed groups, shards of whole groups
 # --------------------------------------------------------------------------------------
-@pytest.mark.parametrize("n_configs, group_size", [(10, 1), (10, 4), (7, 8), (16, 8)])
-def test_groups_do_not_depend_on_the_shard_count(n_configs, group_size):
-    groups = experiments.config_groups(n_configs, group_size=group_size)
-    assert sum(groups, []) == list(range(n_configs))
+@pytest.mark.parametrize("n_configs, group_size", [(10, 1), (10, 4), (7, 8), (16, 8), (40, 8)])
+@pytest.mark.parametrize("by_size", [False, True])
+def test_groups_do_not_depend_on_the_shard_count(n_configs, group_size, by_size):
+    sizes = [((k * 37) % 11, k % 3) for k in range(n_configs)] if by_size else None
+    groups = experiments.config_groups(n_configs, group_size=group_size, sizes=sizes)
+    assert sorted(sum(groups, [])) == list(range(n_configs))
+    assert all(len(g) == group_size for g in groups[:-1] if n_configs % group_size == 0)
+    if by_size:  # a group holds neighbours in size order: no size lies between two groups' ranges
+        spans = sorted((min(sizes[k] for k in g), max(sizes[k] for k in g)) for g in groups)
+        assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))
     for n_shards in (1, 2, 3, 5):
-        shards = [experiments.shard_indices(n_configs, shard=s, n_shards=n_shards, group_size=group_size)
-                  for s in range(n_shards)]
+        shards = [experiments.shard_indices(n_configs, shard=s, n_shards=n_shards, group_size=group_size,
+                                            sizes=sizes) for s in range(n_shards)]
         assert sorted(sum(shards, [])) == list(range(n_configs))
         for indices in shards:  # every shard holds whole groups
             assert all(set(g) <= set(indices) or not set(g) & set(indices) for g in groups)
@@ -143,7 +149,7 @@ def test_one_or_two_shards_give_identical_models(tmp_path):
     assert strip == sorted(({k: v for k, v in r.items() if k != "seconds"} for r in runs_two),
                            key=lambda r: (r["config"], r["fold"]))
     for k in range(4):
-        s = k // 2  # groups {0, 1} -> shard 0 and {2, 3} -> shard 1
+        (s,) = [s for s in range(2) if (tmp_path / f"two{s}" / f"config{k:04d}").exists()]
         one = load_model(tmp_path / "one" / f"config{k:04d}" / "fold00")
         two = load_model(tmp_path / f"two{s}" / f"config{k:04d}" / "fold00")
         for w1, w2 in zip(_weights(one), _weights(two)):

@@ -222,23 +222,31 @@ def sample_configuration(space: Mapping[str, Mapping], *, seed: int, experiment:
     return config
 
 
-def config_groups(n_configs: int, *, group_size: int = 1) -> list[list[int]]:
-    """Configurations trained together: ``[0..K-1], [K..2K-1], ...`` (K = ``group_size``).
+def config_groups(n_configs: int, *, group_size: int = 1, sizes: Sequence | None = None) -> list[list[int]]:
+    """Configurations trained together, ``group_size`` at a time.
 
-    A fixed function of the indices, so a configuration is always trained with the
-    same partners whatever ``search.shards`` is (results do not depend on the cut).
+    Without ``sizes``: consecutive indices ``[0..K-1], [K..2K-1], ...``. With
+    ``sizes`` (one sortable key per configuration, e.g. its hidden sizes): the
+    indices ordered by ``(size, index)`` and cut into runs of K, so a group pads its
+    networks to similar sizes (padding is wasted work). Either way the groups are a
+    fixed function of the configurations, not of ``search.shards``; each group is
+    listed in index order and the groups in the order of their first index.
     """
     if group_size < 1:
         raise ValueError(f"group_size must be >= 1, got {group_size!r}.")
-    return [list(range(a, min(a + group_size, n_configs))) for a in range(0, n_configs, group_size)]
+    order = list(range(n_configs)) if sizes is None else sorted(range(n_configs), key=lambda k: (sizes[k], k))
+    groups = [sorted(order[a:a + group_size]) for a in range(0, n_configs, group_size)]
+    return sorted(groups)
 
 
-def shard_indices(n_configs: int, *, shard: int, n_shards: int, group_size: int = 1) -> list[int]:
-    """Configurations run by one shard: whole groups ``shard, shard + n_shards, ...``.
+def shard_indices(n_configs: int, *, shard: int, n_shards: int, group_size: int = 1,
+                  sizes: Sequence | None = None) -> list[int]:
+    """Configurations run by one shard: whole groups ``shard, shard + n_shards, ...``
+    of :func:`config_groups`.
 
     With ``group_size=1`` these are configurations ``shard, shard + n_shards, ...``.
     """
-    groups = config_groups(n_configs, group_size=group_size)
+    groups = config_groups(n_configs, group_size=group_size, sizes=sizes)
     return [k for group in groups[shard::n_shards] for k in group]
 
 
@@ -262,8 +270,8 @@ def train_shard(
 
     Bimodal-LSTM configurations are trained ``group_size`` at a time in one graph
     (:func:`~.models.grouped_lstm.fit_grouped`, with ``precision`` and ``device``);
-    groups are consecutive indices (:func:`config_groups`) and shards hold whole
-    groups, so neither the group nor the shard count a configuration lands in depends
+    groups are configurations of similar hidden sizes (:func:`config_groups`, a fixed
+    function of the sampled configurations) and shards hold whole groups, so neither the group nor the shard count a configuration lands in depends
     on ``n_shards``. Other models, and ``group_size=1``, train one at a time.
     """
     from .models import needs_tensorflow
@@ -281,14 +289,16 @@ def train_shard(
     runs = []
     output = Path(output_dir)
     grouped = model_class == "bimodal_lstm" and group_size > 1
-    groups = config_groups(n_configs, group_size=group_size if grouped else 1)[shard::n_shards]
+    every = [{**sample_configuration(space, seed=seed, experiment=f"{experiment}/{task}", model=model_name, index=k),
+              **fixed} for k in range(n_configs)]
+    sizes = [(h.get("eeg_hidden", 0), h.get("other_hidden", 0)) for h in every]  # similar sizes, little padding
+    groups = config_groups(n_configs, group_size=group_size if grouped else 1, sizes=sizes)[shard::n_shards]
     n_in_shard = sum(len(g) for g in groups)
     shard_start = time.perf_counter()
     done = 0
     with atomic_dir(output) as tmp:
         for group in groups:
-            hypers = {k: {**sample_configuration(space, seed=seed, experiment=f"{experiment}/{task}", model=model_name,
-                                                 index=k), **fixed} for k in group}
+            hypers = {k: every[k] for k in group}
             for fold in folds:
                 start = time.perf_counter()
                 for k in group:
