@@ -24,10 +24,10 @@ Every configuration keeps its own
 After training, each configuration's best weights are copied back into its own
 :class:`BimodalLSTM`, so saving, loading, the SVM refit and evaluation are unchanged.
 
-Differences from training one at a time: dropout masks are drawn by the group
-(stateless, from the group's seeds and the step number), not by Keras, so with
-dropout > 0 the runs differ by their random masks; with dropout = 0 a configuration
-trained in a group equals the same configuration trained alone up to float rounding
+Dropout masks are the ones each configuration's Keras ``Dropout`` layer would draw
+(its seed generator's initial state + the step number, ``stateless_dropout`` on the
+unpadded features), so a configuration trained in a group equals the same
+configuration trained alone up to float rounding, dropout included
 (tests/test_grouped_training.py). ``precision="bfloat16"`` runs the matrix products
 in bfloat16 (float32 weights, states, gates and optimiser: mixed precision).
 """
@@ -215,8 +215,12 @@ def fit_grouped(
         mom = {k: tf.Variable(tf.zeros_like(a)) for k, a in stack.arrays.items()}
         vel = {k: tf.Variable(tf.zeros_like(a)) for k, a in stack.arrays.items()}
         steps = tf.Variable(tf.zeros(G), name="adam_steps")
-        lr, lam, rate = (tf.constant(per_config(k)) for k in ("learning_rate", "l2", "dropout"))
-        seeds = tf.constant([m._params["seed"] % (2**31 - 1) for m in models], tf.int64)
+        lr, lam = (tf.constant(per_config(k)) for k in ("learning_rate", "l2"))
+        # where each Keras Dropout layer's seed generator starts (set by the seeded build)
+        # (Keras makes no seed generator for rate 0, and draws nothing then)
+        seed_states = [tf.constant(np.asarray(gen.state.numpy() if gen is not None else [0, 0], np.int64))
+                       for gen in (getattr(m.model_.get_layer("dropout"), "seed_generator", None)
+                                   for m in models)]
     names = list(var)
 
     def lstm(x, wx, wh, b, U):
@@ -245,17 +249,28 @@ def fit_grouped(
     def forward(w, eeg, other, training, step):
         h = tf.concat([lstm(eeg, w["e_wx"], w["e_wh"], w["e_b"], stack.Ue),
                        lstm(other, w["o_wx"], w["o_wh"], w["o_b"], stack.Uo)], axis=-1)
-        if training:  # inverted dropout, one stateless draw per configuration and step
-            u = tf.stack([tf.random.stateless_uniform(tf.shape(h)[1:], seed=tf.stack([seeds[g], step]))
-                          for g in range(G)])
-            keep = tf.cast(u >= rate[:, None, None, None], tf.float32)
-            h = h * keep / (1.0 - rate)[:, None, None, None]
+        if training:
+            h = h * dropout_masks(tf.shape(h)[1], tf.shape(h)[2], step)
         shape = tf.shape(h)
         s = tf.matmul(tf.reshape(tf.cast(h, cdt), (G, -1, shape[3])), tf.cast(w["s_w"], cdt))
         return tf.reshape(tf.cast(s, tf.float32), (G, shape[1], shape[2], C)) + w["s_b"][:, None, None, :]
 
-    def bcast(a):
-        return tf.reshape(a, (G,) + (1,) * 3)
+    def dropout_masks(B, T, step):
+        """(G, B, T, Ue + Uo) inverted-dropout masks, each the one Keras' Dropout layer
+        of that configuration draws at this step (its seed generator's state + [0, step],
+        ``stateless_dropout`` on the unpadded features); zero on padded units."""
+        masks = []
+        for g, m in enumerate(models):
+            ue, uo, rate_g = stack.ue[g], stack.uo[g], m._params["dropout"]
+            if rate_g == 0.0:  # Keras draws nothing
+                mask = tf.ones((B, T, ue + uo))
+            else:
+                seed = tf.cast(tf.math.floormod(seed_states[g] + tf.stack([tf.constant(0, tf.int64), step]),
+                                                tf.int32.max - 1), tf.int32)
+                mask = tf.nn.experimental.stateless_dropout(tf.ones((B, T, ue + uo)), rate=rate_g, seed=seed)
+            masks.append(tf.concat([mask[..., :ue], tf.zeros((B, T, stack.Ue - ue)),
+                                    mask[..., ue:], tf.zeros((B, T, stack.Uo - uo))], axis=-1))
+        return tf.stack(masks)
 
     def train_step(eeg, other, y, weight, active, step):
         with tf.GradientTape() as tape:
