@@ -227,9 +227,32 @@ def sample_configuration(space: Mapping[str, Mapping], *, seed: int, experiment:
     return config
 
 
-def shard_indices(n_configs: int, *, shard: int, n_shards: int) -> list[int]:
-    """Configurations run by one shard: ``shard, shard + n_shards, ...``."""
-    return list(range(shard, n_configs, n_shards))
+def config_groups(n_configs: int, *, group_size: int = 1, sizes: Sequence | None = None) -> list[list[int]]:
+    """Configurations trained together, ``group_size`` at a time.
+
+    Without ``sizes``: consecutive indices ``[0..K-1], [K..2K-1], ...``. With
+    ``sizes`` (one sortable key per configuration, e.g. its hidden sizes): the
+    indices ordered by ``(size, index)`` and cut into runs of K, so a group pads its
+    networks to similar sizes (padding is wasted work). Either way the groups are a
+    fixed function of the configurations, not of ``search.shards``; each group is
+    listed in index order and the groups in the order of their first index.
+    """
+    if group_size < 1:
+        raise ValueError(f"group_size must be >= 1, got {group_size!r}.")
+    order = list(range(n_configs)) if sizes is None else sorted(range(n_configs), key=lambda k: (sizes[k], k))
+    groups = [sorted(order[a:a + group_size]) for a in range(0, n_configs, group_size)]
+    return sorted(groups)
+
+
+def shard_indices(n_configs: int, *, shard: int, n_shards: int, group_size: int = 1,
+                  sizes: Sequence | None = None) -> list[int]:
+    """Configurations run by one shard: whole groups ``shard, shard + n_shards, ...``
+    of :func:`config_groups`.
+
+    With ``group_size=1`` these are configurations ``shard, shard + n_shards, ...``.
+    """
+    groups = config_groups(n_configs, group_size=group_size, sizes=sizes)
+    return [k for group in groups[shard::n_shards] for k in group]
 
 
 # --- training and evaluation ---------------------------------------------------------
@@ -242,15 +265,21 @@ def _accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> float:
 def train_shard(
     *, features_path: str, experiment: str, task: str, protocol: Mapping, model_name: str, model_class: str,
     space: Mapping, fixed: Mapping, n_configs: int, shard: int, n_shards: int, seed: int, output_dir: str,
-    threads: int = 1,
+    threads: int = 1, group_size: int = 1, precision: str = "float32", device: str = "auto",
 ) -> None:
     """Train every configuration of one shard on every fold; save the models.
 
     Writes ``output_dir/config{k:04d}/fold{f:02d}/`` (one saved model each) and
     ``output_dir/training.json`` (hyper-parameters, epochs, seconds per run), the file
     Snakemake tracks; the folder is assembled under a temporary name and renamed.
+
+    Bimodal-LSTM configurations are trained ``group_size`` at a time in one graph
+    (:func:`~.models.grouped_lstm.fit_grouped`, with ``precision`` and ``device``);
+    groups are configurations of similar hidden sizes (:func:`config_groups`, a fixed
+    function of the sampled configurations) and shards hold whole groups, so neither the group nor the shard count a configuration lands in depends
+    on ``n_shards``. Other models, and ``group_size=1``, train one at a time.
     """
-    from .models import build_model, needs_tensorflow
+    from .models import needs_tensorflow
 
     if needs_tensorflow(model_class):
         _limit_threads(threads)
@@ -267,30 +296,58 @@ def train_shard(
             folds = []
     runs = []
     output = Path(output_dir)
-    indices = shard_indices(n_configs, shard=shard, n_shards=n_shards)
+    grouped = model_class == "bimodal_lstm" and group_size > 1
+    every = [{**sample_configuration(space, seed=seed, experiment=f"{experiment}/{task}", model=model_name, index=k),
+              **fixed} for k in range(n_configs)]
+    sizes = [(h.get("eeg_hidden", 0), h.get("other_hidden", 0)) for h in every]  # similar sizes, little padding
+    groups = config_groups(n_configs, group_size=group_size if grouped else 1, sizes=sizes)[shard::n_shards]
+    n_in_shard = sum(len(g) for g in groups)
     shard_start = time.perf_counter()
+    done = 0
     with atomic_dir(output) as tmp:
-        for done, k in enumerate(indices, start=1):
-            hyper = {**sample_configuration(space, seed=seed, experiment=f"{experiment}/{task}", model=model_name, index=k), **fixed}
+        for group in groups:
+            hypers = {k: every[k] for k in group}
             for fold in folds:
                 start = time.perf_counter()
-                log.info("%s %s: config %d/%d fold %d: %s", experiment, model_name, k + 1, n_configs, fold.index, hyper)
-                model = build_model(model_class, **hyper).fit(fold.train, fold.val)
-                seconds = time.perf_counter() - start
-                model.save(tmp / f"config{k:04d}" / f"fold{fold.index:02d}")
-                history = getattr(model, "history", None) or {}
-                epochs = int(history.get("epochs", 0))
-                runs.append({"config": k, "fold": fold.index, "hyperparameters": hyper, "epochs": epochs,
-                             "best_epoch": int(history.get("best_epoch", 0)),
-                             "optimizer_steps": int(history.get("optimizer_steps", 0)),
-                             "restored_steps": int(history.get("restored_steps", 0)),
-                             "seconds": round(seconds, 3)})
-                log.info("  done in %.1f s, %d epochs (restored epoch %d)", seconds, epochs, runs[-1]["best_epoch"])
+                for k in group:
+                    log.info("%s %s: config %d/%d fold %d: %s", experiment, model_name, k + 1, n_configs, fold.index,
+                             hypers[k])
+                fitted = _fit_group(model_class, hypers, fold, grouped=grouped, precision=precision, device=device)
+                seconds = (time.perf_counter() - start) / len(group)  # a group's time is shared
+                for k, model in fitted.items():
+                    model.save(tmp / f"config{k:04d}" / f"fold{fold.index:02d}")
+                    history = getattr(model, "history", None) or {}
+                    epochs = int(history.get("epochs", 0))
+                    runs.append({"config": k, "fold": fold.index, "hyperparameters": hypers[k], "epochs": epochs,
+                                 "best_epoch": int(history.get("best_epoch", 0)),
+                                 "optimizer_steps": int(history.get("optimizer_steps", 0)),
+                                 "restored_steps": int(history.get("restored_steps", 0)),
+                                 "group": group[0],  # first index of the configurations trained with it
+                                 "seconds": round(seconds, 3)})
+                    log.info("  config %d done, %.1f s, %d epochs (restored epoch %d)", k, seconds, epochs,
+                             runs[-1]["best_epoch"])
+            done += len(group)
             elapsed = time.perf_counter() - shard_start
-            log.info("configuration %d of %d in this shard finished (index %d of %d): %.0f s elapsed, about %.0f s left",
-                     done, len(indices), k, n_configs, elapsed, elapsed / done * (len(indices) - done))
+            log.info("%d of %d configurations in this shard finished (last index %d of %d): %.0f s elapsed, about "
+                     "%.0f s left", done, n_in_shard, group[-1], n_configs, elapsed,
+                     elapsed / done * (n_in_shard - done))
+        runs.sort(key=lambda r: (r["config"], r["fold"]))
         (tmp / "training.json").write_text(json.dumps({"experiment": experiment, "task": task, "model": model_name,
                                                         "not_evaluable": reason, "runs": runs}, indent=1))
+
+
+def _fit_group(model_class: str, hypers: Mapping[int, dict], fold: Fold, *, grouped: bool, precision: str,
+               device: str) -> dict:
+    """Fit the configurations ``hypers`` (index -> hyper-parameters) on one fold."""
+    from .models import build_model
+
+    if not grouped:
+        return {k: build_model(model_class, **h).fit(fold.train, fold.val) for k, h in hypers.items()}
+    from .models.grouped_lstm import fit_grouped
+
+    models = [build_model(model_class, **h) for h in hypers.values()]
+    fitted = fit_grouped(models, fold.train, fold.val, precision=precision, device=device)
+    return dict(zip(hypers, fitted))
 
 
 def evaluate_shard(

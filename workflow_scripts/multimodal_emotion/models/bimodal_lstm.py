@@ -286,6 +286,26 @@ class BimodalLSTM(SVMNetwork):
         }
 
     # ---- training --------------------------------------------------------------------
+    def _setup(self, train: WindowData) -> None:
+        """Seed, fit the scalers and build the initial network (the start of ``fit``).
+
+        Shared with :func:`~.grouped_lstm.fit_grouped`, which trains several
+        configurations in one graph from exactly these initial weights.
+        """
+        p = self._params
+        seed_everything(p["seed"])
+        self._set_n_classes(train)
+        self.scalers_ = {
+            "eeg": FeatureScaler("standard").fit(train.eeg),
+            "other": FeatureScaler("standard").fit(train.other),
+        }
+        self.model_ = build_bimodal_lstm(
+            n_eeg=train.eeg.shape[1], n_other=train.other.shape[1],
+            n_classes=self.n_classes_, eeg_hidden=p["eeg_hidden"],
+            other_hidden=p["other_hidden"], dropout=p["dropout"],
+        )
+        self._make_functions()
+
     def fit(self, train: WindowData, val: WindowData | None = None) -> BimodalLSTM:
         """Train with Adam and early stopping (Sec. 3.2, 4.3).
 
@@ -305,18 +325,7 @@ class BimodalLSTM(SVMNetwork):
         import tensorflow as tf
 
         p = self._params
-        seed_everything(p["seed"])
-        self._set_n_classes(train)
-        self.scalers_ = {
-            "eeg": FeatureScaler("standard").fit(train.eeg),
-            "other": FeatureScaler("standard").fit(train.other),
-        }
-        self.model_ = build_bimodal_lstm(
-            n_eeg=train.eeg.shape[1], n_other=train.other.shape[1],
-            n_classes=self.n_classes_, eeg_hidden=p["eeg_hidden"],
-            other_hidden=p["other_hidden"], dropout=p["dropout"],
-        )
-        self._make_functions()
+        self._setup(train)
         tr = self._sequences(train)
         mon = tr if val is None else self._sequences(val)
         n_total = float(train.n_windows)
