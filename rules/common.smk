@@ -8,15 +8,23 @@ from multimodal_emotion.models import is_network  # noqa: E402
 
 try:
     validate(config, schema="../resources/config.schema.yaml", set_default=True)
-except Exception as err:  # noqa: BLE001 - one line on the terminal; the schema dump goes to a log
-    schema_error = err.__context__  # the jsonschema ValidationError that validate() wrapped
+except (
+    Exception
+) as err:  # noqa: BLE001 - one line on the terminal; the schema dump goes to a log
+    schema_error = (
+        err.__context__
+    )  # the jsonschema ValidationError that validate() wrapped
     if not hasattr(schema_error, "validator"):
         raise
-    log_path = Path(str(config.get("results", "results"))) / "logs" / "config_validation.log"
+    log_path = (
+        Path(str(config.get("results", "results"))) / "logs" / "config_validation.log"
+    )
     log_path.parent.mkdir(parents=True, exist_ok=True)
     log_path.write_text(f"{schema_error}\n")
     config_files = getattr(workflow, "overwrite_configfiles", None) or ["config.yaml"]
-    line = wc.schema_error_line(schema_error, config_name=Path(str(config_files[-1])).name)
+    line = wc.schema_error_line(
+        schema_error, config_name=Path(str(config_files[-1])).name
+    )
     raise wc.ConfigError.from_line(f"{line} (details: {log_path})") from None
 wc.check_config(config)
 
@@ -36,11 +44,17 @@ wildcard_constraints:
 
 
 def get_final_outputs():
-    return [
-        f"{RESULTS}/features/{dataset}/{recording}.h5"
-        for dataset in DATASETS
-        for recording in RECORDINGS[dataset]
-    ] + experiment_results() + TABLES + FIGURES + QC_PAGES
+    return (
+        [
+            f"{RESULTS}/features/{dataset}/{recording}.h5"
+            for dataset in DATASETS
+            for recording in RECORDINGS[dataset]
+        ]
+        + experiment_results()
+        + TABLES
+        + FIGURES
+        + QC_PAGES
+    )
 
 
 def get_raw_inputs(wildcards):
@@ -49,14 +63,22 @@ def get_raw_inputs(wildcards):
 
 
 def synthetic_deap_dat(wildcards=None):
-    return [f"{SYNTHETIC}/DEAP/data_preprocessed_python/s{s:02d}.dat" for s in config["deap"]["subjects"]]
+    return [
+        f"{SYNTHETIC}/DEAP/data_preprocessed_python/s{s:02d}.dat"
+        for s in config["deap"]["subjects"]
+    ]
 
 
 def get_feature_params(wildcards):
     """Only the config slice the feature rule uses, so unrelated edits do not rerun it."""
     cfg = config[wildcards.dataset]
-    return {"bands": cfg["bands"], "window_s": cfg["window_s"], "step_s": cfg["step_s"], "bandpass": cfg["bandpass"],
-            "read_options": wc.read_options(config, wildcards.dataset)}
+    return {
+        "bands": cfg["bands"],
+        "window_s": cfg["window_s"],
+        "step_s": cfg["step_s"],
+        "bandpass": cfg["bandpass"],
+        "read_options": wc.read_options(config, wildcards.dataset),
+    }
 
 
 # --- experiments ---------------------------------------------------------------------
@@ -94,7 +116,10 @@ def search_params(wildcards):
         "protocol": protocol_of(wildcards.dataset),
         "model_class": spec["class"],
         "space": spec["space"][wildcards.dataset],
-        "fixed": {**spec.get("fixed", {}), **spec.get("fixed_per_dataset", {}).get(wildcards.dataset, {})},
+        "fixed": {
+            **spec.get("fixed", {}),
+            **spec.get("fixed_per_dataset", {}).get(wildcards.dataset, {}),
+        },
         "n_configs": config["search"]["n_configs"][wildcards.dataset],
         "n_shards": shards_of(wildcards.model),
         "seed": config["experiments"]["seed"],
@@ -111,7 +136,11 @@ def refit_params(wildcards):
 def shard_outputs(kind):
     def inputs(wildcards):
         base = f"{RESULTS}/search/{wildcards.dataset}/{wildcards.recording}/{wildcards.task}/{wildcards.model}"
-        name = {"csv": "evaluation.csv", "npz": "predictions.npz", "curves": "curves.json"}[kind]
+        name = {
+            "csv": "evaluation.csv",
+            "npz": "predictions.npz",
+            "curves": "curves.json",
+        }[kind]
         return [f"{base}/shard{s}/{name}" for s in range(shards_of(wildcards.model))]
 
     return inputs
@@ -126,10 +155,27 @@ TABLES = [
     for name in [f"{d}_accuracy" for d in DATASETS] + ["experiments"]
     for ext in ("csv", "md", "tex")
 ]
-FIGURES = [f"{RESULTS}/figures/{d}_{kind}.png" for d in DATASETS for kind in ("accuracy", "per_subject", "confusion", "learning_curves")]
+FIGURES = [
+    f"{RESULTS}/figures/{d}_{kind}.png"
+    for d in DATASETS
+    for kind in ("accuracy", "per_subject", "confusion", "learning_curves")
+]
 QC_PAGES = [
     f"{RESULTS}/qc/{dataset}/{recording}.html"
     for dataset in DATASETS
     for recording in RECORDINGS[dataset]
     if config.get("qc", {}).get("enabled", True)
 ]
+
+
+def synthetic_seed_session_file(folder):
+    """Input function: the synthetic SEED session file (real date name) behind a
+    SEED_Multimodal {subject}_{session} file."""
+
+    def path(wildcards):
+        stem = wc.datasets.seed.real_session_stem(
+            int(wildcards.subject), int(wildcards.session)
+        )
+        return f"{SYNTHETIC}/SEED/{folder}/{stem}.mat"
+
+    return path

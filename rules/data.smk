@@ -8,12 +8,12 @@ rule synthetic_seed_labels:
         f"{RESULTS}/logs/synthetic_seed_labels.log",
     benchmark:
         f"{RESULTS}/benchmarks/synthetic_seed_labels.tsv"
+    conda:
+        "../envs/signal.yaml"
     threads: 1
     resources:
         mem_mb=500,
         runtime=5,
-    conda:
-        "../envs/signal.yaml"
     script:
         "../workflow_scripts/synthetic_data.py"
 
@@ -22,23 +22,23 @@ rule synthetic_seed_session:
     output:
         eeg=f"{SYNTHETIC}/SEED/Preprocessed_EEG/{{subject}}_{{date}}.mat",
         eye=f"{SYNTHETIC}/SEED/Eye_movements/{{subject}}_{{date}}.mat",
+    log:
+        f"{RESULTS}/logs/synthetic_seed_session/{{subject}}_{{date}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/synthetic_seed_session/{{subject}}_{{date}}.tsv"
+    wildcard_constraints:
+        date=r"\d{8}",
+    conda:
+        "../envs/signal.yaml"
+    threads: 1
+    resources:
+        mem_mb=3000,
+        runtime=10,
     params:
         kind="seed_session",
         subject=lambda wc_: int(wc_.subject),
         session=lambda wc_: wc.datasets.seed.session_of(f"{wc_.subject}_{wc_.date}"),
         config=config.get("synthetic", {}),
-    wildcard_constraints:
-        date=r"\d{8}",
-    log:
-        f"{RESULTS}/logs/synthetic_seed_session/{{subject}}_{{date}}.log",
-    benchmark:
-        f"{RESULTS}/benchmarks/synthetic_seed_session/{{subject}}_{{date}}.tsv"
-    threads: 1
-    resources:
-        mem_mb=3000,
-        runtime=10,
-    conda:
-        "../envs/signal.yaml"
     script:
         "../workflow_scripts/synthetic_data.py"
 
@@ -46,24 +46,24 @@ rule synthetic_seed_session:
 rule synthetic_deap_subject:
     output:
         data=f"{SYNTHETIC}/DEAP/data_preprocessed_{{variant}}/s{{subject}}.{{ext}}",
-    params:
-        kind="deap_subject",
-        subject=lambda wc_: int(wc_.subject),
-        config=config.get("synthetic", {}),
-    wildcard_constraints:
-        variant="python|matlab",
-        ext="dat|mat",
-        subject=r"\d\d",
     log:
         f"{RESULTS}/logs/synthetic_deap_subject/{{variant}}_s{{subject}}.{{ext}}.log",
     benchmark:
         f"{RESULTS}/benchmarks/synthetic_deap_subject/{{variant}}_s{{subject}}.{{ext}}.tsv"
+    wildcard_constraints:
+        variant="python|matlab",
+        ext="dat|mat",
+        subject=r"\d\d",
+    conda:
+        "../envs/signal.yaml"
     threads: 1
     resources:
         mem_mb=3000,
         runtime=10,
-    conda:
-        "../envs/signal.yaml"
+    params:
+        kind="deap_subject",
+        subject=lambda wc_: int(wc_.subject),
+        config=config.get("synthetic", {}),
     script:
         "../workflow_scripts/synthetic_data.py"
 
@@ -74,19 +74,19 @@ rule synthetic_deap_subject:
 rule synthetic_seed_time:
     output:
         time=f"{SYNTHETIC}/SEED/SEED_RAW_EEG/time.txt",
-    params:
-        kind="seed_time",
-        config=config.get("synthetic", {}),
     log:
         f"{RESULTS}/logs/synthetic_seed_time.log",
     benchmark:
         f"{RESULTS}/benchmarks/synthetic_seed_time.tsv"
+    conda:
+        "../envs/signal.yaml"
     threads: 1
     resources:
         mem_mb=500,
         runtime=5,
-    conda:
-        "../envs/signal.yaml"
+    params:
+        kind="seed_time",
+        config=config.get("synthetic", {}),
     script:
         "../workflow_scripts/synthetic_data.py"
 
@@ -96,22 +96,22 @@ rule synthetic_seed_raw:
         mat=f"{SYNTHETIC}/SEED/Preprocessed_EEG/{{subject}}_{{date}}.mat",
     output:
         cnt=f"{SYNTHETIC}/SEED/SEED_RAW_EEG/{{subject}}_{{date}}.cnt",
-    params:
-        kind="seed_raw",
-        subject=lambda wc_: int(wc_.subject),
-        config=config.get("synthetic", {}),
-    wildcard_constraints:
-        date=r"\d{8}",
     log:
         f"{RESULTS}/logs/synthetic_seed_raw/{{subject}}_{{date}}.log",
     benchmark:
         f"{RESULTS}/benchmarks/synthetic_seed_raw/{{subject}}_{{date}}.tsv"
+    wildcard_constraints:
+        date=r"\d{8}",
+    conda:
+        "../envs/signal.yaml"
     threads: 1
     resources:
         mem_mb=6000,
         runtime=20,
-    conda:
-        "../envs/signal.yaml"
+    params:
+        kind="seed_raw",
+        subject=lambda wc_: int(wc_.subject),
+        config=config.get("synthetic", {}),
     script:
         "../workflow_scripts/synthetic_data.py"
 
@@ -121,22 +121,22 @@ rule synthetic_deap_raw:
         dat=f"{SYNTHETIC}/DEAP/data_preprocessed_python/s{{subject}}.dat",
     output:
         bdf=f"{SYNTHETIC}/DEAP/data_original/s{{subject}}.bdf",
-    params:
-        kind="deap_raw",
-        subject=lambda wc_: int(wc_.subject),
-        config=config.get("synthetic", {}),
-    wildcard_constraints:
-        subject=r"\d\d",
     log:
         f"{RESULTS}/logs/synthetic_deap_raw/s{{subject}}.log",
     benchmark:
         f"{RESULTS}/benchmarks/synthetic_deap_raw/s{{subject}}.tsv"
+    wildcard_constraints:
+        subject=r"\d\d",
+    conda:
+        "../envs/signal.yaml"
     threads: 1
     resources:
         mem_mb=6000,
         runtime=20,
-    conda:
-        "../envs/signal.yaml"
+    params:
+        kind="deap_raw",
+        subject=lambda wc_: int(wc_.subject),
+        config=config.get("synthetic", {}),
     script:
         "../workflow_scripts/synthetic_data.py"
 
@@ -146,19 +146,19 @@ rule synthetic_deap_ratings:
         dat=synthetic_deap_dat(),
     output:
         ratings=f"{SYNTHETIC}/DEAP/metadata_csv/participant_ratings.csv",
-    params:
-        kind="deap_ratings",
-        config=config.get("synthetic", {}),
     log:
         f"{RESULTS}/logs/synthetic_deap_ratings.log",
     benchmark:
         f"{RESULTS}/benchmarks/synthetic_deap_ratings.tsv"
+    conda:
+        "../envs/signal.yaml"
     threads: 1
     resources:
         mem_mb=2000,
         runtime=5,
-    conda:
-        "../envs/signal.yaml"
+    params:
+        kind="deap_ratings",
+        config=config.get("synthetic", {}),
     script:
         "../workflow_scripts/synthetic_data.py"
 
@@ -171,21 +171,21 @@ rule synthetic_seed_extracted:
         mat=f"{SYNTHETIC}/SEED/Preprocessed_EEG/{{subject}}_{{date}}.mat",
     output:
         extracted=f"{SYNTHETIC}/SEED/ExtractedFeatures/{{subject}}_{{date}}.mat",
-    params:
-        kind="seed_extracted",
-        config=config.get("synthetic", {}),
-    wildcard_constraints:
-        date=r"\d{8}",
     log:
         f"{RESULTS}/logs/synthetic_seed_extracted/{{subject}}_{{date}}.log",
     benchmark:
         f"{RESULTS}/benchmarks/synthetic_seed_extracted/{{subject}}_{{date}}.tsv"
+    wildcard_constraints:
+        date=r"\d{8}",
+    conda:
+        "../envs/signal.yaml"
     threads: 1
     resources:
         mem_mb=3000,
         runtime=10,
-    conda:
-        "../envs/signal.yaml"
+    params:
+        kind="seed_extracted",
+        config=config.get("synthetic", {}),
     script:
         "../workflow_scripts/synthetic_data.py"
 
@@ -194,35 +194,27 @@ rule synthetic_seed_extracted:
 # of the same subject and session ({session} is 1-3, the lab's naming, not a date).
 
 
-def synthetic_seed_session_file(folder):
-    def path(wildcards):
-        stem = wc.datasets.seed.real_session_stem(int(wildcards.subject), int(wildcards.session))
-        return f"{SYNTHETIC}/SEED/{folder}/{stem}.mat"
-
-    return path
-
-
 rule synthetic_seed_multimodal_eeg:
     input:
         mat=synthetic_seed_session_file("Preprocessed_EEG"),
     output:
         npz=f"{SYNTHETIC}/SEED/SEED_Multimodal/Chinese/02-EEG-DE-feature/{{variant}}/{{subject}}_{{session}}.npz",
-    params:
-        kind="seed_multimodal_eeg",
-        config=config.get("synthetic", {}),
-    wildcard_constraints:
-        variant="eeg_used_4s|eeg_used_1s",
-        session=r"[1-3]",
     log:
         f"{RESULTS}/logs/synthetic_seed_multimodal_eeg/{{variant}}/{{subject}}_{{session}}.log",
     benchmark:
         f"{RESULTS}/benchmarks/synthetic_seed_multimodal_eeg/{{variant}}/{{subject}}_{{session}}.tsv"
+    wildcard_constraints:
+        variant="eeg_used_4s|eeg_used_1s",
+        session=r"[1-3]",
+    conda:
+        "../envs/signal.yaml"
     threads: 1
     resources:
         mem_mb=3000,
         runtime=10,
-    conda:
-        "../envs/signal.yaml"
+    params:
+        kind="seed_multimodal_eeg",
+        config=config.get("synthetic", {}),
     script:
         "../workflow_scripts/synthetic_data.py"
 
@@ -233,20 +225,20 @@ rule synthetic_seed_multimodal_eye:
         eye=synthetic_seed_session_file("Eye_movements"),
     output:
         eye=f"{SYNTHETIC}/SEED/SEED_Multimodal/Chinese/04-Eye-tracking-feature/eye_tracking_feature/{{subject}}_{{session}}",
-    params:
-        kind="seed_multimodal_eye",
-        config=config.get("synthetic", {}),
-    wildcard_constraints:
-        session=r"[1-3]",
     log:
         f"{RESULTS}/logs/synthetic_seed_multimodal_eye/{{subject}}_{{session}}.log",
     benchmark:
         f"{RESULTS}/benchmarks/synthetic_seed_multimodal_eye/{{subject}}_{{session}}.tsv"
+    wildcard_constraints:
+        session=r"[1-3]",
+    conda:
+        "../envs/signal.yaml"
     threads: 1
     resources:
         mem_mb=3000,
         runtime=10,
-    conda:
-        "../envs/signal.yaml"
+    params:
+        kind="seed_multimodal_eye",
+        config=config.get("synthetic", {}),
     script:
         "../workflow_scripts/synthetic_data.py"

@@ -7,17 +7,17 @@ rule features:
         unpack(get_raw_inputs),
     output:
         features=f"{RESULTS}/features/{{dataset}}/{{recording}}.h5",
-    params:
-        settings=get_feature_params,
     log:
         f"{RESULTS}/logs/features/{{dataset}}/{{recording}}.log",
     benchmark:
         f"{RESULTS}/benchmarks/features/{{dataset}}/{{recording}}.tsv"
+    conda:
+        "../envs/signal.yaml"
     threads: 1
     resources:
         mem_mb=6000,
         runtime=30,
-    conda:
-        "../envs/signal.yaml"
+    params:
+        settings=get_feature_params,
     script:
         "../workflow_scripts/features.py"

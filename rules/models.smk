@@ -7,19 +7,21 @@ rule train_shard:
     input:
         features=f"{RESULTS}/features/{{dataset}}/{{recording}}.h5",
     output:
-        models=directory(f"{RESULTS}/search/{{dataset}}/{{recording}}/{{task}}/{{model}}/shard{{shard}}/models"),
-    params:
-        search=search_params,
+        models=directory(
+            f"{RESULTS}/search/{{dataset}}/{{recording}}/{{task}}/{{model}}/shard{{shard}}/models"
+        ),
     log:
         f"{RESULTS}/logs/train_shard/{{dataset}}/{{recording}}/{{task}}/{{model}}/shard{{shard}}.log",
     benchmark:
         f"{RESULTS}/benchmarks/train_shard/{{dataset}}/{{recording}}/{{task}}/{{model}}/shard{{shard}}.tsv"
+    conda:
+        "../envs/models.yaml"
     threads: 1
     resources:
         mem_mb=3000,
         runtime=120,
-    conda:
-        "../envs/models.yaml"
+    params:
+        search=search_params,
     script:
         "../workflow_scripts/train_shard.py"
 
@@ -32,20 +34,20 @@ rule evaluate_shard:
         csv=f"{RESULTS}/search/{{dataset}}/{{recording}}/{{task}}/{{model}}/shard{{shard}}/evaluation.csv",
         predictions=f"{RESULTS}/search/{{dataset}}/{{recording}}/{{task}}/{{model}}/shard{{shard}}/predictions.npz",
         curves=f"{RESULTS}/search/{{dataset}}/{{recording}}/{{task}}/{{model}}/shard{{shard}}/curves.json",
-    params:
-        protocol=lambda wc_: protocol_of(wc_.dataset),
-        seed=config["experiments"]["seed"],
-        refit=refit_params,
     log:
         f"{RESULTS}/logs/evaluate_shard/{{dataset}}/{{recording}}/{{task}}/{{model}}/shard{{shard}}.log",
     benchmark:
         f"{RESULTS}/benchmarks/evaluate_shard/{{dataset}}/{{recording}}/{{task}}/{{model}}/shard{{shard}}.tsv"
+    conda:
+        "../envs/models.yaml"
     threads: 1
     resources:
         mem_mb=3000,
         runtime=30,
-    conda:
-        "../envs/models.yaml"
+    params:
+        protocol=lambda wc_: protocol_of(wc_.dataset),
+        seed=config["experiments"]["seed"],
+        refit=refit_params,
     script:
         "../workflow_scripts/evaluate_shard.py"
 
@@ -59,18 +61,18 @@ rule merge_search:
     output:
         csv=f"{RESULTS}/search/{{dataset}}/{{recording}}/{{task}}/{{model}}.csv",
         result=f"{RESULTS}/experiments/{{dataset}}/{{recording}}/{{task}}/{{model}}.json",
-    params:
-        selections=config["experiments"]["selection"],
-        n_classes=lambda wc_: n_classes(wc_.dataset),
     log:
         f"{RESULTS}/logs/merge_search/{{dataset}}/{{recording}}/{{task}}/{{model}}.log",
     benchmark:
         f"{RESULTS}/benchmarks/merge_search/{{dataset}}/{{recording}}/{{task}}/{{model}}.tsv"
+    conda:
+        "../envs/report.yaml"
     threads: 1
     resources:
         mem_mb=1000,
         runtime=5,
-    conda:
-        "../envs/report.yaml"
+    params:
+        selections=config["experiments"]["selection"],
+        n_classes=lambda wc_: n_classes(wc_.dataset),
     script:
         "../workflow_scripts/merge_search.py"

@@ -6,24 +6,34 @@ rule aggregate:
         results=experiment_results(),
         reference=str(Path(workflow.basedir) / "resources" / "paper_reference.tsv"),
     output:
-        tables=[report(t, category="Tables", caption="../resources/report/table.rst") for t in TABLES],
-        figures=[report(f, category="Figures", caption="../resources/report/figure.rst") for f in FIGURES],
-        provenance=report(f"{RESULTS}/tables/provenance.json", category="Provenance", caption="../resources/report/provenance.rst"),
+        tables=[
+            report(t, category="Tables", caption="../resources/report/table.rst")
+            for t in TABLES
+        ],
+        figures=[
+            report(f, category="Figures", caption="../resources/report/figure.rst")
+            for f in FIGURES
+        ],
+        provenance=report(
+            f"{RESULTS}/tables/provenance.json",
+            category="Provenance",
+            caption="../resources/report/provenance.rst",
+        ),
+    log:
+        f"{RESULTS}/logs/aggregate.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/aggregate.tsv"
+    conda:
+        "../envs/report.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
     params:
         datasets=DATASETS,
         selections=config["experiments"]["selection"],
         tables_dir=lambda wildcards, output: str(Path(output.provenance).parent),
         figures_dir=lambda wildcards, output: str(Path(output.figures[0]).parent),
-    log:
-        f"{RESULTS}/logs/aggregate.log",
-    benchmark:
-        f"{RESULTS}/benchmarks/aggregate.tsv"
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=10,
-    conda:
-        "../envs/report.yaml"
     script:
         "../workflow_scripts/aggregate.py"
 
@@ -38,18 +48,18 @@ rule quality_report:
             subcategory="{dataset}",
             caption="../resources/report/qc.rst",
         ),
-    params:
-        protocol=lambda wc_: protocol_of(wc_.dataset),
-        seed=config["experiments"]["seed"],
     log:
         f"{RESULTS}/logs/quality_report/{{dataset}}/{{recording}}.log",
     benchmark:
         f"{RESULTS}/benchmarks/quality_report/{{dataset}}/{{recording}}.tsv"
+    conda:
+        "../envs/report.yaml"
     threads: 1
     resources:
         mem_mb=2000,
         runtime=10,
-    conda:
-        "../envs/report.yaml"
+    params:
+        protocol=lambda wc_: protocol_of(wc_.dataset),
+        seed=config["experiments"]["seed"],
     script:
         "../workflow_scripts/quality_report.py"
