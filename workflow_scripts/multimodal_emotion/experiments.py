@@ -279,7 +279,7 @@ def train_shard(
     function of the sampled configurations) and shards hold whole groups, so neither the group nor the shard count a configuration lands in depends
     on ``n_shards``. Other models, and ``group_size=1``, train one at a time.
     """
-    from .models import needs_tensorflow
+    from .models import build_model, needs_tensorflow
 
     if needs_tensorflow(model_class):
         _limit_threads(threads)
