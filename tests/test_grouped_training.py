@@ -11,12 +11,11 @@ import json
 
 import numpy as np
 import pytest
-from test_experiments import seed_like
-from test_models import make_windows
-
 from multimodal_emotion import experiments
 from multimodal_emotion.models import BimodalLSTM, load_model
 from multimodal_emotion.models.grouped_lstm import fit_grouped, select_device
+from test_experiments import seed_like
+from test_models import make_windows
 
 #: Configurations that differ in everything a group may vary, hidden sizes included
 #: (padding to the largest is exercised in both encoders).

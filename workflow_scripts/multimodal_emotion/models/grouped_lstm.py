@@ -353,9 +353,10 @@ def fit_grouped(
             hist[g]["train_accuracy"].append(float(hits[g] / counts[g]))
             hist[g]["monitored_accuracy"].append(float(acc[g]))
             last_epoch[g] = epoch
-            flag = []
-            stop = stoppers[g].update(epoch, float(acc[g]), lambda: flag.append(1))
-            improved[g] = float(bool(flag))
+            before = stoppers[g].best_epoch
+            # the weights are kept on the device (keep_best below), not by the stopper
+            stop = stoppers[g].update(epoch, float(acc[g]), lambda: None)
+            improved[g] = float(stoppers[g].best_epoch != before)
             if stop:
                 stopped[g], stop_now[g] = True, 1.0
         if improved.any():
