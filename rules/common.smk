@@ -123,6 +123,10 @@ def search_params(wildcards):
         "n_configs": config["search"]["n_configs"][wildcards.dataset],
         "n_shards": shards_of(wildcards.model),
         "seed": config["experiments"]["seed"],
+        # grouped training (Bimodal-LSTM only): group == alone, so results do not change
+        "group_size": config["search"]["group_size"],
+        "precision": config["search"]["precision"],
+        "device": config["search"]["device"],
     }
 
 

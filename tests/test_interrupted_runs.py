@@ -158,7 +158,9 @@ def test_rerun_incomplete_after_killed_feature_job_equals_uninterrupted_run(kill
     with h5py.File(state["reference"] / FEATURE_TARGET) as ref, h5py.File(state["workdir"] / FEATURE_TARGET) as new:
         names = []
         ref.visititems(lambda name, obj: names.append(name) if isinstance(obj, h5py.Dataset) else None)
-        assert set(names) == {"eeg/de", "eeg/psd", "other/features", "windows/segment", "windows/start_s", "labels"}
+        assert set(names) == {"eeg/de", "eeg/psd", "other/features", "windows/segment", "windows/start_s", "labels",
+                              "qc/channel_sd", "qc/freqs", "qc/psd_raw", "qc/psd_filtered", "qc/segment_ids",
+                              "qc/segment_samples"}
         for name in names:
             assert new[name].dtype == ref[name].dtype and new[name].shape == ref[name].shape, name
             np.testing.assert_array_equal(new[name][()], ref[name][()], err_msg=name)
