@@ -432,6 +432,20 @@ def extract_features(
         other_names = peripheral_feature_names(recording.other_names)
     else:
         other_names = []
+    return _feature_file(
+        recording, de=de_all, psd=psd_all, other=other_all, segment=seg_all, start_s=start_all, labels=label_all,
+        bands=bands, window_s=window_s, step_s=step_s, other_kind=recording.other_kind, other_names=other_names,
+        attrs=attrs,
+    )
+
+
+def _feature_file(
+    recording: Recording, *, de: list, psd: list, other: list, segment: list, start_s: list, labels: list,
+    bands: Mapping, window_s: float, step_s: float, other_kind: str, other_names: Sequence[str],
+    attrs: Mapping | None, qc: dict | None = None,
+) -> FeatureFile:
+    """A FeatureFile from per-segment arrays (concatenated in segment order) and the
+    attributes every feature file carries; ``attrs`` adds to or overrides them."""
     file_attrs = {
         "recording": recording.name,
         "sfreq": recording.sfreq,
@@ -440,8 +454,8 @@ def extract_features(
         "step_s": step_s,
         "ch_names": list(recording.ch_names),
         "label_names": list(recording.label_names),
-        "other_kind": recording.other_kind,
-        "other_feature_names": other_names,
+        "other_kind": other_kind,
+        "other_feature_names": list(other_names),
         "source_files": recording.source_files,
         # What experiments and tables need to know about the dataset, so they never ask
         # which dataset it is: label semantics, subject, caption.
@@ -452,13 +466,9 @@ def extract_features(
         **(attrs or {}),
     }
     return FeatureFile(
-        de=np.concatenate(de_all),
-        psd=np.concatenate(psd_all),
-        other=np.concatenate(other_all),
-        segment=np.concatenate(seg_all),
-        start_s=np.concatenate(start_all),
-        labels=np.concatenate(label_all),
-        attrs=file_attrs,
+        de=np.concatenate(de), psd=np.concatenate(psd), other=np.concatenate(other),
+        segment=np.concatenate(segment), start_s=np.concatenate(start_s), labels=np.concatenate(labels),
+        attrs=file_attrs, qc=qc,
     )
 
 
@@ -572,21 +582,7 @@ def shipped_feature_file(recording: Recording, *, attrs: Mapping | None = None) 
         other_names = eye_feature_names()
     else:
         other_names = []
-    file_attrs = {
-        "recording": recording.name,
-        "sfreq": recording.sfreq,
-        "bands": {k: list(v) for k, v in info.bands.items()},
-        "window_s": info.window_s,
-        "step_s": info.step_s,
-        "ch_names": list(recording.ch_names),
-        "label_names": list(recording.label_names),
-        "other_kind": other_kind,
-        "other_feature_names": other_names,
-        "source_files": recording.source_files,
-        "dataset": recording.dataset,
-        "subject": recording.subject,
-        "classes": {name: spec.as_attrs() for name, spec in recording.classes.items()},
-        "package_version": package_version(),
+    shipped_attrs = {
         "bandpass": None,  # the shipped features' own filtering, not ours
         "feature_origin": info.origin,
         "psd_shipped": all(seg.shipped.psd is not None for seg in recording.segments),
@@ -601,13 +597,8 @@ def shipped_feature_file(recording: Recording, *, attrs: Mapping | None = None) 
           "segment_ids": np.array([seg.index for seg in recording.segments]),
           "segment_samples": np.array([int(round((seg.shipped.start_s[-1] + info.window_s) * recording.sfreq))
                                        for seg in recording.segments])}
-    return FeatureFile(
-        de=np.concatenate(de_all),
-        psd=np.concatenate(psd_all),
-        other=np.concatenate(other_all),
-        segment=np.concatenate(seg_all),
-        start_s=np.concatenate(start_all),
-        labels=np.concatenate(label_all),
-        attrs=file_attrs,
-        qc=qc,
+    return _feature_file(
+        recording, de=de_all, psd=psd_all, other=other_all, segment=seg_all, start_s=start_all, labels=label_all,
+        bands=info.bands, window_s=info.window_s, step_s=info.step_s, other_kind=other_kind,
+        other_names=other_names, attrs=shipped_attrs, qc=qc,
     )

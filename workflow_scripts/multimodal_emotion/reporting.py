@@ -417,10 +417,9 @@ def quality_checks(features, qc: dict, *, class_balance: dict | None = None) -> 
                        "verdict": f"{other.shape[1]} features, {int(constant.sum())} constant, "
                                   f"{int(nonfinite.sum())} non-finite values"})
     for key, counts in (class_balance or {}).items():
-        present = {name: n for name, n in counts.items()}
-        missing = [name for name, n in present.items() if n == 0]
+        missing = [name for name, n in counts.items() if n == 0]
         checks.append({"check": f"class balance {key}", "ok": not missing,
-                       "verdict": ", ".join(f"{name} {n}" for name, n in present.items())
+                       "verdict": ", ".join(f"{name} {n}" for name, n in counts.items())
                        + (f" (no window of {', '.join(missing)})" if missing else "")})
     return checks
 
