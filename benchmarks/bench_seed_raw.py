@@ -81,7 +81,7 @@ def child(cnt: str, time_txt: str, method: str) -> None:
     t0 = time.perf_counter()
     features.feature_stage(dataset="seed", inputs={"cnt": cnt, "time": time_txt, "labels": str(folder / "label.mat")},
                            bandpass={"l_freq": 1.0, "h_freq": 50.0}, bands=synthetic.DEFAULT_SEED_BANDS, window_s=4.0,
-                           step_s=1.0, output=str(folder / "features.h5"))
+                           step_s=1.0, output=str(folder / "features.h5"), read_options={"entry": "raw"})
     stages = {"features (read .cnt + bandpass + features, one job)": time.perf_counter() - t0}
     print(json.dumps({
         "stages": stages,

@@ -25,7 +25,8 @@ def test_seed_raw_and_preprocessed_paths_agree(tmp_path, seed_files):
     cnt, time_txt = tmp_path / "1_20131027.cnt", tmp_path / "time.txt"
     synthetic.seed.write_time(time_txt, cfg=TINY)
     synthetic.seed.write_raw(cnt, mat_path=seed_files["eeg"], subject=1, cfg=TINY)
-    raw = seed_ds.read({"cnt": cnt, "time": time_txt, "labels": seed_files["labels"], "eye": seed_files["eye"]})
+    raw = seed_ds.read({"cnt": cnt, "time": time_txt, "labels": seed_files["labels"], "eye": seed_files["eye"]},
+                       entry="raw")
     pre = seed_ds.read_session(seed_files["eeg"], seed_files["labels"], seed_files["eye"])
     assert [s.eeg.shape for s in raw.segments] == [s.eeg.shape for s in pre.segments]
     a = de_features(raw, bands=SEED_BANDS, l_freq=1.0, h_freq=50.0, window_s=4.0)
@@ -47,7 +48,8 @@ def test_sinusoid_in_cnt_gives_closed_form_de(tmp_path):
     synthetic.seed.write_cnt(tmp_path / "1_1.cnt", data, ch_names=seed_ds.RAW_CHANNELS, sfreq=sfreq)
     synthetic.seed.write_time_txt(tmp_path / "time.txt", starts=starts, ends=[s + n_clip - 1 for s in starts])
     synthetic.seed.write_labels(tmp_path / "label.mat")
-    rec = seed_ds.read({"cnt": tmp_path / "1_1.cnt", "time": tmp_path / "time.txt", "labels": tmp_path / "label.mat"})
+    rec = seed_ds.read({"cnt": tmp_path / "1_1.cnt", "time": tmp_path / "time.txt", "labels": tmp_path / "label.mat"},
+                       entry="raw")
     de = de_features(rec, bands=SEED_BANDS, l_freq=1.0, h_freq=50.0, window_s=4.0)
     alpha = de[..., list(SEED_BANDS).index("alpha")]
     expected = 0.5 * math.log(2 * math.pi * math.e * amplitude**2 / 2)

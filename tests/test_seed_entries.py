@@ -82,7 +82,7 @@ def test_synthetic_extracted_features_have_the_lab_layout(extracted, seed_files)
 
 def test_extracted_entry_reads_into_the_feature_layout(extracted, seed_files):
     files = {"extracted": str(extracted), "labels": str(seed_files["labels"]), "eye": str(seed_files["eye"])}
-    rec = seed_ds.read(files, extracted_feature="de_movingAve")
+    rec = seed_ds.read(files, entry="extracted", extracted_feature="de_movingAve")
     out = features.shipped_feature_file(rec, attrs={})
     n = sum(seg.shipped.de.shape[0] for seg in rec.segments)
     assert out.de.shape == out.psd.shape == (n, 62, 5)
@@ -95,13 +95,14 @@ def test_extracted_entry_reads_into_the_feature_layout(extracted, seed_files):
     np.testing.assert_allclose(out.de[out.segment == 3], raw.transpose(1, 0, 2), rtol=1e-6)
     np.testing.assert_array_equal(np.unique(out.labels[out.segment == 3]), [seed_ds.CLIP_LABELS[2]])
     # Without eye tables: no other features, said so.
-    alone = features.shipped_feature_file(seed_ds.read({k: v for k, v in files.items() if k != "eye"}), attrs={})
+    alone = features.shipped_feature_file(seed_ds.read({k: v for k, v in files.items() if k != "eye"}, entry="extracted"), attrs={})
     assert alone.other.shape == (n, 0) and alone.attrs["other_kind"] == "none"
 
 
 def test_extracted_de_follows_our_de_of_the_same_eeg(extracted, seed_files):
     """The synthetic lab features are our 1 s DE of the same EEG, LDS-smoothed within the clip."""
-    rec = seed_ds.read({"extracted": str(extracted), "labels": str(seed_files["labels"])}, extracted_feature="de_LDS")
+    rec = seed_ds.read({"extracted": str(extracted), "labels": str(seed_files["labels"])}, entry="extracted",
+                       extracted_feature="de_LDS")
     _, clips = seed_ds.read_eeg(seed_files["eeg"])
     ours, _ = seed_lab.clip_band_features(clips[0], window_s=1.0)
     lab = rec.segments[0].shipped.de
@@ -133,7 +134,7 @@ def _rewrite(path, tmp_path, edit):
 def test_bad_extracted_files_give_one_line_naming_the_file(extracted, seed_files, tmp_path, edit, message):
     bad = _rewrite(extracted, tmp_path, edit)
     with pytest.raises(DataFormatError, match=message) as info:
-        seed_ds.read({"extracted": str(bad), "labels": str(seed_files["labels"])})
+        seed_ds.read({"extracted": str(bad), "labels": str(seed_files["labels"])}, entry="extracted")
     text = str(info.value)
     assert "\n" not in text and text.startswith(str(bad))
 
@@ -230,7 +231,7 @@ def test_synthetic_multimodal_files_read_as_public_loaders_read_them(multimodal)
 
 
 def test_multimodal_clips_come_from_the_label_runs(multimodal):
-    rec = seed_ds.read(mm_files(multimodal))
+    rec = seed_ds.read(mm_files(multimodal), entry="multimodal")
     assert [seg.index for seg in rec.segments] == list(range(1, 16))
     # Clips 3 and 4 (both negative) are one label run; they are told apart anyway.
     assert [seg.shipped.de.shape[0] for seg in rec.segments] == [s // 4 for s in multimodal["seconds"]]
@@ -277,8 +278,8 @@ def test_clip_recovery_refuses_labels_out_of_clip_order():
 
 
 def test_multimodal_1s_eeg_takes_the_eye_row_of_its_4s_window(multimodal):
-    rec4 = seed_ds.read(mm_files(multimodal))
-    rec1 = seed_ds.read(mm_files(multimodal, eeg=multimodal["eeg_1s"]))
+    rec4 = seed_ds.read(mm_files(multimodal), entry="multimodal")
+    rec1 = seed_ds.read(mm_files(multimodal, eeg=multimodal["eeg_1s"]), entry="multimodal")
     for seg1, seg4 in zip(rec1.segments, rec4.segments):
         n4 = seg4.shipped.other.shape[0]
         assert seg1.shipped.de.shape[0] == 4 * n4
@@ -349,7 +350,7 @@ def test_bad_multimodal_inputs_give_one_line_and_no_output(multimodal, tmp_path)
         output = tmp_path / "features" / "1_1.h5"
         with pytest.raises(DataFormatError, match=message) as info:
             features.feature_stage(dataset="seed", inputs=files, bandpass={}, bands={}, window_s=4.0, step_s=4.0,
-                                   output=str(output), read_options=options)
+                                   output=str(output), read_options={"entry": "multimodal", **options})
         assert "\n" not in str(info.value)
         assert not output.parent.exists() or not any(output.parent.iterdir())  # nothing half-written
 
@@ -392,7 +393,7 @@ def test_bad_multimodal_inputs_give_one_line_and_no_output(multimodal, tmp_path)
     fail(mm_files(multimodal, eye=tmp_path / "nothing"), r"nothing: file not found")
 
     # drop: the NaN window is left out and counted, the rest written.
-    rec = seed_ds.read(mm_files(multimodal, eye=nan_file), nan_windows="drop")
+    rec = seed_ds.read(mm_files(multimodal, eye=nan_file), entry="multimodal", nan_windows="drop")
     assert rec.shipped.dropped_windows == 1
     assert rec.segments[0].shipped.de.shape[0] == multimodal["seconds"][0] // 4 - 1
     assert rec.segments[0].shipped.start_s.tolist() == [4.0 * i for i in range(multimodal["seconds"][0] // 4) if i != 3]

@@ -463,6 +463,8 @@ def _feature_file(
         "subject": recording.subject,
         "classes": {name: spec.as_attrs() for name, spec in recording.classes.items()},
         "package_version": package_version(),
+        # several sessions in one file: segment = (session - 1) * trials_per_session + trial
+        **({"trials_per_session": recording.trials_per_session} if recording.trials_per_session else {}),
         **(attrs or {}),
     }
     return FeatureFile(

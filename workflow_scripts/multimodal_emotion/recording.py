@@ -209,6 +209,9 @@ class Recording:
     dataset: str = ""
     # Set when the dataset ships features instead of signals (then every segment has ``shipped``).
     shipped: ShippedFeatures | None = None
+    # Trials per session when one recording holds several sessions (segment index =
+    # (session - 1) * trials_per_session + trial); 0 when it holds one session.
+    trials_per_session: int = 0
 
     def with_segments(self, segments: list[Segment]) -> "Recording":
         """The same recording with other segments (e.g. filtered EEG)."""

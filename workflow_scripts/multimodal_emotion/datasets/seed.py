@@ -1,31 +1,26 @@
-"""SEED (BCMI lab, SJTU): layout, constants, readers for every entry, class mapping.
+"""SEED (BCMI lab, SJTU): the spec, the layout, and the four entries.
 
-Everything the workflow knows about SEED lives here:
-
-- **layout and discovery**: ``Preprocessed_EEG/{subject}_{YYYYMMDD}.mat`` (the 45 real
-  session names, ``resources/seed_sessions.tsv``), ``label.mat``, our documented
-  ``Eye_movements/`` tables, and the raw ``SEED_RAW_EEG/{subject}_{date}.cnt`` with
-  ``time.txt``;
-- **readers** for the preprocessed entry (:func:`read_session`) and the raw entry
-  (:func:`read_cnt` + :func:`read_time_txt`, clips resampled to 200 Hz), both returning a
-  :class:`~..recording.Recording`;
+- **spec** (:data:`SPEC`): 15 film clips per session with one label order for every
+  session (``resources/seed_labels.tsv``), 62 channels at 200 Hz, the 45 real session
+  names (``resources/seed_sessions.tsv``);
+- **entries** (``seed.entry``), each put together from the lab's formats in :mod:`.bcmi`:
+  ``preprocessed`` (``Preprocessed_EEG/{subject}_{YYYYMMDD}.mat`` + ``label.mat`` + our
+  documented ``Eye_movements/`` tables), ``raw`` (``SEED_RAW_EEG/*.cnt`` + ``time.txt``),
+  ``extracted`` (the lab's ``ExtractedFeatures/``, 1 s windows) and ``multimodal``
+  (``SEED_Multimodal/Chinese``: the lab's DE + its 33 eye features);
 - **class mapping**: labels -1, 0, 1 are classes negative, neutral, positive.
 
 Every problem with a file raises :class:`~..recording.DataFormatError` (raw files:
 :class:`~..recording.RawFormatError`) with one line naming the file and the problem.
-
-Units: MNE returns volts; every EEG/EOG array here is in µV, the unit of the
-preprocessed release.
+Units: every EEG array is in µV, the unit of the preprocessed release.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
 
 import numpy as np
 
@@ -37,30 +32,27 @@ from ..recording import (
     DataFormatError,
     EyeClip,
     LabelClasses,
-    RawFormatError,
     Recording,
     Segment,
     ShippedFeatures,
     ShippedWindows,
-    check_amplitude,
     check_eeg,
     check_file,
     check_finite,
     check_option,
-    first_line,
-    fit_length,
     loadmat,
-    name_list,
-    resample_npad,
-    sha256_of,
 )
+from . import bcmi
 from ._resources import read_lines, read_table
+from .bcmi import cnt, eeg_mat, feature_mat, pickled
+from .bcmi.cnt import CNT_DATA_FORMATS, read_cnt_events  # noqa: F401 - part of this module's API
 
 logger = logging.getLogger(__name__)
 
 # --- identity ---------------------------------------------------------------------------
 NAME = "seed"
 TITLE = "SEED"
+FOLDER = "SEED"  # the synthetic copy's folder under <results>/synthetic
 TABLE_CAPTION = "SEED, 3 classes (paper Fig. 3)"
 RECORDING_PATTERN = r"\d+_\d+"  # {subject}_{YYYYMMDD} (or {subject}_{session} for raw files named so)
 
@@ -72,12 +64,14 @@ N_SEGMENTS = N_CLIPS
 EEG_DIR = "Preprocessed_EEG"
 LABEL_FILE = "label.mat"
 EYE_DIR = "Eye_movements"
-EEG_VARIABLE = r"^(?P<prefix>[A-Za-z0-9]+)_eeg(?P<clip>\d+)$"
+EEG_VARIABLE = eeg_mat.EEG_VARIABLE
 CLIP_LABELS: tuple[int, ...] = tuple(int(row["label"]) for row in read_table("seed_labels.tsv"))
 LABEL_SET = frozenset({-1, 0, 1})
 LABEL_NAMES = ("emotion",)
 CLASSES = {"emotion": LabelClasses(kind="categorical", class_names=("negative", "neutral", "positive"),
                                    values=(-1.0, 0.0, 1.0))}
+SPEC = bcmi.Spec(name=NAME, channels=CHANNELS, sfreq=SFREQ, n_trials=N_CLIPS, session_labels=(CLIP_LABELS,),
+                 classes=CLASSES["emotion"])
 # The real release's 45 sessions: (subject, session) -> date and variable initials.
 SESSIONS: dict[tuple[int, int], tuple[str, str]] = {
     (int(row["subject"]), int(row["session"])): (row["date"], row["initials"]) for row in read_table("seed_sessions.tsv")
@@ -103,25 +97,24 @@ RAW_CHANNELS: tuple[str, ...] = (
     + CHANNELS[CHANNELS.index("T8") + 1 : CHANNELS.index("TP8") + 1] + ("M2",)
     + CHANNELS[CHANNELS.index("TP8") + 1 :] + ("HEO", "VEO")
 )
-CNT_DATA_FORMATS = ("auto", "int16", "int32")
 # Clip lengths (s) of the synthetic sessions unless synthetic.seed_clip_seconds says
 # otherwise (the real clips are about 185-265 s; shorter keeps the default run quick).
 SYNTHETIC_CLIP_SECONDS = (40.0, 60.0)
 
+
 # --- the lab's ExtractedFeatures (entry: extracted) -----------------------------------
 # ``ExtractedFeatures/{subject}_{date}.mat`` (``ExtractedFeatures_1s/`` in the newer
-# release): per clip k ``de_LDS{k}``, ``de_movingAve{k}``, ``psd_LDS{k}``,
-# ``psd_movingAve{k}``, each (62, n_windows, 5) on 1 s windows; its own ``label.mat``.
+# release): the lab's smoothed-feature .mat (:mod:`.bcmi.feature_mat`) on 1 s windows;
+# its own ``label.mat``.
 EXTRACTED_DIRS = ("ExtractedFeatures", "ExtractedFeatures_1s")
-EXTRACTED_FEATURES = ("de_LDS", "de_movingAve")  # config seed.extracted_feature
-EXTRACTED_PSD = {"de_LDS": "psd_LDS", "de_movingAve": "psd_movingAve"}  # PSD smoothed the same way
+EXTRACTED_FEATURES = feature_mat.SMOOTHED_FEATURES  # config seed.extracted_feature
+EXTRACTED_PSD = feature_mat.PSD_OF
 EXTRACTED_WINDOW_S = 1.0
-# The lab's bands as its readme states them (inclusive edges, Hz), in the order of the
-# last axis of every extracted variable.
-LAB_BANDS = {"delta": (1.0, 3.0), "theta": (4.0, 7.0), "alpha": (8.0, 13.0), "beta": (14.0, 30.0),
-             "gamma": (31.0, 50.0)}
+LAB_BANDS = bcmi.LAB_BANDS
 ENTRIES = ("preprocessed", "raw", "extracted", "multimodal")
-READ_OPTIONS = ("cnt_data_format", "extracted_feature", "nan_windows")  # seed-block keys passed to read()
+READ_OPTIONS = ("entry", "cnt_data_format", "extracted_feature", "nan_windows")  # seed-block keys passed to read()
+DEFAULT_PROTOCOL = {"kind": "clips", "tasks": ["emotion"], "train_clips": [1, 2, 3, 4, 5, 6],
+                    "validation_clips": [7, 8, 9], "test_clips": [10, 11, 12, 13, 14, 15], "eeg_feature": "de"}
 
 
 def session_stem(subject: int, date: str) -> str:
@@ -229,86 +222,31 @@ def input_files(config: Mapping, root: Path, recording: str) -> dict[str, str]:
 
 
 def read(
-    files: Mapping[str, str], *, cnt_data_format: str = "auto", extracted_feature: str = "de_LDS",
-    nan_windows: str = "error",
+    files: Mapping[str, str], *, entry: str = "preprocessed", cnt_data_format: str = "auto",
+    extracted_feature: str = "de_LDS", nan_windows: str = "error",
 ) -> Recording:
-    """Read one session from its files by role (see :func:`input_files`)."""
-    if "cnt" in files:
-        return read_raw_session(files, data_format=cnt_data_format)
-    if "extracted" in files:
-        return read_extracted_session(files, feature=extracted_feature)
-    if "multimodal_eeg" in files:
-        return read_multimodal_session(files, nan_windows=nan_windows)
-    return read_session(files["eeg"], files["labels"], files.get("eye"))
+    """Read one session of the configured ``entry`` from its files by role (see :func:`input_files`)."""
+    check_option("entry", entry, ENTRIES)
+    readers = {
+        "preprocessed": lambda: read_session(files["eeg"], files["labels"], files.get("eye")),
+        "raw": lambda: read_raw_session(files, data_format=cnt_data_format),
+        "extracted": lambda: read_extracted_session(files, feature=extracted_feature),
+        "multimodal": lambda: read_multimodal_session(files, nan_windows=nan_windows),
+    }
+    return readers[entry]()
 
 
-# --- preprocessed files -----------------------------------------------------------------
+# --- entry preprocessed (and the labels and eye tables the raw entry shares) -------------
 
 
 def read_labels(path: str | Path) -> np.ndarray:
     """Read SEED's ``label.mat``: ``label`` of shape (1, 15) with values in {-1, 0, 1}."""
-    path = Path(path)
-    content = loadmat(path)
-    if "label" not in content:
-        raise DataFormatError(path, f"no variable 'label' (found: {sorted(content)})")
-    labels = np.asarray(content["label"]).ravel()
-    if labels.size != N_CLIPS:
-        raise DataFormatError(
-            path, f"'label' has {labels.size} entries, expected {N_CLIPS}"
-        )
-    check_finite(path, "'label'", labels.astype(float))
-    bad = sorted(set(labels.tolist()) - LABEL_SET)
-    if bad:
-        raise DataFormatError(path, f"labels {bad} outside the allowed set {{-1, 0, 1}}")
-    return labels.astype(np.int64)
+    return eeg_mat.read_labels(path, SPEC)
 
 
 def read_eeg(path: str | Path) -> tuple[str, list[np.ndarray]]:
-    """Read one SEED session file ``Preprocessed_EEG/{subject}_{date}.mat``.
-
-    Variables are ``{initials}_eeg{k}``, k = 1..15; the initials differ per subject and
-    are not checked beyond being one common prefix.
-
-    Returns
-    -------
-    prefix : str
-        The subject's variable prefix (e.g. ``"djc"``).
-    clips : list of ndarray, shape (62, n_samples_k)
-        The 15 clips in clip order, float64 C-ordered, values as stored (µV).
-    """
-    path = Path(path)
-    content = loadmat(path)
-    pattern = re.compile(EEG_VARIABLE)
-    found: dict[int, tuple[str, np.ndarray]] = {}
-    for key, value in content.items():
-        match = pattern.match(key)
-        if match:
-            found[int(match["clip"])] = (match["prefix"], value)
-    if not found:
-        raise DataFormatError(
-            path,
-            f"no EEG variables named '<initials>_eeg<k>' (found: {sorted(content)[:5]})",
-        )
-    prefixes = {prefix for prefix, _ in found.values()}
-    if len(prefixes) > 1:
-        raise DataFormatError(path, f"EEG variables use several prefixes {sorted(prefixes)}")
-    expected = set(range(1, N_CLIPS + 1))
-    if set(found) != expected:
-        missing = sorted(expected - set(found))
-        extra = sorted(set(found) - expected)
-        raise DataFormatError(
-            path,
-            f"found {len(found)} clips, expected {N_CLIPS} "
-            f"(missing {missing}, unexpected {extra})",
-        )
-    n_channels = len(CHANNELS)
-    del content  # each Matlab (column-major) array is freed once its C-ordered copy exists
-    clips = []
-    for k in sorted(found):
-        prefix, value = found.pop(k)
-        clips.append(check_eeg(path, f"{prefix}_eeg{k}", value, n_channels))
-        del value
-    return prefixes.pop(), clips
+    """Read ``Preprocessed_EEG/{subject}_{date}.mat``: the initials and the 15 clips (62, n), µV."""
+    return eeg_mat.read_eeg(path, SPEC)
 
 
 def read_eye(path: str | Path) -> list[EyeClip]:
@@ -374,11 +312,11 @@ def read_session(
 def read_raw_session(files: Mapping[str, str], *, data_format: str = "auto") -> Recording:
     """Read one raw session (``.cnt`` + ``time.txt``) cut into its 15 clips at 200 Hz,
     with the labels and eye movements of the preprocessed release."""
-    cnt = Path(files["cnt"])
-    session = read_cnt(cnt, files["time"], data_format=data_format)
-    clips = [check_eeg(cnt, f"clip {k + 1}", clip, len(CHANNELS)) for k, clip in enumerate(session.clips)]
-    sources = [cnt, Path(files["time"]), Path(files["labels"])] + ([Path(files["eye"])] if files.get("eye") else [])
-    return _recording(cnt, clips, sfreq=session.sfreq, label_path=files["labels"], eye_path=files.get("eye"),
+    cnt_path = Path(files["cnt"])
+    session = read_cnt(cnt_path, files["time"], data_format=data_format)
+    clips = [check_eeg(cnt_path, f"clip {k + 1}", clip, len(CHANNELS)) for k, clip in enumerate(session.clips)]
+    sources = [cnt_path, Path(files["time"]), Path(files["labels"])] + ([Path(files["eye"])] if files.get("eye") else [])
+    return _recording(cnt_path, clips, sfreq=session.sfreq, label_path=files["labels"], eye_path=files.get("eye"),
                       sources=sources)
 
 
@@ -390,66 +328,30 @@ def _recording(path: Path, clips: list[np.ndarray], *, sfreq: float, label_path,
                 labels=np.array([labels[k]], dtype=np.float64))
         for k, clip in enumerate(clips)
     ]
-    return Recording(
-        name=path.stem,
-        sfreq=sfreq,
-        ch_names=CHANNELS,
-        label_names=LABEL_NAMES,
-        segments=segments,
-        other_kind="none" if eye is None else "eye_movements",
-        source_files={str(p): sha256_of(p) for p in sources},
-        classes=dict(CLASSES),
-        subject=subject_of(path.stem),
-        dataset=NAME,
-    )
+    return bcmi.recording(SPEC, name=path.stem, subject=subject_of(path.stem), segments=segments, sources=sources,
+                          other_kind="none" if eye is None else "eye_movements")
+
+
+def read_time_txt(path: str | Path, *, n_clips: int = N_CLIPS) -> list[tuple[int, int]]:
+    """The 15 clip bounds (samples at 1000 Hz) of ``SEED_RAW_EEG/time.txt`` (:func:`.bcmi.cnt.read_time_txt`)."""
+    return cnt.read_time_txt(path, n_clips=n_clips)
+
+
+def read_cnt(cnt_path: str | Path, time_path: str | Path, **options) -> cnt.RawSession:
+    """Read a SEED raw session (``.cnt`` + ``time.txt``) cut into its 15 clips at 200 Hz,
+    µV, rows in :data:`CHANNELS` order (see :func:`.bcmi.cnt.read_cnt` for ``options``)."""
+    options = {"sfreq_expected": RAW_SFREQ, "target_sfreq": SFREQ, "eog": EOG_CHANNELS, "drop": DROP_CHANNELS,
+               "n_clips": N_CLIPS, **options}
+    return cnt.read_cnt(cnt_path, time_path, channels=CHANNELS, config_key="seed.cnt_data_format", dataset=TITLE,
+                        **options)
 
 
 # --- the lab's ExtractedFeatures -------------------------------------------------------
 
 
 def read_extracted(path: str | Path, feature: str = "de_LDS") -> list[tuple[np.ndarray, np.ndarray]]:
-    """Read one session of the lab's ``ExtractedFeatures/{subject}_{date}.mat``.
-
-    Parameters
-    ----------
-    path : path-like
-    feature : ``"de_LDS"`` | ``"de_movingAve"``
-        The DE variables to read; PSD comes from the matching ``psd_*`` variables
-        (:data:`EXTRACTED_PSD`).
-
-    Returns
-    -------
-    clips : list of (de, psd)
-        Per clip 1..15, two float64 arrays of shape (n_windows, 62, 5) (windows first,
-        as the feature file stores them; the file holds (62, n_windows, 5)).
-    """
-    check_option("extracted_feature", feature, EXTRACTED_FEATURES)
-    path = Path(path)
-    content = loadmat(path)
-    psd_name = EXTRACTED_PSD[feature]
-    clips = []
-    for k in range(1, N_CLIPS + 1):
-        arrays = []
-        for name in (f"{feature}{k}", f"{psd_name}{k}"):
-            if name not in content:
-                found = sorted(key for key in content if re.fullmatch(r"[A-Za-z_]+\d+", key))
-                raise DataFormatError(
-                    path, f"no variable '{name}' (expected {feature}1..{N_CLIPS} and {psd_name}1..{N_CLIPS}; "
-                    f"found {len(found)} like {name_list(found, limit=4) or 'none'})")
-            array = np.asarray(content[name])
-            if array.ndim != 3 or array.shape[0] != len(CHANNELS) or array.shape[2] != len(LAB_BANDS) or not array.shape[1]:
-                raise DataFormatError(
-                    path, f"{name} has shape {array.shape}, expected ({len(CHANNELS)}, n_windows, {len(LAB_BANDS)})")
-            if not np.issubdtype(array.dtype, np.number):
-                raise DataFormatError(path, f"{name} is not numeric ({array.dtype})")
-            array = array.astype(np.float64)
-            check_finite(path, name, array)
-            arrays.append(np.ascontiguousarray(array.transpose(1, 0, 2)))
-        if arrays[0].shape != arrays[1].shape:
-            raise DataFormatError(
-                path, f"{feature}{k} has {arrays[0].shape[0]} windows but {psd_name}{k} has {arrays[1].shape[0]}")
-        clips.append((arrays[0], arrays[1]))
-    return clips
+    """Read ``ExtractedFeatures/{subject}_{date}.mat``: per clip (de, psd), each (n_windows, 62, 5)."""
+    return feature_mat.read_smoothed(path, SPEC, feature)
 
 
 def read_extracted_session(files: Mapping[str, str], *, feature: str = "de_LDS") -> Recording:
@@ -470,415 +372,15 @@ def read_extracted_session(files: Mapping[str, str], *, feature: str = "de_LDS")
             labels=np.array([labels[k]], dtype=np.float64),
             shipped=ShippedWindows(de=de, psd=psd, other=None, start_s=start_s)))
     sources = [path, Path(files["labels"])] + ([Path(files["eye"])] if files.get("eye") else [])
-    return Recording(
-        name=path.stem, sfreq=SFREQ, ch_names=CHANNELS, label_names=LABEL_NAMES, segments=segments,
+    return bcmi.recording(
+        SPEC, name=path.stem, subject=subject_of(path.stem), segments=segments, sources=sources,
         other_kind="none" if eye is None else "eye_movements",
-        source_files={str(p): sha256_of(p) for p in sources}, classes=dict(CLASSES),
-        subject=subject_of(path.stem), dataset=NAME,
         shipped=ShippedFeatures(
             window_s=EXTRACTED_WINDOW_S, step_s=EXTRACTED_WINDOW_S, bands=dict(LAB_BANDS),
             origin=(f"the SEED lab's ExtractedFeatures {feature} / {EXTRACTED_PSD[feature]} "
                     f"({path.name}), not computed by this workflow"
                     + ("; eye features computed by this workflow on the same 1 s windows" if eye else ""))),
     )
-
-
-# --- raw recordings: time.txt ---------------------------------------------------------
-
-
-def read_time_txt(
-    path: str | Path, *, n_clips: int = N_CLIPS
-) -> list[tuple[int, int]]:
-    """Read the clip bounds of a SEED raw session from ``time.txt``.
-
-    Two text layouts are accepted (``#`` starts a comment in both):
-
-    1. Two lists, as SEED ships them::
-
-           start_point_list = [27000, 290000, ...]
-           end_point_list = [262000, 523000, ...]
-
-       The names only need to contain ``start`` and ``end``; ``=`` or ``:`` may separate
-       the name from the bracketed list; entries are separated by commas and/or
-       whitespace and the list may span several lines.
-    2. A two-column table, one clip per line: ``start end`` separated by whitespace,
-       commas, semicolons or tabs. Lines with letters (a header) are skipped.
-
-    Values are sample indices at the raw sampling rate (1000 Hz for SEED).
-
-    Parameters
-    ----------
-    path : path-like
-        The ``time.txt`` file.
-    n_clips : int
-        Number of clips expected (15 for SEED).
-
-    Returns
-    -------
-    bounds : list of (int, int)
-        ``(start, end)`` per clip, in clip order.
-
-    Raises
-    ------
-    RawFormatError
-        If neither layout is found, the two lists differ in length, there are not
-        ``n_clips`` pairs, or the pairs are not increasing ``start < end`` without
-        overlap.
-    """
-    path = Path(path)
-    check_file(path, error=RawFormatError)
-    text = "\n".join(line.split("#", 1)[0] for line in path.read_text().splitlines())
-    starts, ends = _parse_time_lists(path, text)
-    if starts is None:
-        starts, ends = _parse_time_table(text)
-    if not starts:
-        raise RawFormatError(
-            path,
-            "no clip bounds found (expected 'start_point_list = [...]' and "
-            "'end_point_list = [...]', or a two-column 'start end' table)",
-        )
-    if len(starts) != n_clips:
-        raise RawFormatError(
-            path, f"found {len(starts)} start/end pairs, expected {n_clips} clips"
-        )
-    bounds = list(zip(starts, ends))
-    for k, (start, end) in enumerate(bounds, start=1):
-        if start < 0:
-            raise RawFormatError(path, f"clip {k} starts at negative sample {start}")
-        if not start < end:
-            raise RawFormatError(path, f"clip {k}: start {start} is not before end {end}")
-        if k > 1 and start < bounds[k - 2][1]:
-            raise RawFormatError(
-                path,
-                f"clip {k} starts at {start}, before clip {k - 1} ends "
-                f"({bounds[k - 2][1]}); clips must be in increasing time order",
-            )
-    return bounds
-
-
-def _parse_time_lists(path: Path, text: str) -> tuple[list[int] | None, list[int] | None]:
-    pattern = re.compile(r"([A-Za-z_][\w ]*?)\s*[=:]\s*\[([^\]]*)\]", re.DOTALL)
-    lists: dict[str, list[int]] = {}
-    for match in pattern.finditer(text):
-        name = match.group(1).strip().lower()
-        kind = "start" if "start" in name else "end" if "end" in name else None
-        if kind is None:
-            continue
-        if kind in lists:
-            raise RawFormatError(path, f"two lists named like '{kind}' found")
-        tokens = [t for t in re.split(r"[\s,;]+", match.group(2)) if t]
-        try:
-            lists[kind] = [_parse_int(t) for t in tokens]
-        except ValueError:
-            raise RawFormatError(
-                path, f"'{match.group(1).strip()}' holds non-integer entries"
-            ) from None
-    if not lists:
-        return None, None
-    if set(lists) != {"start", "end"}:
-        missing = ({"start", "end"} - set(lists)).pop()
-        raise RawFormatError(path, f"found a list of clip starts/ends but no '{missing}' list")
-    if len(lists["start"]) != len(lists["end"]):
-        raise RawFormatError(
-            path,
-            f"start list has {len(lists['start'])} entries but end list has "
-            f"{len(lists['end'])}",
-        )
-    return lists["start"], lists["end"]
-
-
-def _parse_time_table(text: str) -> tuple[list[int], list[int]]:
-    starts: list[int] = []
-    ends: list[int] = []
-    for line in text.splitlines():
-        tokens = [t for t in re.split(r"[\s,;]+", line.strip()) if t]
-        if not tokens or any(re.search(r"[A-DF-Za-df-z_]", t) for t in tokens):
-            continue  # empty line or header (letters other than an exponent 'e')
-        try:
-            values = [_parse_int(t) for t in tokens]
-        except ValueError:
-            continue
-        if len(values) == 2:
-            starts.append(values[0])
-            ends.append(values[1])
-    return starts, ends
-
-
-def _parse_int(token: str) -> int:
-    value = float(token)
-    if not np.isfinite(value) or value != int(value):
-        raise ValueError(token)
-    return int(value)
-
-
-# --- raw recordings: the .cnt ---------------------------------------------------------
-
-
-@dataclass
-class SeedRawSession:
-    """One SEED session read from its raw ``.cnt`` recording.
-
-    Attributes
-    ----------
-    clips : list of ndarray, shape (62, n_times_k)
-        The 15 clips, float64, µV, rows in ``ch_names`` order, at ``sfreq``.
-    eog : list of ndarray, shape (n_eog, n_times_k) | None
-        The EOG channels ``eog_names`` of each clip (µV, ``sfreq``), or None when
-        read with ``keep_eog=False``.
-    eog_names : tuple of str
-        Names of the EOG rows, as in the file (e.g. ``("VEO", "HEO")``).
-    bounds : list of (int, int)
-        The clip bounds of ``time.txt`` in samples at ``raw_sfreq``.
-    sfreq : float
-        Sampling rate of ``clips`` and ``eog`` (200 Hz).
-    raw_sfreq : float
-        Sampling rate of the recording (1000 Hz).
-    ch_names : tuple of str
-        ``CHANNELS``.
-    source : str
-        Path of the ``.cnt`` file.
-    """
-
-    clips: list[np.ndarray]
-    eog: list[np.ndarray] | None
-    eog_names: tuple[str, ...]
-    bounds: list[tuple[int, int]]
-    sfreq: float
-    raw_sfreq: float
-    ch_names: tuple[str, ...] = CHANNELS
-    source: str = ""
-
-
-def read_cnt(
-    cnt_path: str | Path,
-    time_path: str | Path,
-    *,
-    sfreq_expected: float = RAW_SFREQ,
-    target_sfreq: float = SFREQ,
-    keep_eog: bool = True,
-    eog: Sequence[str] = EOG_CHANNELS,
-    drop: Sequence[str] = DROP_CHANNELS,
-    inclusive_end: bool = True,
-    n_clips: int = N_CLIPS,
-    resample_method: Literal["fft", "polyphase"] = "fft",
-    data_format: Literal["auto", "int16", "int32"] = "auto",
-    verbose: bool | str | int | None = None,
-) -> SeedRawSession:
-    """Read a SEED raw session (Neuroscan ``.cnt``) and cut its film clips.
-
-    The recording is opened with ``mne.io.read_raw_cnt(..., data_format=data_format,
-    preload=False)`` and processed clip by clip: each clip is read with
-    ``get_data(start, stop)``, converted from volts to µV (x 1e6) and resampled to
-    ``target_sfreq`` with :func:`mne.filter.resample`. Only one clip is in memory at a
-    time, so a full session (66 channels x ~3.9 M samples at 1000 Hz, ~1 GB on disk)
-    needs a few hundred MB.
-
-    Parameters
-    ----------
-    cnt_path : path-like
-        The session's ``{subject}_{session}.cnt``.
-    time_path : path-like
-        ``time.txt`` with the clip bounds; see :func:`read_time_txt` for the layouts.
-    sfreq_expected : float
-        Sampling rate the recording must have (Hz).
-    target_sfreq : float
-        Sampling rate of the returned clips (Hz), 200 like the preprocessed release.
-    keep_eog : bool
-        Return the ``eog`` channels too (as EOG). If True they must be in the file.
-    eog : sequence of str
-        Names of the EOG channels (SEED: ``VEO``, ``HEO``).
-    drop : sequence of str
-        Channels left out (SEED: the mastoids ``M1``, ``M2``). Other channels that are
-        neither EEG, EOG nor dropped are ignored as well.
-    inclusive_end : bool
-        If True (SEED), a clip spans raw samples ``start..end`` inclusive and has
-        ``floor((end - start) * target_sfreq / sfreq_expected) + 1`` output samples,
-        one per output sampling instant from ``start`` on (27000..262000 at 1000 Hz
-        gives 47001 samples at 200 Hz). If False, the clip is ``start..end-1`` and has
-        ``round((end - start) * target_sfreq / sfreq_expected)`` samples.
-    n_clips : int
-        Number of clips in ``time.txt`` (15).
-    resample_method : ``"fft"`` | ``"polyphase"``
-        Method of :func:`mne.filter.resample` (``"fft"`` is MNE's default).
-    data_format : ``"auto"`` | ``"int16"`` | ``"int32"``
-        Sample width of the file. ``"auto"`` infers it from the header's sample count
-        and the event-table position (MNE); where that is impossible (files over 2 GB,
-        an inconsistent header) int32 is assumed. Either way the amplitude check below
-        refuses a wrong guess.
-    verbose : bool | str | int | None
-        MNE's verbosity for reading and resampling.
-
-    Returns
-    -------
-    session : SeedRawSession
-        15 float64 arrays (62, n) in ``CHANNELS`` order, µV, 200 Hz, and
-        the EOG arrays.
-
-    Raises
-    ------
-    RawFormatError
-        If the file is unreadable, its sampling rate is not ``sfreq_expected``, one of
-        the 62 EEG channels (or, with ``keep_eog``, an EOG channel) is missing, a clip
-        bound lies outside the recording, ``time.txt`` does not hold ``n_clips``
-        increasing ``start < end`` pairs, or the first clip's median channel SD is beyond
-        any EEG (> 10 mV: most likely a 16-bit file read as 32-bit, or the reverse).
-
-    Notes
-    -----
-    Channel names are matched case-insensitively. SEED's preprocessed clips were also
-    low-pass filtered (0-75 Hz); this reader does not filter beyond the anti-aliasing
-    of the resampling.
-    """
-    import mne
-
-    cnt_path = Path(cnt_path)
-    check_option("resample_method", resample_method, ("fft", "polyphase"))
-    drop_set = {name.upper() for name in drop}
-    clash = sorted(drop_set & {name.upper() for name in CHANNELS})
-    if clash:
-        raise ValueError(f"drop must not name SEED EEG channels, got {clash}")
-    bounds = read_time_txt(time_path, n_clips=n_clips)
-    check_file(cnt_path, error=RawFormatError)
-    check_option("data_format", data_format, CNT_DATA_FORMATS)
-    raw = _open_cnt(cnt_path, eog=tuple(eog) if keep_eog else (), data_format=data_format, verbose=verbose)
-    sfreq = float(raw.info["sfreq"])
-    if sfreq != float(sfreq_expected):
-        raise RawFormatError(
-            cnt_path, f"sampling rate is {sfreq:g} Hz, expected {float(sfreq_expected):g} Hz"
-        )
-    by_upper = {name.upper(): name for name in raw.ch_names}
-    missing = [name for name in CHANNELS if name.upper() not in by_upper]
-    if missing:
-        raise RawFormatError(
-            cnt_path,
-            f"missing EEG channel(s) {name_list(missing)} ({len(missing)} of the {len(CHANNELS)} SEED channels)",
-        )
-    eeg_picks = [by_upper[name.upper()] for name in CHANNELS]
-    eog_picks: list[str] = []
-    if keep_eog:
-        missing = [name for name in eog if name.upper() not in by_upper]
-        if missing:
-            raise RawFormatError(
-                cnt_path,
-                f"missing EOG channel(s) {', '.join(missing)} (pass keep_eog=False to "
-                "read without EOG)",
-            )
-        eog_picks = [by_upper[name.upper()] for name in eog]
-    ignored = sorted(
-        set(raw.ch_names) - set(eeg_picks) - set(eog_picks)
-        - {by_upper[n] for n in drop_set if n in by_upper}
-    )
-    if ignored:
-        logger.info("%s: ignoring channel(s) %s.", cnt_path, ", ".join(ignored))
-
-    n_times = raw.n_times
-    ratio = float(target_sfreq) / sfreq
-    for k, (_, end) in enumerate(bounds, start=1):
-        last = end if inclusive_end else end - 1
-        if last > n_times - 1:
-            raise RawFormatError(
-                cnt_path,
-                f"clip {k} ends at sample {end} ({Path(time_path).name}), beyond the "
-                f"recording's last sample {n_times - 1}",
-            )
-
-    picks = eeg_picks + eog_picks
-    n_eeg = len(eeg_picks)
-    clips: list[np.ndarray] = []
-    eogs: list[np.ndarray] = []
-    logger.info(
-        "Reading %d clips of %s at %g Hz and resampling them to %g Hz.",
-        len(bounds), cnt_path, sfreq, target_sfreq,
-    )
-    for start, end in bounds:
-        if inclusive_end:
-            n_out = int(np.floor((end - start) * ratio + 1e-9)) + 1
-        else:
-            n_out = int(round((end - start) * ratio))
-        n_in = int(round(n_out / ratio))
-        stop = min(start + n_in, n_times)
-        data = raw.get_data(picks=picks, start=start, stop=stop, verbose=verbose)
-        if data.shape[1] < n_in:  # the last output instants need a few samples more
-            data = np.pad(data, ((0, 0), (0, n_in - data.shape[1])), mode="edge")
-        data *= 1e6  # V -> µV
-        resampled = mne.filter.resample(
-            data,
-            up=float(target_sfreq),
-            down=sfreq,
-            npad=resample_npad(n_in, sfreq, float(target_sfreq)),
-            method=resample_method,
-            verbose=verbose,
-        )
-        del data
-        resampled = fit_length(resampled, n_out)
-        if not clips:  # one clip tells a wrong sample width; later clips share it
-            check_amplitude(cnt_path, "clip 1", resampled[:n_eeg], hint=_width_hint(raw, data_format),
-                            error=RawFormatError)
-        clips.append(np.ascontiguousarray(resampled[:n_eeg], dtype=np.float64))
-        if keep_eog:
-            eogs.append(np.ascontiguousarray(resampled[n_eeg:], dtype=np.float64))
-        del resampled
-    return SeedRawSession(
-        clips=clips,
-        eog=eogs if keep_eog else None,
-        eog_names=tuple(eog_picks),
-        bounds=bounds,
-        sfreq=float(target_sfreq),
-        raw_sfreq=sfreq,
-        source=str(cnt_path),
-    )
-
-def _open_cnt(path: Path, *, eog: tuple[str, ...], data_format: str, verbose):
-    """``mne.io.read_raw_cnt`` with one-line errors; ``"auto"`` falls back to int32
-    where MNE cannot infer the sample width."""
-    import mne
-
-    def open_as(fmt: str):
-        return mne.io.read_raw_cnt(path, eog=eog, data_format=fmt, preload=False, verbose=verbose)
-
-    try:
-        try:
-            return open_as(data_format)
-        except RuntimeError as err:
-            if data_format != "auto" or "data_format" not in str(err) and "data format" not in str(err):
-                raise
-            logger.info("%s: sample width not inferable (%s); reading as int32.", path, first_line(err))
-            return open_as("int32")
-    except Exception as err:  # MNE raises RuntimeError/ValueError/struct errors
-        raise RawFormatError(path, f"not a readable Neuroscan CNT file ({first_line(err)})") from None
-
-
-def _width_hint(raw, data_format: str) -> str:
-    """The part of the amplitude error that says what to try."""
-    n_bytes = getattr(raw, "_raw_extras", [{}])[0].get("n_bytes")
-    width = {2: "16", 4: "32"}.get(n_bytes, "?")
-    other = "int16" if width == "32" else "int32"
-    return (f"; read as {width}-bit samples (data_format {data_format!r}) - is it a "
-            f"{other[3:]}-bit file? Set seed.cnt_data_format: {other} in config.yaml")
-
-
-def read_cnt_events(raw) -> np.ndarray:
-    """Events of a raw CNT as an MNE events array, codes taken from the annotations.
-
-    Parameters
-    ----------
-    raw : mne.io.Raw
-        As returned by ``mne.io.read_raw_cnt``.
-
-    Returns
-    -------
-    events : ndarray of int, shape (n_events, 3)
-        ``[sample, 0, code]`` rows; annotations whose description is not an integer
-        (keypad or keyboard responses) are left out.
-    """
-    onsets = np.asarray(raw.annotations.onset, dtype=float)
-    rows = [
-        (int(round(onset * raw.info["sfreq"])) + raw.first_samp, 0, int(desc))
-        for onset, desc in zip(onsets, raw.annotations.description)
-        if desc.isdigit()
-    ]
-    return np.array(rows, dtype=np.int64).reshape(-1, 3)
-
 
 
 # --- SEED_Multimodal (entry: multimodal) ---------------------------------------------
@@ -971,161 +473,27 @@ def multimodal_input_files(config: Mapping, root: Path, recording: str) -> dict[
             "multimodal_eye": str(base / MULTIMODAL_EYE_DIR / recording)}
 
 
-class _NumpyUnpickler:
-    """Unpickle the lab's files allowing only what they hold (dicts, numpy arrays), so a
-    tampered file cannot run code."""
-
-    ALLOWED = {("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct"),
-               ("numpy", "ndarray"), ("numpy", "dtype"), ("numpy.core.multiarray", "scalar"),
-               ("numpy._core.multiarray", "scalar")}
-
-    @classmethod
-    def load(cls, data: bytes, path: Path, what: str):
-        import io
-        import pickle
-
-        class Restricted(pickle.Unpickler):
-            def find_class(self, module, name):
-                if (module, name) not in cls.ALLOWED:
-                    raise pickle.UnpicklingError(f"global {module}.{name} not allowed")
-                return super().find_class(module, name)
-
-        try:
-            return Restricted(io.BytesIO(data)).load()
-        except Exception as err:  # pickle raises many types for corrupt data
-            raise DataFormatError(path, f"{what} is not a readable pickle ({first_line(err)})") from None
-
-
 def read_multimodal_eeg(path: str | Path) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Read ``02-EEG-DE-feature/eeg_used_*/{sub}_{ses}.npz``.
-
-    Returns
-    -------
-    parts : dict
-        ``"train"``/``"test"`` -> (de, labels): de (n_windows, 62, 5) float64 in
-        :data:`MULTIMODAL_BANDS` order, labels (n_windows,) int as stored (0, 1, 2).
-    """
-    path = Path(path)
-    check_file(path)
-    try:
-        npz = np.load(path, allow_pickle=False)
-        members = set(npz.files)
-    except Exception as err:
-        raise DataFormatError(path, f"not a readable .npz file ({first_line(err)})") from None
-    parts = {}
-    with npz:
-        for part in MULTIMODAL_PARTS:
-            for member in (f"{part}_data", f"{part}_label"):
-                if member not in members:
-                    raise DataFormatError(path, f"no member '{member}' (found: {', '.join(sorted(members))})")
-            stored = npz[f"{part}_data"]
-            if stored.ndim != 0 or stored.dtype.kind != "S":
-                raise DataFormatError(path, f"{part}_data is a {stored.dtype} array of shape {stored.shape}, "
-                                      "expected a 0-d byte string holding a pickled dict")
-            bands = _NumpyUnpickler.load(stored.item(), path, f"{part}_data")
-            if not isinstance(bands, dict) or set(bands) != set(MULTIMODAL_BANDS):
-                keys = sorted(bands) if isinstance(bands, dict) else type(bands).__name__
-                raise DataFormatError(path, f"{part}_data holds {keys}, expected a dict with keys "
-                                      f"{', '.join(MULTIMODAL_BANDS)}")
-            arrays = [np.asarray(bands[name], dtype=np.float64) for name in MULTIMODAL_BANDS]
-            for name, array in zip(MULTIMODAL_BANDS, arrays):
-                if array.ndim != 2 or array.shape[1] != len(CHANNELS) or array.shape != arrays[0].shape:
-                    raise DataFormatError(path, f"{part}_data['{name}'] has shape {array.shape}, expected "
-                                          f"({arrays[0].shape[0]}, {len(CHANNELS)}) like the other bands")
-            labels = np.asarray(npz[f"{part}_label"]).ravel()
-            if labels.size != arrays[0].shape[0]:
-                raise DataFormatError(path, f"{part}_label has {labels.size} entries for {arrays[0].shape[0]} windows")
-            allowed = {v + MULTIMODAL_LABEL_OFFSET for v in LABEL_SET}
-            if not np.isin(labels, list(allowed)).all():
-                raise DataFormatError(path, f"{part}_label holds values outside {sorted(allowed)}")
-            parts[part] = (np.stack(arrays, axis=2), labels.astype(np.int64))
-    return parts
+    """Read ``02-EEG-DE-feature/eeg_used_*/{sub}_{ses}.npz``: ``"train"``/``"test"`` ->
+    (de (n_windows, 62, 5) in :data:`MULTIMODAL_BANDS` order, labels as stored (0, 1, 2))."""
+    return pickled.read_band_dict_npz(
+        path, parts=tuple(MULTIMODAL_PARTS), bands=MULTIMODAL_BANDS, n_channels=len(CHANNELS),
+        label_values={v + MULTIMODAL_LABEL_OFFSET for v in LABEL_SET})
 
 
 def read_multimodal_eye(path: str | Path) -> dict[str, np.ndarray]:
-    """Read ``04-Eye-tracking-feature/eye_tracking_feature/{sub}_{ses}`` (a pickle).
-
-    Returns ``"train"``/``"test"`` -> (n_windows, 33) float64.
-    """
-    path = Path(path)
-    check_file(path)
-    content = _NumpyUnpickler.load(path.read_bytes(), path, "the file")
-    if not isinstance(content, dict):
-        raise DataFormatError(path, f"holds a {type(content).__name__}, expected a dict with train_data_eye, test_data_eye")
-    parts = {}
-    for part in MULTIMODAL_PARTS:
-        key = f"{part}_data_eye"
-        if key not in content:
-            raise DataFormatError(path, f"no key '{key}' (found: {', '.join(map(str, content))})")
-        array = np.asarray(content[key], dtype=np.float64).squeeze()
-        if array.ndim != 2 or array.shape[1] != N_LAB_EYE_FEATURES:
-            raise DataFormatError(path, f"{key} has shape {array.shape}, expected (n_windows, {N_LAB_EYE_FEATURES})")
-        parts[part] = array
-    return parts
-
-
-def label_runs(labels: np.ndarray) -> list[tuple[int, int, int]]:
-    """``(value, start, stop)`` of each run of equal consecutive labels."""
-    edges = np.flatnonzero(np.diff(labels)) + 1
-    starts, stops = np.r_[0, edges], np.r_[edges, labels.size]
-    return [(int(labels[a]), int(a), int(b)) for a, b in zip(starts, stops)]
-
-
-def split_run(features: np.ndarray, n_clips: int) -> list[int]:
-    """Row offsets (within a run) where each of ``n_clips`` clips of the same label starts,
-    from the largest jumps between consecutive windows.
-
-    The lab's features are smoothed within each clip, so the distance between
-    consecutive (per-column z-scored) windows is small inside a clip and large across a
-    boundary (research note: ~0.1-0.2 versus ~20-30).
-    """
-    flat = features.reshape(features.shape[0], -1)
-    flat = np.where(np.isfinite(flat), flat, np.nanmean(flat, axis=0))
-    z = (flat - flat.mean(axis=0)) / np.maximum(flat.std(axis=0), 1e-12)
-    jumps = np.linalg.norm(np.diff(z, axis=0), axis=1)  # jumps[t]: between row t and t+1
-    cuts = np.sort(np.argsort(jumps)[::-1][: n_clips - 1]) + 1
-    return [0, *cuts.tolist()]
+    """Read ``04-Eye-tracking-feature/eye_tracking_feature/{sub}_{ses}``: ``"train"``/``"test"`` -> (n_windows, 33)."""
+    return pickled.read_eye_pickle(path, parts=tuple(MULTIMODAL_PARTS), n_features=N_LAB_EYE_FEATURES)
 
 
 def recover_clips(labels: np.ndarray, de: np.ndarray, *, path: Path, part: str, window_s: float) -> list[tuple[int, int, int]]:
-    """``(clip, start, stop)`` rows of each clip of one part, from the label runs.
-
-    Consecutive clips with the same label (clips 3 and 4, both negative) form one run;
-    it is split where the real clip durations put the boundary (floor(T / window)
-    windows per clip) when the run has exactly their total, otherwise at the largest
-    feature discontinuity (:func:`split_run`). Never from fixed row numbers.
-    """
+    """``(clip, start, stop)`` rows of each clip of one part, from the label runs
+    (:func:`.bcmi.pickled.recover_clips` with SEED's clips, labels and durations)."""
     clips = list(MULTIMODAL_PARTS[part])
-    expected = [CLIP_LABELS[c - 1] + MULTIMODAL_LABEL_OFFSET for c in clips]
-    groups: list[list[int]] = []  # clips per expected run
-    for clip, value in zip(clips, expected):
-        if groups and expected[clips.index(groups[-1][-1])] == value:
-            groups[-1].append(clip)
-        else:
-            groups.append([clip])
-    runs = label_runs(labels)
-    found = [value for value, _, _ in runs]
-    wanted = [expected[clips.index(group[0])] for group in groups]
-    if found != wanted:
-        raise DataFormatError(path, f"{part}_label runs {found} do not match SEED's clips {clips[0]}-{clips[-1]} "
-                              f"(labels + 1: {wanted})")
-    bounds = []
-    for (_, start, stop), group in zip(runs, groups):
-        if len(group) == 1:
-            bounds.append((group[0], start, stop))
-            continue
-        counts = [int(SEED_CLIP_SECONDS[c - 1] // window_s) for c in group]
-        by_jump = split_run(de[start:stop], len(group))
-        if sum(counts) == stop - start:
-            offsets = np.r_[0, np.cumsum(counts)[:-1]].tolist()
-            if offsets != by_jump:
-                logger.warning("%s: %s clips %s split by the SEED clip durations at %s; the feature jump is at %s",
-                               path, part, group, offsets, by_jump)
-        else:
-            offsets = by_jump
-        edges = [start + o for o in offsets] + [stop]
-        bounds += [(clip, edges[i], edges[i + 1]) for i, clip in enumerate(group)]
-    return bounds
+    return pickled.recover_clips(
+        labels, de, path=path, part=part, window_s=window_s, clips=clips,
+        expected=[CLIP_LABELS[c - 1] + MULTIMODAL_LABEL_OFFSET for c in clips], clip_seconds=SEED_CLIP_SECONDS,
+        dataset=TITLE)
 
 
 def read_multimodal_session(files: Mapping[str, str], *, nan_windows: str = "error") -> Recording:
@@ -1179,10 +547,9 @@ def read_multimodal_session(files: Mapping[str, str], *, nan_windows: str = "err
     if dropped:
         logger.info("%s: %d window(s) left out (no eye row or NaN/inf)", eeg_path, dropped)
     name = eeg_path.stem
-    return Recording(
-        name=name, sfreq=SFREQ, ch_names=CHANNELS, label_names=LABEL_NAMES, segments=segments,
-        other_kind=LAB_EYE_KIND, source_files={str(p): sha256_of(p) for p in (eeg_path, eye_path)},
-        classes=dict(CLASSES), subject=subject_of(name), dataset=NAME,
+    return bcmi.recording(
+        SPEC, name=name, subject=subject_of(name), segments=segments, sources=(eeg_path, eye_path),
+        other_kind=LAB_EYE_KIND,
         shipped=ShippedFeatures(
             window_s=window_s, step_s=window_s, bands={b: LAB_BANDS[b] for b in MULTIMODAL_BANDS},
             origin=(f"the SEED lab's SEED_Multimodal features: DE of {eeg_path.parent.name}/{eeg_path.name} and the "

@@ -1,0 +1,112 @@
+"""The SEED lab's (BCMI, SJTU) file formats, shared by SEED, SEED-IV and SEED-V.
+
+A dataset of the family is a :class:`Spec` (trials per session, labels per session,
+channels, the lab's bands and windows, eye-feature names) plus the *entries* it offers;
+each entry is put together from readers of a few shared formats, one module each:
+
+=====================  ==============================================================
+module                 format
+=====================  ==============================================================
+:mod:`.eeg_mat`        ``{initials}_eeg{t}`` .mat EEG (SEED ``Preprocessed_EEG``,
+                       SEED-IV ``eeg_raw_data``) and ``label.mat``
+:mod:`.feature_mat`    smoothed-feature .mat (``de_LDS{t}``, ``de_movingAve{t}``, ...;
+                       SEED ``ExtractedFeatures``, SEED-IV ``eeg_feature_smooth``) and
+                       eye-feature .mat (``eye_{t}``, SEED-IV ``eye_feature_smooth``)
+:mod:`.pickled`        pickled dicts in .npz / pickle files (SEED_Multimodal; SEED-V
+                       ``EEG_DE_features`` and ``Eye_movement_features``), read with a
+                       restricted unpickler
+:mod:`.cnt`            Neuroscan .cnt + trial times (SEED ``time.txt`` in samples,
+                       SEED-V ``trial_start_end_timestamp.txt`` in seconds)
+=====================  ==============================================================
+
+A reader never uses a dataset's module constant: how many trials, which labels, which
+channels come from the :class:`Spec` it is given. Every problem with a file raises
+:class:`~..recording.DataFormatError` (raw files: ``RawFormatError``), one line naming
+the file and the problem.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ...recording import DataFormatError, LabelClasses, Recording, Segment, ShippedFeatures, sha256_of
+
+# The lab's bands as its readmes state them (inclusive edges, Hz), in the order of the
+# last axis of every smoothed-feature variable (SEED and SEED-IV alike).
+LAB_BANDS = {"delta": (1.0, 3.0), "theta": (4.0, 7.0), "alpha": (8.0, 13.0), "beta": (14.0, 30.0),
+             "gamma": (31.0, 50.0)}
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What the format readers need to know about one dataset of the lab's family.
+
+    name : str
+        Dataset name (``Recording.dataset``).
+    channels : tuple of str
+        EEG channels in file order.
+    sfreq : float
+        Sampling rate of the preprocessed EEG (Hz).
+    n_trials : int
+        Trials (film clips) per session.
+    session_labels : tuple of tuple of int
+        Label of every trial, per session (session k uses entry k - 1; a single entry
+        serves every session).
+    classes : LabelClasses
+        Categorical: label value ``values[i]`` is class ``class_names[i]``.
+    label_name : str
+        The task's name (``"emotion"``).
+    bands : dict of str -> (float, float)
+        The lab's bands, in the order of the features' band axis.
+    eye_feature_names : tuple of str
+        Names of the lab's eye features, in file order (empty when it ships none).
+    """
+
+    name: str
+    channels: tuple[str, ...]
+    sfreq: float
+    n_trials: int
+    session_labels: tuple[tuple[int, ...], ...]
+    classes: LabelClasses
+    label_name: str = "emotion"
+    bands: Mapping[str, tuple[float, float]] = field(default_factory=lambda: dict(LAB_BANDS))
+    eye_feature_names: tuple[str, ...] = ()
+
+    def labels(self, session: int = 1) -> tuple[int, ...]:
+        """Labels of the trials of ``session`` (1-based)."""
+        if len(self.session_labels) == 1:
+            return self.session_labels[0]
+        if not 1 <= session <= len(self.session_labels):
+            raise ValueError(f"session must be 1-{len(self.session_labels)}, got {session!r}")
+        return self.session_labels[session - 1]
+
+    @property
+    def label_set(self) -> frozenset[int]:
+        return frozenset(int(v) for v in self.classes.values)
+
+
+def check_labels(path: Path, what: str, labels: np.ndarray, expected: Sequence[int]) -> None:
+    """One line when a file's per-trial labels differ from the dataset's."""
+    labels = np.asarray(labels).ravel()
+    if labels.size != len(expected) or not np.array_equal(labels.astype(float), np.asarray(expected, dtype=float)):
+        first = next((i for i, (a, b) in enumerate(zip(labels.tolist(), expected)) if a != b), min(labels.size,
+                                                                                                    len(expected)))
+        raise DataFormatError(path, f"{what} {labels.astype(int).tolist()[:30]} do not match the dataset's labels "
+                              f"{list(expected)} (first difference at trial {first + 1})")
+
+
+def recording(
+    spec: Spec, *, name: str, subject: str, segments: list[Segment], sources: Sequence[str | Path],
+    other_kind: str = "none", shipped: ShippedFeatures | None = None, trials_per_session: int = 0,
+) -> Recording:
+    """A :class:`Recording` of a family dataset (channels, classes and label name from ``spec``)."""
+    return Recording(
+        name=name, sfreq=spec.sfreq, ch_names=spec.channels, label_names=(spec.label_name,), segments=segments,
+        other_kind=other_kind, source_files={str(p): sha256_of(p) for p in sources},
+        classes={spec.label_name: spec.classes}, subject=subject, dataset=spec.name, shipped=shipped,
+        trials_per_session=trials_per_session,
+    )

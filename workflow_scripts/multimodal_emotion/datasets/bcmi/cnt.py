@@ -1,0 +1,491 @@
+"""Neuroscan ``.cnt`` recordings and their trial times (SEED ``time.txt``, SEED-V
+``trial_start_end_timestamp.txt``).
+
+:func:`read_cnt` opens a recording with MNE and cuts its trials at given bounds (raw
+samples), resampled to the preprocessed rate; :func:`read_time_txt` reads SEED's bounds
+in samples, :func:`read_timestamps_s` SEED-V's in seconds. Which channels, how many
+trials, which rates: the caller's (the dataset's spec), never a module constant here.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+from ...recording import (
+    RawFormatError,
+    check_amplitude,
+    check_file,
+    check_option,
+    first_line,
+    fit_length,
+    name_list,
+    resample_npad,
+)
+
+logger = logging.getLogger(__name__)
+
+CNT_DATA_FORMATS = ("auto", "int16", "int32")
+
+
+# --- raw recordings: time.txt ---------------------------------------------------------
+
+
+def read_time_txt(
+    path: str | Path, *, n_clips: int
+) -> list[tuple[int, int]]:
+    """Read the clip bounds of a SEED raw session from ``time.txt``.
+
+    Two text layouts are accepted (``#`` starts a comment in both):
+
+    1. Two lists, as SEED ships them::
+
+           start_point_list = [27000, 290000, ...]
+           end_point_list = [262000, 523000, ...]
+
+       The names only need to contain ``start`` and ``end``; ``=`` or ``:`` may separate
+       the name from the bracketed list; entries are separated by commas and/or
+       whitespace and the list may span several lines.
+    2. A two-column table, one clip per line: ``start end`` separated by whitespace,
+       commas, semicolons or tabs. Lines with letters (a header) are skipped.
+
+    Values are sample indices at the raw sampling rate (1000 Hz for SEED).
+
+    Parameters
+    ----------
+    path : path-like
+        The ``time.txt`` file.
+    n_clips : int
+        Number of clips expected (15 for SEED).
+
+    Returns
+    -------
+    bounds : list of (int, int)
+        ``(start, end)`` per clip, in clip order.
+
+    Raises
+    ------
+    RawFormatError
+        If neither layout is found, the two lists differ in length, there are not
+        ``n_clips`` pairs, or the pairs are not increasing ``start < end`` without
+        overlap.
+    """
+    path = Path(path)
+    check_file(path, error=RawFormatError)
+    text = "\n".join(line.split("#", 1)[0] for line in path.read_text().splitlines())
+    starts, ends = _parse_time_lists(path, text)
+    if starts is None:
+        starts, ends = _parse_time_table(text)
+    if not starts:
+        raise RawFormatError(
+            path,
+            "no clip bounds found (expected 'start_point_list = [...]' and "
+            "'end_point_list = [...]', or a two-column 'start end' table)",
+        )
+    if len(starts) != n_clips:
+        raise RawFormatError(
+            path, f"found {len(starts)} start/end pairs, expected {n_clips} clips"
+        )
+    bounds = list(zip(starts, ends))
+    for k, (start, end) in enumerate(bounds, start=1):
+        if start < 0:
+            raise RawFormatError(path, f"clip {k} starts at negative sample {start}")
+        if not start < end:
+            raise RawFormatError(path, f"clip {k}: start {start} is not before end {end}")
+        if k > 1 and start < bounds[k - 2][1]:
+            raise RawFormatError(
+                path,
+                f"clip {k} starts at {start}, before clip {k - 1} ends "
+                f"({bounds[k - 2][1]}); clips must be in increasing time order",
+            )
+    return bounds
+
+
+def _parse_time_lists(path: Path, text: str) -> tuple[list[int] | None, list[int] | None]:
+    pattern = re.compile(r"([A-Za-z_][\w ]*?)\s*[=:]\s*\[([^\]]*)\]", re.DOTALL)
+    lists: dict[str, list[int]] = {}
+    for match in pattern.finditer(text):
+        name = match.group(1).strip().lower()
+        kind = "start" if "start" in name else "end" if "end" in name else None
+        if kind is None:
+            continue
+        if kind in lists:
+            raise RawFormatError(path, f"two lists named like '{kind}' found")
+        tokens = [t for t in re.split(r"[\s,;]+", match.group(2)) if t]
+        try:
+            lists[kind] = [_parse_int(t) for t in tokens]
+        except ValueError:
+            raise RawFormatError(
+                path, f"'{match.group(1).strip()}' holds non-integer entries"
+            ) from None
+    if not lists:
+        return None, None
+    if set(lists) != {"start", "end"}:
+        missing = ({"start", "end"} - set(lists)).pop()
+        raise RawFormatError(path, f"found a list of clip starts/ends but no '{missing}' list")
+    if len(lists["start"]) != len(lists["end"]):
+        raise RawFormatError(
+            path,
+            f"start list has {len(lists['start'])} entries but end list has "
+            f"{len(lists['end'])}",
+        )
+    return lists["start"], lists["end"]
+
+
+def _parse_time_table(text: str) -> tuple[list[int], list[int]]:
+    starts: list[int] = []
+    ends: list[int] = []
+    for line in text.splitlines():
+        tokens = [t for t in re.split(r"[\s,;]+", line.strip()) if t]
+        if not tokens or any(re.search(r"[A-DF-Za-df-z_]", t) for t in tokens):
+            continue  # empty line or header (letters other than an exponent 'e')
+        try:
+            values = [_parse_int(t) for t in tokens]
+        except ValueError:
+            continue
+        if len(values) == 2:
+            starts.append(values[0])
+            ends.append(values[1])
+    return starts, ends
+
+
+def _parse_int(token: str) -> int:
+    value = float(token)
+    if not np.isfinite(value) or value != int(value):
+        raise ValueError(token)
+    return int(value)
+
+
+# --- raw recordings: the .cnt ---------------------------------------------------------
+
+
+@dataclass
+class RawSession:
+    """One SEED session read from its raw ``.cnt`` recording.
+
+    Attributes
+    ----------
+    clips : list of ndarray, shape (62, n_times_k)
+        The 15 clips, float64, µV, rows in ``ch_names`` order, at ``sfreq``.
+    eog : list of ndarray, shape (n_eog, n_times_k) | None
+        The EOG channels ``eog_names`` of each clip (µV, ``sfreq``), or None when
+        read with ``keep_eog=False``.
+    eog_names : tuple of str
+        Names of the EOG rows, as in the file (e.g. ``("VEO", "HEO")``).
+    bounds : list of (int, int)
+        The clip bounds of ``time.txt`` in samples at ``raw_sfreq``.
+    sfreq : float
+        Sampling rate of ``clips`` and ``eog`` (200 Hz).
+    raw_sfreq : float
+        Sampling rate of the recording (1000 Hz).
+    ch_names : tuple of str
+        ``CHANNELS``.
+    source : str
+        Path of the ``.cnt`` file.
+    """
+
+    clips: list[np.ndarray]
+    eog: list[np.ndarray] | None
+    eog_names: tuple[str, ...]
+    bounds: list[tuple[int, int]]
+    sfreq: float
+    raw_sfreq: float
+    ch_names: tuple[str, ...] = ()
+    source: str = ""
+
+
+def read_cnt(
+    cnt_path: str | Path,
+    time_path: str | Path,
+    *,
+    channels: Sequence[str],
+    sfreq_expected: float = 1000.0,
+    target_sfreq: float = 200.0,
+    keep_eog: bool = True,
+    eog: Sequence[str] = ("VEO", "HEO"),
+    drop: Sequence[str] = ("M1", "M2"),
+    inclusive_end: bool = True,
+    n_clips: int = 15,
+    bounds: Sequence[tuple[int, int]] | None = None,
+    config_key: str = "seed.cnt_data_format",
+    dataset: str = "SEED",
+    resample_method: Literal["fft", "polyphase"] = "fft",
+    data_format: Literal["auto", "int16", "int32"] = "auto",
+    verbose: bool | str | int | None = None,
+) -> RawSession:
+    """Read a SEED raw session (Neuroscan ``.cnt``) and cut its film clips.
+
+    The recording is opened with ``mne.io.read_raw_cnt(..., data_format=data_format,
+    preload=False)`` and processed clip by clip: each clip is read with
+    ``get_data(start, stop)``, converted from volts to µV (x 1e6) and resampled to
+    ``target_sfreq`` with :func:`mne.filter.resample`. Only one clip is in memory at a
+    time, so a full session (66 channels x ~3.9 M samples at 1000 Hz, ~1 GB on disk)
+    needs a few hundred MB.
+
+    Parameters
+    ----------
+    cnt_path : path-like
+        The session's ``{subject}_{session}.cnt``.
+    time_path : path-like
+        ``time.txt`` with the clip bounds; see :func:`read_time_txt` for the layouts.
+    sfreq_expected : float
+        Sampling rate the recording must have (Hz).
+    target_sfreq : float
+        Sampling rate of the returned clips (Hz), 200 like the preprocessed release.
+    keep_eog : bool
+        Return the ``eog`` channels too (as EOG). If True they must be in the file.
+    eog : sequence of str
+        Names of the EOG channels (SEED: ``VEO``, ``HEO``).
+    drop : sequence of str
+        Channels left out (SEED: the mastoids ``M1``, ``M2``). Other channels that are
+        neither EEG, EOG nor dropped are ignored as well.
+    inclusive_end : bool
+        If True (SEED), a clip spans raw samples ``start..end`` inclusive and has
+        ``floor((end - start) * target_sfreq / sfreq_expected) + 1`` output samples,
+        one per output sampling instant from ``start`` on (27000..262000 at 1000 Hz
+        gives 47001 samples at 200 Hz). If False, the clip is ``start..end-1`` and has
+        ``round((end - start) * target_sfreq / sfreq_expected)`` samples.
+    n_clips : int
+        Number of clips in ``time.txt`` (15).
+    resample_method : ``"fft"`` | ``"polyphase"``
+        Method of :func:`mne.filter.resample` (``"fft"`` is MNE's default).
+    data_format : ``"auto"`` | ``"int16"`` | ``"int32"``
+        Sample width of the file. ``"auto"`` infers it from the header's sample count
+        and the event-table position (MNE); where that is impossible (files over 2 GB,
+        an inconsistent header) int32 is assumed. Either way the amplitude check below
+        refuses a wrong guess.
+    verbose : bool | str | int | None
+        MNE's verbosity for reading and resampling.
+
+    Returns
+    -------
+    session : SeedRawSession
+        15 float64 arrays (62, n) in ``CHANNELS`` order, µV, 200 Hz, and
+        the EOG arrays.
+
+    Raises
+    ------
+    RawFormatError
+        If the file is unreadable, its sampling rate is not ``sfreq_expected``, one of
+        the 62 EEG channels (or, with ``keep_eog``, an EOG channel) is missing, a clip
+        bound lies outside the recording, ``time.txt`` does not hold ``n_clips``
+        increasing ``start < end`` pairs, or the first clip's median channel SD is beyond
+        any EEG (> 10 mV: most likely a 16-bit file read as 32-bit, or the reverse).
+
+    Notes
+    -----
+    Channel names are matched case-insensitively. SEED's preprocessed clips were also
+    low-pass filtered (0-75 Hz); this reader does not filter beyond the anti-aliasing
+    of the resampling.
+    """
+    import mne
+
+    cnt_path = Path(cnt_path)
+    check_option("resample_method", resample_method, ("fft", "polyphase"))
+    drop_set = {name.upper() for name in drop}
+    CHANNELS = tuple(channels)
+    clash = sorted(drop_set & {name.upper() for name in CHANNELS})
+    if clash:
+        raise ValueError(f"drop must not name {dataset} EEG channels, got {clash}")
+    if bounds is None:
+        bounds = read_time_txt(time_path, n_clips=n_clips)
+    bounds = [(int(s), int(e)) for s, e in bounds]
+    check_file(cnt_path, error=RawFormatError)
+    check_option("data_format", data_format, CNT_DATA_FORMATS)
+    raw = _open_cnt(cnt_path, eog=tuple(eog) if keep_eog else (), data_format=data_format, verbose=verbose)
+    sfreq = float(raw.info["sfreq"])
+    if sfreq != float(sfreq_expected):
+        raise RawFormatError(
+            cnt_path, f"sampling rate is {sfreq:g} Hz, expected {float(sfreq_expected):g} Hz"
+        )
+    by_upper = {name.upper(): name for name in raw.ch_names}
+    missing = [name for name in CHANNELS if name.upper() not in by_upper]
+    if missing:
+        raise RawFormatError(
+            cnt_path,
+            f"missing EEG channel(s) {name_list(missing)} ({len(missing)} of the {len(CHANNELS)} {dataset} channels)",
+        )
+    eeg_picks = [by_upper[name.upper()] for name in CHANNELS]
+    eog_picks: list[str] = []
+    if keep_eog:
+        missing = [name for name in eog if name.upper() not in by_upper]
+        if missing:
+            raise RawFormatError(
+                cnt_path,
+                f"missing EOG channel(s) {', '.join(missing)} (pass keep_eog=False to "
+                "read without EOG)",
+            )
+        eog_picks = [by_upper[name.upper()] for name in eog]
+    ignored = sorted(
+        set(raw.ch_names) - set(eeg_picks) - set(eog_picks)
+        - {by_upper[n] for n in drop_set if n in by_upper}
+    )
+    if ignored:
+        logger.info("%s: ignoring channel(s) %s.", cnt_path, ", ".join(ignored))
+
+    n_times = raw.n_times
+    ratio = float(target_sfreq) / sfreq
+    for k, (_, end) in enumerate(bounds, start=1):
+        last = end if inclusive_end else end - 1
+        if last > n_times - 1:
+            raise RawFormatError(
+                cnt_path,
+                f"clip {k} ends at sample {end} ({Path(time_path).name}), beyond the "
+                f"recording's last sample {n_times - 1}",
+            )
+
+    picks = eeg_picks + eog_picks
+    n_eeg = len(eeg_picks)
+    clips: list[np.ndarray] = []
+    eogs: list[np.ndarray] = []
+    logger.info(
+        "Reading %d clips of %s at %g Hz and resampling them to %g Hz.",
+        len(bounds), cnt_path, sfreq, target_sfreq,
+    )
+    for start, end in bounds:
+        if inclusive_end:
+            n_out = int(np.floor((end - start) * ratio + 1e-9)) + 1
+        else:
+            n_out = int(round((end - start) * ratio))
+        n_in = int(round(n_out / ratio))
+        stop = min(start + n_in, n_times)
+        data = raw.get_data(picks=picks, start=start, stop=stop, verbose=verbose)
+        if data.shape[1] < n_in:  # the last output instants need a few samples more
+            data = np.pad(data, ((0, 0), (0, n_in - data.shape[1])), mode="edge")
+        data *= 1e6  # V -> µV
+        resampled = mne.filter.resample(
+            data,
+            up=float(target_sfreq),
+            down=sfreq,
+            npad=resample_npad(n_in, sfreq, float(target_sfreq)),
+            method=resample_method,
+            verbose=verbose,
+        )
+        del data
+        resampled = fit_length(resampled, n_out)
+        if not clips:  # one clip tells a wrong sample width; later clips share it
+            check_amplitude(cnt_path, "clip 1", resampled[:n_eeg], hint=_width_hint(raw, data_format, config_key),
+                            error=RawFormatError)
+        clips.append(np.ascontiguousarray(resampled[:n_eeg], dtype=np.float64))
+        if keep_eog:
+            eogs.append(np.ascontiguousarray(resampled[n_eeg:], dtype=np.float64))
+        del resampled
+    return RawSession(
+        clips=clips,
+        eog=eogs if keep_eog else None,
+        eog_names=tuple(eog_picks),
+        bounds=bounds,
+        sfreq=float(target_sfreq),
+        raw_sfreq=sfreq,
+        ch_names=CHANNELS,
+        source=str(cnt_path),
+    )
+
+def _open_cnt(path: Path, *, eog: tuple[str, ...], data_format: str, verbose):
+    """``mne.io.read_raw_cnt`` with one-line errors; ``"auto"`` falls back to int32
+    where MNE cannot infer the sample width."""
+    import mne
+
+    def open_as(fmt: str):
+        return mne.io.read_raw_cnt(path, eog=eog, data_format=fmt, preload=False, verbose=verbose)
+
+    try:
+        try:
+            return open_as(data_format)
+        except RuntimeError as err:
+            if data_format != "auto" or "data_format" not in str(err) and "data format" not in str(err):
+                raise
+            logger.info("%s: sample width not inferable (%s); reading as int32.", path, first_line(err))
+            return open_as("int32")
+    except Exception as err:  # MNE raises RuntimeError/ValueError/struct errors
+        raise RawFormatError(path, f"not a readable Neuroscan CNT file ({first_line(err)})") from None
+
+
+def _width_hint(raw, data_format: str, config_key: str) -> str:
+    """The part of the amplitude error that says what to try."""
+    n_bytes = getattr(raw, "_raw_extras", [{}])[0].get("n_bytes")
+    width = {2: "16", 4: "32"}.get(n_bytes, "?")
+    other = "int16" if width == "32" else "int32"
+    return (f"; read as {width}-bit samples (data_format {data_format!r}) - is it a "
+            f"{other[3:]}-bit file? Set {config_key}: {other} in config.yaml")
+
+
+def read_cnt_events(raw) -> np.ndarray:
+    """Events of a raw CNT as an MNE events array, codes taken from the annotations.
+
+    Parameters
+    ----------
+    raw : mne.io.Raw
+        As returned by ``mne.io.read_raw_cnt``.
+
+    Returns
+    -------
+    events : ndarray of int, shape (n_events, 3)
+        ``[sample, 0, code]`` rows; annotations whose description is not an integer
+        (keypad or keyboard responses) are left out.
+    """
+    onsets = np.asarray(raw.annotations.onset, dtype=float)
+    rows = [
+        (int(round(onset * raw.info["sfreq"])) + raw.first_samp, 0, int(desc))
+        for onset, desc in zip(onsets, raw.annotations.description)
+        if desc.isdigit()
+    ]
+    return np.array(rows, dtype=np.int64).reshape(-1, 3)
+
+
+# --- SEED-V: trial_start_end_timestamp.txt (seconds) -----------------------------------
+
+
+def read_timestamps_s(path: str | Path, *, session: int, n_trials: int) -> list[tuple[float, float]]:
+    """Trial start/end (s from the recording's start) of one session from SEED-V's
+    ``trial_start_end_timestamp.txt``.
+
+    Layout (the release's exact text is not documented publicly, so the reader is
+    tolerant): one block per session, introduced by a line holding ``session`` and its
+    number (``Session 1:``); in the block two bracketed lists whose names contain
+    ``start`` and ``end`` (``start_second: [30, 132, ...]``), ``=`` or ``:`` before the
+    bracket, entries separated by commas and/or whitespace. ``#`` starts a comment.
+
+    Raises
+    ------
+    RawFormatError
+        If the session's block or one of its lists is missing, the lists do not hold
+        ``n_trials`` numbers each, or the trials are not increasing ``start < end``
+        without overlap.
+    """
+    path = Path(path)
+    check_file(path, error=RawFormatError)
+    text = "\n".join(line.split("#", 1)[0] for line in path.read_text().splitlines())
+    parts = re.split(r"(?im)^[^\S\n]*session[^\S\n]*(\d+)\b.*$", text)
+    blocks = {int(number): block for number, block in zip(parts[1::2], parts[2::2])}
+    if session not in blocks:
+        raise RawFormatError(path, f"no block for session {session} (expected a line 'Session {session}:' followed "
+                             f"by start and end lists; found sessions {sorted(blocks) or 'none'})")
+    lists: dict[str, list[float]] = {}
+    for match in re.finditer(r"([A-Za-z_][\w ]*?)\s*[=:]\s*\[([^\]]*)\]", blocks[session], re.DOTALL):
+        name = match.group(1).strip().lower()
+        kind = "start" if "start" in name else "end" if "end" in name else None
+        if kind is None:
+            continue
+        try:
+            lists[kind] = [float(t) for t in re.split(r"[\s,;]+", match.group(2)) if t]
+        except ValueError:
+            raise RawFormatError(path, f"session {session}: '{match.group(1).strip()}' holds non-numeric entries") from None
+    for kind in ("start", "end"):
+        if kind not in lists:
+            raise RawFormatError(path, f"session {session}: no list named like '{kind}'")
+        if len(lists[kind]) != n_trials:
+            raise RawFormatError(path, f"session {session}: {len(lists[kind])} {kind} times, expected {n_trials} trials")
+    bounds = list(zip(lists["start"], lists["end"]))
+    for k, (start, end) in enumerate(bounds, start=1):
+        if not 0 <= start < end:
+            raise RawFormatError(path, f"session {session}, trial {k}: start {start:g} s is not before end {end:g} s")
+        if k > 1 and start < bounds[k - 2][1]:
+            raise RawFormatError(path, f"session {session}, trial {k} starts at {start:g} s, before trial {k - 1} ends")
+    return bounds
