@@ -32,6 +32,7 @@ RESULTS = config["results"]
 SYNTHETIC = str(wc.synthetic_root(config))
 DATASETS = wc.enabled_datasets(config)
 RECORDINGS = {dataset: wc.recordings(config, dataset) for dataset in DATASETS}
+SYNTHETIC_BY_PATH = wc.synthetic_by_path()  # synthetic folder -> dataset (rule synthetic_file)
 
 
 wildcard_constraints:
@@ -91,7 +92,7 @@ def shards_of(model):
 
 
 def protocol_of(dataset):
-    return config["experiments"][f"{dataset}_protocol"]
+    return wc.dataset_protocol(config, dataset)
 
 
 def experiment_keys(dataset):
@@ -115,12 +116,9 @@ def search_params(wildcards):
     return {
         "protocol": protocol_of(wildcards.dataset),
         "model_class": spec["class"],
-        "space": spec["space"][wildcards.dataset],
-        "fixed": {
-            **spec.get("fixed", {}),
-            **spec.get("fixed_per_dataset", {}).get(wildcards.dataset, {}),
-        },
-        "n_configs": config["search"]["n_configs"][wildcards.dataset],
+        "space": wc.search_space(config, wildcards.model, wildcards.dataset),
+        "fixed": wc.fixed(config, wildcards.model, wildcards.dataset),
+        "n_configs": wc.n_configs(config, wildcards.dataset),
         "n_shards": shards_of(wildcards.model),
         "seed": config["experiments"]["seed"],
         # grouped training (Bimodal-LSTM only): group == alone, so results do not change

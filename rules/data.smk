@@ -242,3 +242,36 @@ rule synthetic_seed_multimodal_eye:
         config=config.get("synthetic", {}),
     script:
         "../workflow_scripts/synthetic_data.py"
+
+
+# Datasets whose synthetic module writes any file from its path alone (SEED-IV, SEED-V):
+# one job per file, each regenerating its session's signals from the seeds.
+
+
+rule synthetic_file:
+    output:
+        data=f"{SYNTHETIC}/{{folder}}/{{path}}",
+    log:
+        f"{RESULTS}/logs/synthetic_file/{{folder}}/{{path}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/synthetic_file/{{folder}}/{{path}}.tsv"
+    wildcard_constraints:
+        folder="|".join(SYNTHETIC_BY_PATH) or "(?!)",
+    conda:
+        "../envs/signal.yaml"
+    threads: 1
+    resources:
+        mem_mb=3000,
+        runtime=20,
+    params:
+        kind="by_path",
+        dataset=lambda wc_: SYNTHETIC_BY_PATH[wc_.folder],
+        relpath=lambda wc_: wc_.path,
+        dataset_config=lambda wc_: {
+            key: value
+            for key, value in config[SYNTHETIC_BY_PATH[wc_.folder]].items()
+            if key.startswith("synthetic_")
+        },
+        config=config.get("synthetic", {}),
+    script:
+        "../workflow_scripts/synthetic_data.py"

@@ -11,4 +11,7 @@ run_logged(
     config=snakemake.params.get("config", {}),
     subject=snakemake.params.get("subject", 0),
     session=snakemake.params.get("session", 0),
+    dataset=snakemake.params.get("dataset", ""),
+    relpath=snakemake.params.get("relpath", ""),
+    dataset_config=snakemake.params.get("dataset_config", {}),
 )

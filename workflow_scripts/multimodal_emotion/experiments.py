@@ -86,16 +86,43 @@ def _window_data(eeg, other, y, segment, rows):
 # --- protocols -----------------------------------------------------------------------
 
 
+def carve_validation(segment: np.ndarray, y: np.ndarray, rows: np.ndarray, per_class: int) -> list[int]:
+    """Segments for validation out of the training ``rows``: the last ``per_class``
+    segments (by index) of every class, leaving at least one of each class to train on."""
+    chosen = []
+    segments = np.unique(segment[rows])
+    segment_class = np.array([y[rows & (segment == s)][0] for s in segments], dtype=np.int64)
+    for c in np.unique(segment_class):
+        members = segments[segment_class == c]
+        take = min(per_class, members.size - 1)
+        chosen += members[members.size - take:].tolist() if take > 0 else []
+    return sorted(chosen)
+
+
+def _missing_test_classes(y: np.ndarray, test: np.ndarray, classes: Sequence[str]) -> None:
+    missing = sorted(set(range(len(classes))) - set(np.unique(y[test]).tolist()))
+    if missing:  # reported, not an error: accuracy is still defined (e.g. SEED-IV session 1, trials 17-24)
+        log.warning("the test split holds no window of class %s; its accuracy covers the other classes only",
+                    [classes[c] for c in missing])
+
+
 def clip_folds(
     features: FeatureFile, *, task: str, train_clips: Sequence[int], validation_clips: Sequence[int],
-    test_clips: Sequence[int], eeg_feature: str = "de",
+    test_clips: Sequence[int], eeg_feature: str = "de", validation_per_class: int = 0,
 ) -> list[Fold]:
-    """SEED's subject-dependent protocol: one fold, fixed clips per split."""
+    """Subject-dependent protocol of SEED and SEED-IV: one fold, fixed clips per split.
+
+    Without ``validation_clips``, ``validation_per_class`` > 0 carves the validation split
+    from the training clips (:func:`carve_validation`).
+    """
     y, classes = class_labels(features, task=task)
     eeg, other, segment = eeg_matrix(features, eeg_feature), features.other.astype(np.float64), features.segment.astype(np.int64)
     overlap = set(train_clips) & set(test_clips) | set(validation_clips) & (set(train_clips) | set(test_clips))
     if overlap:
         raise ExperimentError(f"clips {sorted(overlap)} are in more than one split")
+    if not validation_clips and validation_per_class > 0:
+        validation_clips = carve_validation(segment, y, np.isin(segment, train_clips), validation_per_class)
+        train_clips = sorted(set(train_clips) - set(validation_clips))
     rows = {name: np.isin(segment, clips) for name, clips in
             (("train", train_clips), ("val", validation_clips), ("test", test_clips))}
     for name in ("train", "test"):
@@ -106,8 +133,43 @@ def clip_folds(
         raise ExperimentError(
             f"the training clips hold no window of class {[classes[c] for c in missing]}; every class is needed"
         )
+    _missing_test_classes(y, rows["test"], classes)
     val = _window_data(eeg, other, y, segment, rows["val"]) if rows["val"].any() else None
     return [Fold(0, _window_data(eeg, other, y, segment, rows["train"]), val, _window_data(eeg, other, y, segment, rows["test"]))]
+
+
+def trial_folds(
+    features: FeatureFile, *, task: str, folds: Sequence[Sequence[int]], validation_per_class: int = 1,
+    eeg_feature: str = "de",
+) -> list[Fold]:
+    """Folds by trial position over every session of a recording (SEED-V's protocol).
+
+    Fold f tests the trials whose position within their session is in ``folds[f]``
+    (e.g. 1-5, 6-10, 11-15 of each session) and trains on the rest, minus a validation
+    split carved from them (:func:`carve_validation`). The position of segment s is
+    ``(s - 1) % trials_per_session + 1`` (the feature file's ``trials_per_session``).
+    """
+    y, classes = class_labels(features, task=task)
+    eeg, other, segment = eeg_matrix(features, eeg_feature), features.other.astype(np.float64), features.segment.astype(np.int64)
+    per_session = int(features.attrs.get("trials_per_session") or segment.max())
+    position = (segment - 1) % per_session + 1
+    out = []
+    for f, positions in enumerate(folds):
+        test = np.isin(position, positions)
+        if not test.any():
+            raise ExperimentError(f"fold {f} (trial positions {list(positions)}) holds no window")
+        val = np.isin(segment, carve_validation(segment, y, ~test, validation_per_class)) if validation_per_class else \
+            np.zeros_like(test)
+        train = ~test & ~val
+        missing = sorted(set(range(len(classes))) - set(np.unique(y[train]).tolist()))
+        if missing:
+            raise ExperimentError(f"fold {f}: the training trials hold no window of class "
+                                  f"{[classes[c] for c in missing]}; every class is needed")
+        _missing_test_classes(y, test, classes)
+        out.append(Fold(f, _window_data(eeg, other, y, segment, train),
+                        _window_data(eeg, other, y, segment, val) if val.any() else None,
+                        _window_data(eeg, other, y, segment, test)))
+    return out
 
 
 def kfold_folds(
@@ -179,7 +241,12 @@ def experiment_folds(features: FeatureFile, *, protocol: Mapping, task: str, see
         return clip_folds(
             features, task=task, train_clips=protocol["train_clips"], validation_clips=protocol.get("validation_clips", []),
             test_clips=protocol["test_clips"], eeg_feature=protocol.get("eeg_feature", "de"),
+            validation_per_class=protocol.get("validation_per_class", 0),
         )
+    if protocol["kind"] == "trial_folds":
+        return trial_folds(features, task=task, folds=protocol["folds"],
+                           validation_per_class=protocol.get("validation_per_class", 1),
+                           eeg_feature=protocol.get("eeg_feature", "de"))
     return kfold_folds(
         features, task=task, threshold=protocol.get("threshold", 5.0), n_folds=protocol["n_folds"],
         fold_unit=protocol.get("fold_unit", "trial"), seed=seed, eeg_feature=protocol.get("eeg_feature", "de"),

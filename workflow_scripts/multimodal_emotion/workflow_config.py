@@ -20,7 +20,43 @@ __all__ = ["ConfigError", "DATASETS", "check_config", "enabled_datasets", "recor
 
 
 def enabled_datasets(config: Mapping) -> list[str]:
-    return [d for d in DATASETS if config[d].get("enabled", True)]
+    return [d for d in DATASETS if config.get(d, {}).get("enabled", True)]
+
+
+# --- per-dataset settings outside the dataset's block, with their fallbacks ------------------
+# A dataset added to the registry needs none of these in config.yaml: its protocol comes
+# from its module, the number of configurations from ``search.n_configs.default``, a
+# model's search space from ``models.<m>.space.default`` or else the model class.
+
+
+def dataset_protocol(config: Mapping, dataset: str) -> dict:
+    """``experiments.<dataset>_protocol``, else the dataset module's ``DEFAULT_PROTOCOL``."""
+    configured = config["experiments"].get(f"{dataset}_protocol")
+    return dict(configured) if configured is not None else dict(datasets.get(dataset).DEFAULT_PROTOCOL)
+
+
+def n_configs(config: Mapping, dataset: str) -> int:
+    """``search.n_configs.<dataset>``, else ``search.n_configs.default``."""
+    counts = config["search"]["n_configs"]
+    return int(counts[dataset] if dataset in counts else counts.get("default", 2))
+
+
+def search_space(config: Mapping, model: str, dataset: str) -> dict:
+    """``models.<model>.space.<dataset>``, else ``.default``, else the model class's default space."""
+    from .models import default_space
+
+    spec = config["models"][model]
+    space = spec.get("space", {})
+    if dataset in space:
+        return space[dataset]
+    return space["default"] if "default" in space else default_space(spec["class"])
+
+
+def fixed(config: Mapping, model: str, dataset: str) -> dict:
+    """``models.<model>.fixed`` updated with ``fixed_per_dataset.<dataset>`` (or ``.default``)."""
+    spec = config["models"][model]
+    per_dataset = spec.get("fixed_per_dataset", {})
+    return {**spec.get("fixed", {}), **per_dataset.get(dataset, per_dataset.get("default", {}))}
 
 
 def is_synthetic(config: Mapping, dataset: str) -> bool:
@@ -34,7 +70,7 @@ def synthetic_root(config: Mapping) -> Path:
 def dataset_root(config: Mapping, dataset: str) -> Path:
     """Folder holding the dataset as it ships (SEED's or DEAP's top folder)."""
     if is_synthetic(config, dataset):
-        return synthetic_root(config) / dataset.upper()
+        return synthetic_root(config) / datasets.get(dataset).FOLDER
     return Path(config[dataset]["source"])
 
 
@@ -71,6 +107,7 @@ def check_config(config: Mapping) -> None:
         if shortest is not None and cfg["window_s"] > shortest:
             raise ConfigError(f"{dataset}.window_s", f"{cfg['window_s']} s is longer than the shortest clip/trial ({shortest} s)")
     check_experiments(config)
+    check_dataset_keys(config)
     syn = config.get("synthetic", {})
     for dataset in datasets.NAMES:
         module, key = datasets.get(dataset), f"{dataset}_effects"
@@ -92,8 +129,8 @@ def check_experiments(config: Mapping) -> None:
     experiments = config["experiments"]
     for dataset in enabled_datasets(config):
         key = f"experiments.{dataset}_protocol"
-        protocol = experiments[f"{dataset}_protocol"]
         module = datasets.get(dataset)
+        protocol = dataset_protocol(config, dataset)
         allowed = set(module.CLASSES)
         bad = sorted(set(protocol["tasks"]) - allowed)
         if bad:
@@ -108,7 +145,17 @@ def check_experiments(config: Mapping) -> None:
                 raise ConfigError(key, f"clip {max(clips)} does not exist ({module.TITLE} has {n_segments})")
             if len(clips) != len(set(clips)):
                 raise ConfigError(key, "a clip is in more than one of train_clips, validation_clips, test_clips")
-            has_validation = bool(protocol.get("validation_clips"))
+            has_validation = bool(protocol.get("validation_clips")) or protocol.get("validation_per_class", 0) > 0
+        elif protocol["kind"] == "trial_folds":
+            if "folds" not in protocol:
+                raise ConfigError(key, "kind 'trial_folds' needs 'folds' (trial positions within a session per fold)")
+            trials = [t for fold in protocol["folds"] for t in fold]
+            if len(trials) != len(set(trials)):
+                raise ConfigError(f"{key}.folds", "a trial position is in more than one fold")
+            if max(trials) > module.N_SEGMENTS:
+                raise ConfigError(f"{key}.folds", f"trial {max(trials)} does not exist ({module.TITLE} has "
+                                  f"{module.N_SEGMENTS} per session)")
+            has_validation = protocol.get("validation_per_class", 1) > 0
         else:
             if "n_folds" not in protocol:
                 raise ConfigError(key, "kind 'kfold' needs 'n_folds'")
@@ -121,14 +168,35 @@ def check_experiments(config: Mapping) -> None:
                 "experiments.selection", f"'validation' needs a validation split, which {key} does not define"
             )
     for name, spec in config["models"].items():
-        for dataset, space in spec["space"].items():
+        for dataset, space in spec.get("space", {}).items():
             for param, entry in space.items():
                 (kind, arg), = entry.items()
                 if kind in ("log10", "uniform", "int") and arg[0] > arg[1]:
                     raise ConfigError(f"models.{name}.space.{dataset}.{param}", f"range {arg} is inverted")
-        missing = [d for d in enabled_datasets(config) if spec.get("enabled", True) and d not in spec["space"]]
-        if missing:
-            raise ConfigError(f"models.{name}.space", f"no search space for {missing}")
+
+
+def check_dataset_keys(config: Mapping) -> None:
+    """Keys named after a dataset outside its block must name a registered one."""
+    known = set(DATASETS)
+    places = [("search.n_configs", config["search"]["n_configs"], {"default"})]
+    places += [("experiments", {k[: -len("_protocol")]: v for k, v in config["experiments"].items()
+                                 if k.endswith("_protocol")}, set())]
+    for name, spec in config["models"].items():
+        places += [(f"models.{name}.space", spec.get("space", {}), {"default"}),
+                   (f"models.{name}.fixed_per_dataset", spec.get("fixed_per_dataset", {}), {"default"})]
+    for where, mapping, extra in places:
+        unknown = sorted(set(mapping) - known - extra)
+        if unknown:
+            suffix = "_protocol" if where == "experiments" else ""
+            raise ConfigError(f"{where}.{unknown[0]}{suffix}", f"{unknown[0]!r} is not a dataset (datasets: "
+                              f"{', '.join(DATASETS)}{', or default' if extra else ''})")
+
+
+def synthetic_by_path() -> dict[str, str]:
+    """Synthetic folder -> dataset, for the datasets whose synthetic files one generic rule writes."""
+    from .synthetic import BY_PATH
+
+    return {datasets.get(name).FOLDER: name for name in BY_PATH}
 
 
 def is_raw(config: Mapping, dataset: str) -> bool:
@@ -155,7 +223,7 @@ def read_options(config: Mapping, dataset: str) -> dict:
 def n_classes(config: Mapping, dataset: str) -> int:
     """Most classes any configured task of ``dataset`` has (confusion-matrix size)."""
     classes = datasets.get(dataset).CLASSES
-    return max(len(classes[task].class_names) for task in config["experiments"][f"{dataset}_protocol"]["tasks"])
+    return max(len(classes[task].class_names) for task in dataset_protocol(config, dataset)["tasks"])
 
 
 def schema_error_line(error, *, config_name: str = "config.yaml") -> str:

@@ -2,16 +2,25 @@
 
 A dataset module (``seed.py``, ``deap.py``) provides:
 
-- identity: ``NAME``, ``TITLE``, ``TABLE_CAPTION``, ``RECORDING_PATTERN`` (regex of its
-  recording names), ``subject_of(recording)``;
+- identity: ``NAME``, ``TITLE``, ``FOLDER`` (of the synthetic copy), ``TABLE_CAPTION``,
+  ``RECORDING_PATTERN`` (regex of its recording names), ``subject_of(recording)``;
+- ``DEFAULT_PROTOCOL``: the experiment protocol when ``experiments.<name>_protocol`` is not set;
 - format facts: ``SFREQ``, ``CHANNELS`` (EEG), ``N_SEGMENTS``, ``LABEL_NAMES``,
   ``CLASSES`` (label name -> :class:`~..recording.LabelClasses`);
 - discovery: ``recordings(config, root)``, ``input_files(config, root, recording)``
   (files by role for the configured entry), ``shortest_segment_s(config)``;
-- reading: ``read(files, **options)`` -> :class:`~..recording.Recording`. An entry whose
+- reading: ``read(files, entry=..., **options)`` -> :class:`~..recording.Recording`, the reader
+  chosen by the configured entry (options: the block's ``READ_OPTIONS``). An entry whose
   files hold features rather than signals (SEED ``extracted``, ``multimodal``) returns
   them in ``Recording.shipped`` / ``Segment.shipped``; the feature stage then writes them
   as they are (``features.shipped_feature_file``).
+
+The lab's family (SEED, SEED-IV, SEED-V) shares its file formats: :mod:`.bcmi` holds one
+reader per format, driven by each dataset's frozen :class:`.bcmi.Spec`.
+
+Adding a dataset: its module here, its line in :data:`REGISTRY`, its block in
+``resources/config.schema.yaml`` (+ a synthetic module for an embedded copy). Protocol,
+number of configurations and search spaces fall back to defaults.
 
 Code outside this package asks the registry, never which dataset it is.
 """
@@ -20,10 +29,10 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from . import deap, seed
+from . import deap, seed, seed_iv
 from ._resources import RESOURCES
 
-REGISTRY: dict[str, ModuleType] = {module.NAME: module for module in (seed, deap)}
+REGISTRY: dict[str, ModuleType] = {module.NAME: module for module in (seed, deap, seed_iv)}
 NAMES: tuple[str, ...] = tuple(REGISTRY)
 
 

@@ -50,6 +50,7 @@ logger = logging.getLogger(__name__)
 
 # --- identity ---------------------------------------------------------------------------
 NAME = "deap"
+FOLDER = "DEAP"  # the synthetic copy's folder under <results>/synthetic
 TITLE = "DEAP"
 TABLE_CAPTION = "DEAP, high/low arousal and valence (paper Table 2)"
 RECORDING_PATTERN = r"s\d\d"
@@ -62,6 +63,8 @@ PERIPHERAL_CHANNELS: tuple[str, ...] = ALL_CHANNELS[32:]
 SFREQ = 128.0
 N_TRIALS = 40
 N_SEGMENTS = N_TRIALS
+DEFAULT_PROTOCOL = {"kind": "kfold", "tasks": ["arousal", "valence"], "threshold": 5.0, "n_folds": 10,
+                    "fold_unit": "trial", "validation": True, "eeg_feature": "de"}
 N_SAMPLES = 8064
 BASELINE_S = 3.0
 TRIAL_S = N_SAMPLES / SFREQ - BASELINE_S  # 60 s of video per trial

@@ -46,6 +46,12 @@ def needs_tensorflow(name: str) -> bool:
     return MODELS[name].needs_tensorflow
 
 
+def default_space(name: str) -> dict:
+    """The search space of model class ``name`` for a dataset the config gives none."""
+    _check_option("model class", name, tuple(MODELS))
+    return dict(MODELS[name].default_space)
+
+
 def build_model(name: str, **hyperparams) -> EmotionModel:
     """Return an unfitted model ``name`` (a key of :data:`MODELS`) with ``hyperparams``."""
     _check_option("name", name, tuple(MODELS))
@@ -69,6 +75,7 @@ __all__ = [
     "RefitReport",
     "WindowData",
     "build_model",
+    "default_space",
     "is_network",
     "needs_tensorflow",
     "load_model",

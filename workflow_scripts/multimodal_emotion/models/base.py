@@ -395,6 +395,9 @@ class EmotionModel:
     """
 
     name: ClassVar[str] = ""
+    #: The search space a dataset gets when the config gives the model none for it
+    #: (``models.<m>.space.<dataset>``): entries as in ``config.yaml`` (log10/uniform/int/choice/value).
+    default_space: ClassVar[dict] = {}
     #: A network ends in the linear SVM layer that Sec. 3.2 refits (:class:`SVMNetwork`).
     is_network: ClassVar[bool] = False
     #: Building or loading the model imports TensorFlow (jobs then limit its threads).

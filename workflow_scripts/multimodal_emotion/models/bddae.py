@@ -193,6 +193,10 @@ class BDDAE(SVMNetwork):
     """
 
     name = "bddae"
+    default_space = {"eeg_hidden": {"int": [32, 128]}, "other_hidden": {"int": [8, 32]},
+                     "shared_hidden": {"int": [16, 64]}, "keep_prob": {"uniform": [0.5, 0.95]},
+                     "l2": {"log10": [-5, -2]}, "learning_rate": {"log10": [-3, -1.5]},
+                     "pretrain_learning_rate": {"log10": [-3, -1.5]}}
 
     def __init__(
         self,

@@ -242,6 +242,10 @@ class BimodalLSTM(SVMNetwork):
     """
 
     name = "bimodal_lstm"
+    #: Table 1 of the paper (SEED's ranges).
+    default_space = {"eeg_hidden": {"int": [16, 256]}, "other_hidden": {"int": [8, 64]},
+                     "keep_prob": {"uniform": [0.3, 0.99]}, "l2": {"log10": [-5, -2]},
+                     "learning_rate": {"log10": [-3, -1.5]}}
 
     def __init__(
         self,

@@ -556,6 +556,7 @@ class LinearSVM(_SVMBaseline):
     """
 
     name = "linear_svm"
+    default_space = {"C": {"log10": [-4, 0]}}
 
     def __init__(
         self,
@@ -623,6 +624,7 @@ class FeatureFusionSVM(_SVMBaseline):
     """
 
     name = "feature_fusion"
+    default_space = {"C": {"log10": [-1, 2]}, "gamma": {"log10": [-4, -2]}}
 
     def __init__(
         self,

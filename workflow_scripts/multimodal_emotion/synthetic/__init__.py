@@ -15,26 +15,37 @@ import logging
 from collections.abc import Mapping
 from pathlib import Path
 
-from . import deap, seed, seed_lab
+from . import deap, seed, seed_iv, seed_lab
 from .config import DEFAULT_SEED_BANDS, EffectSpec, SyntheticConfig
 
 log = logging.getLogger(__name__)
 
-__all__ = ["DEFAULT_SEED_BANDS", "EffectSpec", "SyntheticConfig", "deap", "seed", "seed_lab", "synthetic_stage"]
+__all__ = ["BY_PATH", "DEFAULT_SEED_BANDS", "EffectSpec", "SyntheticConfig", "deap", "seed", "seed_iv", "seed_lab",
+           "synthetic_stage"]
+
+# Datasets whose synthetic module writes any of its files from the file's path alone
+# (``write(relpath, output, cfg=, dataset_config=)``): one generic rule
+# (``synthetic_file`` in rules/data.smk) serves them all.
+BY_PATH = {"seed_iv": seed_iv}
 
 
 def synthetic_stage(
     *, kind: str, outputs: Mapping[str, str], config: Mapping, subject: int = 0, session: int = 0,
-    inputs: Mapping | None = None,
+    inputs: Mapping | None = None, dataset: str = "", relpath: str = "", dataset_config: Mapping | None = None,
 ) -> None:
     """Write one synthetic file set for a Snakemake rule.
 
     ``kind``: seed_labels, seed_session, seed_time, seed_raw, seed_extracted,
     seed_multimodal_eeg, seed_multimodal_eye, deap_subject, deap_raw, deap_ratings (one per
-    rule of ``rules/data.smk``).
+    rule of ``rules/data.smk``), or ``by_path``: file ``relpath`` of ``dataset`` (:data:`BY_PATH`).
     """
     cfg = SyntheticConfig.from_config(config)
     inputs = inputs or {}
+    if kind == "by_path":
+        (output,) = outputs.values()
+        BY_PATH[dataset].write(relpath, output, cfg=cfg, dataset_config=dict(dataset_config or {}))
+        log.info("Wrote synthetic %s file %s: %s", dataset, relpath, output)
+        return
     writers = {
         "seed_labels": lambda: seed.write_labels(outputs["labels"]),
         "seed_session": lambda: seed.write_session(outputs["eeg"], outputs["eye"], subject=subject, session=session,
