@@ -27,8 +27,9 @@ PACKAGE = REPO / "workflow_scripts" / "multimodal_emotion"
 @pytest.mark.parametrize("name", datasets.NAMES)
 def test_every_dataset_module_provides_the_contract(name):
     module = datasets.get(name)
-    for attribute in ("NAME", "TITLE", "TABLE_CAPTION", "RECORDING_PATTERN", "SFREQ", "CHANNELS", "N_SEGMENTS",
-                      "LABEL_NAMES", "CLASSES", "READ_OPTIONS", "recordings", "input_files", "read", "subject_of",
+    for attribute in ("NAME", "TITLE", "FOLDER", "TABLE_CAPTION", "RECORDING_PATTERN", "SFREQ", "CHANNELS", "N_SEGMENTS",
+                      "LABEL_NAMES", "CLASSES", "READ_OPTIONS", "DEFAULT_PROTOCOL", "recordings", "input_files", "read",
+                      "subject_of",
                       "shortest_segment_s"):
         assert hasattr(module, attribute), f"datasets/{name}.py lacks {attribute}"
     assert module.NAME == name

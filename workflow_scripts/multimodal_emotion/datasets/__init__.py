@@ -29,10 +29,10 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from . import deap, seed, seed_iv
+from . import deap, seed, seed_iv, seed_v
 from ._resources import RESOURCES
 
-REGISTRY: dict[str, ModuleType] = {module.NAME: module for module in (seed, deap, seed_iv)}
+REGISTRY: dict[str, ModuleType] = {module.NAME: module for module in (seed, deap, seed_iv, seed_v)}
 NAMES: tuple[str, ...] = tuple(REGISTRY)
 
 

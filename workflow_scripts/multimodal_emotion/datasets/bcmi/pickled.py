@@ -250,26 +250,27 @@ def read_trial_dict_npz(
     return out_data, out_labels
 
 
-def band_order(de: np.ndarray, *, n_channels: int, n_bands: int, path: Path, margin: float = 0.5) -> str:
+def band_order(de: np.ndarray, *, n_channels: int, n_bands: int, path: Path) -> str:
     """Whether flat DE rows (n_windows, n_channels * n_bands) are channel-major
     (``ch * n_bands + band``) or band-major (``band * n_channels + ch``), from the data.
 
-    DE of scalp EEG falls with frequency: the lowest band lies well above the highest
-    (by several nats). Read the right way, the per-band means spread from first to last
-    band by that much; read the wrong way, each "band" mixes all bands and the means
-    nearly coincide. The reading whose first-minus-last spread exceeds ``margin`` nats
-    while the other's stays below half of it wins; anything else is refused.
+    DE of scalp EEG falls with frequency: on (nearly) every channel the lowest band's
+    mean lies above the highest band's. Read the right way, that holds for at least 90 %
+    of the channels; read the wrong way, each "channel" pairs columns of unrelated bands
+    and channels and it holds for about half of them. The reading where it holds for
+    >= 90 % of the channels while the other reading stays <= 75 % wins; anything else is
+    refused (a file of another layout, or data without that spectral slope).
     """
     finite = de[np.isfinite(de).all(axis=1)]
     if not finite.shape[0]:
         raise DataFormatError(path, "no window without NaN/inf to tell the order of the DE columns")
-    channel_major = finite.reshape(-1, n_channels, n_bands).mean(axis=(0, 1))
-    band_major = finite.reshape(-1, n_bands, n_channels).mean(axis=(0, 2))
-    spread = {"channel-major": channel_major[0] - channel_major[-1], "band-major": band_major[0] - band_major[-1]}
+    mean = finite.mean(axis=0)
+    readings = {"channel-major": mean.reshape(n_channels, n_bands), "band-major": mean.reshape(n_bands, n_channels).T}
+    share = {order: float(np.mean(m[:, 0] > m[:, -1])) for order, m in readings.items()}
     for order, other in (("channel-major", "band-major"), ("band-major", "channel-major")):
-        if spread[order] > margin and abs(spread[other]) < spread[order] / 2:
+        if share[order] >= 0.9 and share[other] <= 0.75:
             return order
     raise DataFormatError(path, f"cannot tell whether the {n_channels * n_bands} DE columns are channel-major or "
-                          f"band-major (first-minus-last band mean: {spread['channel-major']:.2f} nats read "
-                          f"channel-major, {spread['band-major']:.2f} band-major; expected one clearly above "
-                          f"{margin} and the other near 0)")
+                          f"band-major: the first band's DE exceeds the last's on {share['channel-major']:.0%} of the "
+                          f"channels read channel-major and {share['band-major']:.0%} read band-major (expected >= 90% "
+                          "one way and <= 75% the other)")
