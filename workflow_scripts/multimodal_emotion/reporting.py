@@ -178,6 +178,17 @@ def _savefig(fig, path: str) -> None:
         fig.savefig(tmp, format="png", dpi=120, metadata={"Software": None})
 
 
+def label_positions(values: Sequence[float], *, gap: float = 3.5, top: float = 104.0) -> list[float]:
+    """Heights for the labels of reference lines at ``values`` (ascending): each at its
+    line unless that would overlap the one below (``gap`` percentage points), then just
+    above it; shifted down together if the highest would leave the axis."""
+    positions: list[float] = []
+    for value in values:
+        positions.append(max(value, positions[-1] + gap) if positions else value)
+    overflow = positions[-1] - (top - gap) if positions else 0.0
+    return [p - overflow for p in positions] if overflow > 0 else positions
+
+
 def accuracy_figure(table, path: str, *, title: str) -> None:
     """Bar chart of mean accuracy with std error bars per model (Fig. 3 / Table 2)."""
     import matplotlib
@@ -195,14 +206,16 @@ def accuracy_figure(table, path: str, *, title: str) -> None:
         width = 0.8 / max(1, len(selections))
         for i, selection in enumerate(selections):
             rows = part[part["selection"] == selection].set_index("method").reindex(methods)
-            ax.bar(np.arange(len(methods)) + i * width, rows["mean_accuracy"], width, yerr=rows["std_accuracy"].fillna(0),
+            mean, std = rows["mean_accuracy"].to_numpy(float), rows["std_accuracy"].fillna(0).to_numpy(float)
+            # accuracy cannot exceed 100 %: the upper error bar stops there
+            ax.bar(np.arange(len(methods)) + i * width, mean, width, yerr=[std, np.clip(std, 0, 100 - mean)],
                    capsize=3, label=SELECTION_LABELS[selection], hatch=None if selection == "validation" else "//", alpha=0.85)
         refs = table[(table["source"] != "this run") & (table["task"] == task)]
-        for _, ref in refs.iterrows():
-            if np.isfinite(ref["mean_accuracy"]):
-                ax.axhline(ref["mean_accuracy"], ls=":", lw=1, color="grey")
-                label = ref["method"] if "reported" in ref["method"] else f"{ref['method']} (reported)"
-                ax.text(len(methods) - 0.5, ref["mean_accuracy"], f" {label}", fontsize=7, va="bottom", ha="right")
+        refs = refs[np.isfinite(refs["mean_accuracy"].to_numpy(float))].sort_values("mean_accuracy")
+        for (_, ref), y in zip(refs.iterrows(), label_positions(refs["mean_accuracy"].to_numpy(float))):
+            ax.axhline(ref["mean_accuracy"], ls=":", lw=1, color="grey")
+            label = ref["method"] if "reported" in ref["method"] else f"{ref['method']} (reported)"
+            ax.text(len(methods) - 0.5, y, f" {label}", fontsize=7, va="bottom", ha="right")
         chance = part["majority_class_rate"].mean()
         ax.axhline(chance, color="black", lw=1, ls="--", label=f"majority class ({chance:.1f}%)")
         ax.set_xticks(np.arange(len(methods)) + width * (len(selections) - 1) / 2, methods, rotation=30, ha="right", fontsize=8)
@@ -238,7 +251,8 @@ def per_subject_figure(results, path: str, *, dataset: str, selection: str) -> N
         ax.set_xticks(range(len(models)), [MODEL_LABELS.get(m, m) for m in models], rotation=30, ha="right", fontsize=8)
         ax.set_ylabel("test accuracy (%)")
         ax.set_ylim(0, 105)
-        ax.set_title(f"{dataset.upper()} {task}: one point per experiment, bar = mean ({selection} selection)", fontsize=9)
+        ax.set_title(f"{dataset_module(dataset).TITLE} {task}: one point per experiment, bar = mean ({selection} selection)",
+                     fontsize=9)
     fig.tight_layout()
     _savefig(fig, path)
     plt.close(fig)
@@ -306,7 +320,7 @@ def learning_curves_figure(result_paths: Sequence[str], path: str, *, dataset: s
         acc_ax.set_ylim(0, 105)
     if not models:
         axes[0, 0].text(0.5, 0.5, "no network in this run", ha="center", va="center")
-    fig.suptitle(f"{dataset.upper()}: learning curves of the selected configurations ({selection} selection)", fontsize=10)
+    fig.suptitle(f"{dataset_module(dataset).TITLE}: learning curves of the selected configurations ({selection} selection)", fontsize=10)
     fig.tight_layout()
     _savefig(fig, path)
     plt.close(fig)
@@ -337,7 +351,7 @@ def aggregate_stage(*, result_paths: Sequence[str], datasets: Sequence[str], tab
         module = dataset_module(dataset)
         write_table(table, f"{tables_dir}/{dataset}_accuracy",
                     caption=f"Mean/std test accuracy (%) over experiments: {module.TABLE_CAPTION}")
-        accuracy_figure(table, f"{figures_dir}/{dataset}_accuracy.png", title=dataset.upper())
+        accuracy_figure(table, f"{figures_dir}/{dataset}_accuracy.png", title=dataset_module(dataset).TITLE)
         per_subject_figure(results, f"{figures_dir}/{dataset}_per_subject.png", dataset=dataset, selection=main_selection)
         learning_curves_figure(result_paths, f"{figures_dir}/{dataset}_learning_curves.png", dataset=dataset,
                                selection=main_selection)
