@@ -32,7 +32,8 @@ RESULTS = config["results"]
 SYNTHETIC = str(wc.synthetic_root(config))
 DATASETS = wc.enabled_datasets(config)
 RECORDINGS = {dataset: wc.recordings(config, dataset) for dataset in DATASETS}
-SYNTHETIC_BY_PATH = wc.synthetic_by_path()  # synthetic folder -> dataset (rule synthetic_file)
+# synthetic folder -> dataset, for rule synthetic_file
+SYNTHETIC_BY_PATH = wc.synthetic_by_path()
 
 
 wildcard_constraints:
