@@ -16,10 +16,13 @@ finite number of steps:
 3. if the active set at that solution is A again, it is the minimiser; otherwise an
    exact line search along the piecewise quadratic J moves towards it, and 1-3 repeat.
 
-Step 2 is a QR-based least-squares solve of the stacked matrix
-:math:`[H_A, 1; \\sqrt\\lambda I, 0]` (never the normal equations, whose condition number
-squares: at :math:`\\lambda = 10^{-9}` on separable features the weights are large and the
-normal matrix is near-singular).
+Step 2 is a (D + 1)-square Cholesky solve when more windows are active than half the
+features, or the equivalent bordered kernel system of the active windows when fewer are
+(the separable, tiny-:math:`\\lambda` case, where the normal matrix is near-singular),
+each refined against the true residual (:func:`_regularised_least_squares`). From a poor start
+at tiny :math:`\\lambda` the method takes many short steps, so the refit follows
+:math:`\\lambda` down from 1 by decades, each stage an exact solve started at the last
+one's minimiser (:func:`minimise_binary_path`).
 
 Certificate
 -----------
@@ -40,7 +43,10 @@ check the returned point without trusting the solver:
   :math:`\\alpha` rescaled per class side to satisfy :math:`\\sum\\tilde\\alpha_n t_n = 0`
   and :math:`D(\\alpha) = \\sum\\alpha_n - \\tfrac14\\sum\\alpha_n^2
   - \\lVert\\sum_n\\alpha_n t_n h_n\\rVert^2 / (4\\lambda)` is the dual objective; since
-  :math:`D(\\tilde\\alpha) \\le J^* \\le J`, J is within that factor of the optimum.
+  :math:`D(\\tilde\\alpha) \\le J^* \\le J`, J is within that factor of the optimum. At
+  tiny :math:`\\lambda` the slacks are ~1e-12 and their rounding makes that
+  :math:`\\alpha` noisy, so a second feasible dual point, solved from the weights, is
+  tried too and the larger lower bound counts.
 """
 
 from __future__ import annotations
@@ -102,12 +108,38 @@ def certificate(weights: np.ndarray, bias: float, features: np.ndarray, targets:
     kkt_violation = float(largest / max(zero_largest, np.finfo(float).tiny))
 
     objective = float(slack @ slack + lam * (weights @ weights))
-    feasible = _balanced_dual(alpha, targets)
-    pulled_feasible = features.T @ (feasible * targets)
-    dual = float(feasible.sum() - 0.25 * (feasible @ feasible)
-                 - (pulled_feasible @ pulled_feasible) / (4.0 * lam))
+    dual = max(_dual_objective(_balanced_dual(alpha, targets), features, targets, lam),
+               _dual_objective(_dual_from_weights(weights, slack > 0, features, targets, lam),
+                               features, targets, lam))
     duality_gap = max(0.0, (objective - dual) / objective) if objective > 0 else 0.0
     return Certificate(relative_gradient, kkt_violation, float(duality_gap))
+
+
+def _dual_objective(alpha: np.ndarray, features: np.ndarray, targets: np.ndarray, lam: float) -> float:
+    """D(alpha) = sum alpha - sum alpha^2 / 4 - ||sum alpha_n t_n h_n||^2 / (4 lam), a lower
+    bound of J's minimum for every alpha >= 0 with sum alpha_n t_n = 0."""
+    pulled = features.T @ (alpha * targets)
+    return float(alpha.sum() - 0.25 * (alpha @ alpha) - (pulled @ pulled) / (4.0 * lam))
+
+
+def _dual_from_weights(weights, active, features, targets, lam) -> np.ndarray:
+    """A second dual point, from the weights rather than the slacks.
+
+    At tiny lambda the slacks are ~1e-12 and 1 - t s rounds them to a few digits, so
+    alpha = 2 xi is noisy; the weights are not. Solve 2 lam w = sum_A alpha_n t_n h_n,
+    sum_A alpha_n t_n = 0 for alpha on the active windows (least squares), then clip at
+    0 and balance: feasible, so D of it is a valid lower bound too.
+    """
+    alpha = np.zeros(len(targets))
+    if not 0 < active.sum() <= features.shape[1]:
+        return alpha
+    from scipy.linalg import lstsq
+
+    system = np.vstack([(features[active] * targets[active, None]).T, targets[active][None, :]])
+    rhs = np.append(2.0 * lam * weights, 0.0)
+    solution, *_ = lstsq(system, rhs, lapack_driver="gelsy", check_finite=False)
+    alpha[active] = np.maximum(solution, 0.0)
+    return _balanced_dual(alpha, targets)
 
 
 def _balanced_dual(alpha: np.ndarray, targets: np.ndarray) -> np.ndarray:
@@ -123,20 +155,87 @@ def _balanced_dual(alpha: np.ndarray, targets: np.ndarray) -> np.ndarray:
     return out
 
 
+class _ActiveGram:
+    """X_A^T X_A of the current active set, X = [H, 1], updated by the rows that enter
+    and leave it (a few per Newton step) instead of rebuilt; rebuilt when many change
+    and every ``rebuild_every`` updates, so rounding cannot accumulate. Refinement
+    against the true residual makes the solve exact even where the update rounds."""
+
+    def __init__(self, features: np.ndarray, rebuild_every: int = 16) -> None:
+        self.design = np.hstack([features, np.ones((len(features), 1))])
+        self.rebuild_every = rebuild_every
+        self.active: np.ndarray | None = None
+        self.gram: np.ndarray | None = None
+        self.updates = 0
+
+    def of(self, active: np.ndarray) -> np.ndarray:
+        if self.active is not None and self.updates < self.rebuild_every:
+            entering, leaving = active & ~self.active, self.active & ~active
+            if entering.sum() + leaving.sum() < active.sum() // 2:
+                rows_in, rows_out = self.design[entering], self.design[leaving]
+                self.gram = self.gram + rows_in.T @ rows_in - rows_out.T @ rows_out
+                self.active, self.updates = active.copy(), self.updates + 1
+                return self.gram
+        rows = self.design[active]
+        self.gram, self.active, self.updates = rows.T @ rows, active.copy(), 0
+        return self.gram
+
+
 def _regularised_least_squares(features_active: np.ndarray, targets_active: np.ndarray,
-                               lam: float) -> np.ndarray:
-    """Solve min ||[H_A, 1] theta - t_A||^2 + lam ||theta[:-1]||^2 by QR of the stacked matrix."""
-    from scipy.linalg import lstsq
+                               lam: float, refinements: int = 2, gram: np.ndarray | None = None) -> np.ndarray:
+    """Solve min ||[H_A, 1] theta - t_A||^2 + lam ||theta[:-1]||^2 for theta = (w, b).
+
+    The cheaper of two exact forms for the active set's size, each followed by
+    ``refinements`` steps of iterative refinement against the true residual (which
+    restores the accuracy a factorisation loses to conditioning):
+
+    * more active windows than half the features: the (D + 1)-square system
+      (X_A^T X_A + lam P) theta = X_A^T t_A, X_A = [H_A, 1], P = diag(1, ..., 1, 0),
+      by Cholesky (``gram``: X_A^T X_A if already known, see :class:`_ActiveGram`);
+    * fewer (the separable, tiny-lambda case, where few windows are active; there the
+      normal matrix is near-singular and this system is not): w = H_A^T beta with [K + lam I, 1; 1^T, 0] (beta; b) = (t_A; 0),
+      K = H_A H_A^T, an (|A| + 1)-square system, by LU.
+
+    When a factorisation fails (a singular system), QR with column pivoting of the
+    stacked matrix [H_A, 1; sqrt(lam) I, 0] solves it instead.
+    """
+    import scipy.linalg as la
 
     n_active, n_features = features_active.shape
-    stacked = np.zeros((n_active + n_features, n_features + 1))
-    stacked[:n_active, :n_features] = features_active
-    stacked[:n_active, n_features] = 1.0
-    stacked[n_active:, :n_features] = np.sqrt(lam) * np.eye(n_features)
-    rhs = np.zeros(n_active + n_features)
-    rhs[:n_active] = targets_active
-    # gelsy: QR with column pivoting; also right when A is empty (bias undetermined -> 0)
-    theta, *_ = lstsq(stacked, rhs, lapack_driver="gelsy", check_finite=False)
+    design = np.hstack([features_active, np.ones((n_active, 1))])
+    penalty = np.full(n_features + 1, lam)
+    penalty[-1] = 0.0
+
+    def negative_gradient(theta):  # of the least-squares objective / 2
+        return design.T @ (targets_active - design @ theta) - penalty * theta
+
+    try:
+        if 2 * n_active > n_features:
+            normal = (design.T @ design if gram is None else gram) + np.diag(penalty)
+            factor = la.cho_factor(normal, check_finite=False)
+            theta = la.cho_solve(factor, design.T @ targets_active, check_finite=False)
+            for _ in range(refinements):
+                theta = theta + la.cho_solve(factor, negative_gradient(theta), check_finite=False)
+            return theta
+        if n_active > 0:
+            bordered = np.empty((n_active + 1, n_active + 1))
+            bordered[:n_active, :n_active] = features_active @ features_active.T
+            bordered[np.arange(n_active), np.arange(n_active)] += lam
+            bordered[:n_active, n_active] = bordered[n_active, :n_active] = 1.0
+            bordered[n_active, n_active] = 0.0
+            factor = la.lu_factor(bordered, check_finite=False)
+            dual = la.lu_solve(factor, np.append(targets_active, 0.0), check_finite=False)
+            for _ in range(refinements):  # w stays in the row space of H_A: correct beta and b
+                beta = dual[:n_active]
+                residual = targets_active - features_active @ (features_active.T @ beta) - dual[n_active]
+                dual = dual + la.lu_solve(factor, np.append(residual - lam * beta, -beta.sum()),
+                                          check_finite=False)
+            return np.append(features_active.T @ dual[:n_active], dual[n_active])
+    except (la.LinAlgError, ValueError):
+        pass
+    stacked = np.vstack([design, np.sqrt(penalty[:, None]) * np.eye(n_features + 1)])
+    rhs = np.concatenate([targets_active, np.zeros(n_features + 1)])
+    theta, *_ = la.lstsq(stacked, rhs, lapack_driver="gelsy", check_finite=False)
     return theta
 
 
@@ -177,7 +276,8 @@ def _exact_line_search(weights, direction_w, margins_gap, direction_scores, targ
 
 
 def minimise_binary(features: np.ndarray, targets: np.ndarray, *, lam: float,
-                    start: tuple[np.ndarray, float] | None = None, max_steps: int = 100) -> NewtonResult:
+                    start: tuple[np.ndarray, float] | None = None, max_steps: int = 100,
+                    _gram: _ActiveGram | None = None) -> NewtonResult:
     """Minimise J(w, b) of one problem by the modified finite Newton method.
 
     Parameters
@@ -207,10 +307,12 @@ def minimise_binary(features: np.ndarray, targets: np.ndarray, *, lam: float,
     else:
         weights, bias = np.asarray(start[0], np.float64).copy(), float(start[1])
     scores = features @ weights + bias
+    gram = _ActiveGram(features) if _gram is None else _gram
     converged, steps = False, 0
     for steps in range(1, max_steps + 1):
         active = targets * scores < 1.0
-        theta = _regularised_least_squares(features[active], targets[active], lam)
+        known = gram.of(active) if 2 * active.sum() > n_features else None
+        theta = _regularised_least_squares(features[active], targets[active], lam, gram=known)
         new_w, new_b = theta[:-1], float(theta[-1])
         new_scores = features @ new_w + new_b
         if np.array_equal(targets * new_scores < 1.0, active):
@@ -231,6 +333,31 @@ def minimise_binary(features: np.ndarray, targets: np.ndarray, *, lam: float,
     )
 
 
+def continuation_stages(lam: float) -> list[float]:
+    """Decades from 1 down to ``lam``, then ``lam`` itself (a single stage when lam >= 1)."""
+    return [s for s in (10.0 ** -e for e in range(0, 16)) if s > lam * (1 + 1e-9)] + [float(lam)]
+
+
+def minimise_binary_path(features: np.ndarray, targets: np.ndarray, *, lam: float,
+                         start: tuple[np.ndarray, float] | None = None, max_steps: int = 100) -> NewtonResult:
+    """:func:`minimise_binary` along decreasing lambda, each stage started at the last one's minimiser.
+
+    From a poor start at tiny lambda (near-separable features, an active set smaller
+    than the number of unknowns), the least-squares point interpolates the active
+    windows and throws the others far off, so the line search takes short steps
+    (hundreds of them, measured). Between neighbouring decades the minimisers are close
+    and their active sets nearly equal, so each stage ends in one to four steps. Every
+    stage is an exact solve; only the last one is returned (its certificate is at ``lam``).
+    """
+    features = np.asarray(features, np.float64)
+    total, result, gram = 0, None, _ActiveGram(features)  # the Gram does not depend on lambda
+    for stage in continuation_stages(lam):
+        result = minimise_binary(features, targets, lam=stage, start=start, max_steps=max_steps, _gram=gram)
+        start, total = (result.weights, result.bias), total + result.steps
+    return NewtonResult(weights=result.weights, bias=result.bias, objective=result.objective, steps=total,
+                        converged=result.converged, n_active=result.n_active, certificate=result.certificate)
+
+
 @dataclass(frozen=True)
 class OvRSolution:
     """One-vs-rest solution over classes, in class-index order (see :func:`minimise_ovr`)."""
@@ -248,6 +375,9 @@ def minimise_ovr(features: np.ndarray, y: np.ndarray, *, lam: float,
                  start: tuple[np.ndarray, np.ndarray] | None = None, max_steps: int = 100) -> OvRSolution:
     """Minimise the network's one-vs-rest J over (kernel, bias), one problem per class.
 
+    Each problem is solved by :func:`minimise_binary_path` (finite Newton along
+    decreasing lambda, started at ``start``).
+
     For two classes there is one problem (class 0 positive) and the second unit is its
     mirror image, as with liblinear and :func:`~.svm.liblinear_ovr_weights`.
 
@@ -258,10 +388,18 @@ def minimise_ovr(features: np.ndarray, y: np.ndarray, *, lam: float,
     lam : float
     start : (kernel (n_features, n_classes), bias (n_classes,)) | None
     max_steps : int
-        Per problem.
+        Per problem and stage.
     """
-    features = np.asarray(features, np.float64)
-    y = np.asarray(y)
+    from threadpoolctl import threadpool_limits
+
+    # small dense factorisations: one BLAS thread is fastest, and a multi-threaded BLAS
+    # on busy cores spins (measured 200x slower for a 150-square LU under load)
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _minimise_ovr(np.asarray(features, np.float64), np.asarray(y), lam=lam, start=start,
+                             max_steps=max_steps)
+
+
+def _minimise_ovr(features, y, *, lam, start, max_steps) -> OvRSolution:
     n_classes = int(y.max()) + 1
     kernel = np.zeros((features.shape[1], n_classes))
     bias = np.zeros(n_classes)
@@ -269,7 +407,7 @@ def minimise_ovr(features: np.ndarray, y: np.ndarray, *, lam: float,
     for k in _problems(n_classes):
         targets = np.where(y == k, 1.0, -1.0)
         first = None if start is None else (np.asarray(start[0])[:, k], float(np.asarray(start[1])[k]))
-        result = minimise_binary(features, targets, lam=lam, start=first, max_steps=max_steps)
+        result = minimise_binary_path(features, targets, lam=lam, start=first, max_steps=max_steps)
         kernel[:, k], bias[k] = result.weights, result.bias
         results.append(result)
     if n_classes == 2:
