@@ -9,7 +9,8 @@ Three solvers of the same problem, J(W, b) = sum of squared hinges + lambda ||W|
   liblinear along decades of lambda with warm starts and restarts at -e 1e-10, plus a
   second start from the network's last layer;
 * ``finite Newton``: today's refit, liblinear's point finished by the modified finite
-  Newton method (models/finite_newton.py), with its certificate.
+  Newton method (models/finite_newton.py), with its certificate; its seconds include
+  liblinear's first run.
 
 Shapes: ``seed``, one SEED session under our clip protocol (6 training clips of 235
 windows = 1,410 windows, 3 classes, 128 + 32 last-layer units); ``deap``, one DEAP
@@ -133,7 +134,7 @@ def main() -> None:
     parser.add_argument("--lambdas", nargs="+", type=float, default=[1e-2, 1e-5, 1e-9])
     args = parser.parse_args()
     print(f"{'shape':6} {'features':11} {'lambda':>7} | {'liblinear s':>11} {'J':>11} | "
-          f"{'path s':>8} {'J':>11} | {'Newton s':>8} {'J':>11} {'steps':>5} {'cert':>8} | "
+          f"{'path s':>8} {'J':>11} | {'+Newton s':>8} {'J':>11} {'steps':>5} {'cert':>8} | "
           f"{'path/Newton':>11} {'J lib/N':>9} {'J path/N':>9}")
     for shape in args.shapes:
         sets = {"network": network_features(shape),

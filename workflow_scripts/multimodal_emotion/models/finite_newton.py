@@ -92,7 +92,8 @@ def binary_objective(weights: np.ndarray, bias: float, features: np.ndarray, tar
 def certificate(weights: np.ndarray, bias: float, features: np.ndarray, targets: np.ndarray,
                 lam: float) -> Certificate:
     """Return the :class:`Certificate` of the point (w, b) for one binary problem."""
-    weights = np.asarray(weights, np.float64)
+    weights, features = np.asarray(weights, np.float64), np.asarray(features, np.float64)
+    targets = np.asarray(targets, np.float64)
     slack = np.maximum(0.0, 1.0 - targets * (features @ weights + bias))
     alpha = 2.0 * slack
     pulled = features.T @ (alpha * targets)  # sum_n alpha_n t_n h_n
