@@ -252,7 +252,7 @@ def read_eeg(path: str | Path) -> tuple[str, list[np.ndarray]]:
 def read_eye(path: str | Path) -> list[EyeClip]:
     """Read one SEED session's eye-movement file ``Eye_movements/{subject}_{date}.mat``.
 
-    The layout (written by the synthetic generator, documented in the README):
+    The layout (written by the synthetic generator, documented in docs/datasets/seed.md):
     ``pupil_{k}`` (n, 3) = time (s), diameter X, diameter Y (mm), strictly increasing
     time; ``events_{k}`` (n_events, 6) = type (1 fixation, 2 saccade, 3 blink), onset
     (s), duration (s), dispersion X, dispersion Y, saccade amplitude (deg).
@@ -384,7 +384,7 @@ def read_extracted_session(files: Mapping[str, str], *, feature: str = "de_LDS")
 
 
 # --- SEED_Multimodal (entry: multimodal) ---------------------------------------------
-# The lab's release ``SEED_Multimodal/Chinese/`` (see README "Input formats"):
+# The lab's release ``SEED_Multimodal/Chinese/`` (see docs/datasets/seed.md):
 #   02-EEG-DE-feature/eeg_used_{4s,1s}/{sub}_{ses}.npz   train_data/test_data: pickled dicts
 #       band -> (n_windows, 62) stored as 0-d byte-string arrays; train_label/test_label
 #       (clip label + 1); train = clips 1-9, test = clips 10-15

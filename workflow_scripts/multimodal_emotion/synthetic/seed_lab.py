@@ -6,7 +6,7 @@
   ``*_movingAve{k}`` by a centred moving average (:func:`moving_average`).
 
 The lab's smoothing parameters are not published; ours are documented here and in the
-README ("The synthetic dataset"). The point is files of the lab's layout and character
+docs/synthetic.md. The point is files of the lab's layout and character
 (smooth within a clip, a jump between clips), not the lab's exact numbers.
 """
 
