@@ -61,7 +61,7 @@ def test_deap_raw_and_preprocessed_paths_agree(tmp_path, deap_file):
     bdf.parent.mkdir()
     synthetic.deap.write_raw(bdf, dat_path=deap_file, subject=1, cfg=TINY)
     synthetic.deap.write_ratings(ratings, dat_paths={1: deap_file}, cfg=TINY)
-    raw = deap_ds.read({"bdf": bdf, "ratings": ratings})
+    raw = deap_ds.read({"bdf": bdf, "ratings": ratings}, entry="raw")
     pre = deap_ds.read_subject(deap_file)
     for seg_raw, seg_pre in zip(raw.segments, pre.segments):
         np.testing.assert_array_equal(seg_raw.labels, seg_pre.labels)  # experiment_id order restored

@@ -37,6 +37,7 @@ from ..recording import (
     check_eeg,
     check_file,
     check_finite,
+    check_option,
     first_line,
     loadmat,
     name_list,
@@ -74,7 +75,8 @@ RAW_DIR = "data_original"
 RATINGS_FILE = "metadata_csv/participant_ratings.csv"
 LABEL_NAMES = ("valence", "arousal", "dominance", "liking")
 RATING_RANGE = (1.0, 9.0)
-READ_OPTIONS: tuple[str, ...] = ()  # config keys of the deap block passed to read()
+ENTRIES = ("preprocessed", "raw")
+READ_OPTIONS: tuple[str, ...] = ("entry",)  # config keys of the deap block passed to read()
 CLASSES = {name: LabelClasses(kind="threshold", class_names=("low", "high"), default_threshold=5.0)
            for name in LABEL_NAMES}
 #: Size of a complete ``sXX.dat`` (40 x 40 x 8064 float64 data + labels, Python 2 pickle).
@@ -154,9 +156,10 @@ def input_files(config: Mapping, root: Path, recording: str) -> dict[str, str]:
     return {role: str(path) for role, path in files.items()}
 
 
-def read(files: Mapping[str, str], **_) -> Recording:
-    """Read one subject from its files by role (see :func:`input_files`)."""
-    if "bdf" in files:
+def read(files: Mapping[str, str], *, entry: str = "preprocessed") -> Recording:
+    """Read one subject of the configured ``entry`` from its files by role (see :func:`input_files`)."""
+    check_option("entry", entry, ENTRIES)
+    if entry == "raw":
         bdf = Path(files["bdf"])
         data, labels = read_bdf(bdf, files["ratings"], participant=int(bdf.stem.lstrip("s")))
         return recording_from_arrays(bdf, data, labels, sources=[bdf, Path(files["ratings"])])
