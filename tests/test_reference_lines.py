@@ -1,0 +1,26 @@
+"""Reference lines of the accuracy figures: labels that do not overlap, within the axis;
+reference rows per dataset from resources/paper_reference.tsv."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from multimodal_emotion import datasets
+from multimodal_emotion.reporting import RESOURCES, label_positions
+
+
+def test_label_positions_keep_a_gap_and_stay_on_the_axis():
+    values = [83.04, 83.82, 84.18, 85.2]  # DEAP valence's reported numbers: within 2.2 points
+    positions = label_positions(values, gap=3.5, top=104.0)
+    assert np.all(np.diff(positions) >= 3.5 - 1e-9) and positions[0] == values[0]
+    high = label_positions([97.0, 98.0, 99.0], gap=3.5, top=104.0)
+    assert high[-1] <= 104.0 - 3.5 + 1e-9 and np.all(np.diff(high) >= 3.5 - 1e-9)
+    assert label_positions([]) == []
+
+
+def test_every_reference_row_names_a_registered_dataset_and_the_family_has_its_dcca_numbers():
+    reference = pd.read_csv(RESOURCES / "paper_reference.tsv", sep="\t", comment="#")
+    assert set(reference["dataset"]) <= set(datasets.NAMES)
+    dcca = reference[reference["method"].str.startswith("DCCA")].set_index("dataset")["mean"]
+    assert dcca.to_dict() == {"seed_iv": 87.45, "seed_v": 83.08}
