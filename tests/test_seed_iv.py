@@ -114,6 +114,21 @@ def test_bad_inputs_give_one_line_naming_the_file_and_no_output(tmp_path, kwargs
     assert not output.parent.exists() or not any(output.parent.iterdir())
 
 
+def test_preprocessed_entry_with_a_missing_trial_is_one_line_and_no_output(session, tmp_path):
+    content = {k: v for k, v in scipy.io.loadmat(session["eeg"]).items() if not k.startswith("__")}
+    content.pop("sub1_eeg24")
+    bad = tmp_path / ds.EEG_DIR / "1" / session["eeg"].name
+    bad.parent.mkdir(parents=True)
+    scipy.io.savemat(bad, content)
+    output = tmp_path / "out" / f"{STEM}.h5"
+    with pytest.raises(DataFormatError, match=r"found 23 clips, expected 24 \(missing \[24\]") as info:
+        features.feature_stage(dataset="seed_iv", inputs={"eeg": str(bad)}, bandpass={"l_freq": 1.0, "h_freq": 50.0},
+                               bands={"alpha": [8, 14]}, window_s=4.0, step_s=4.0, output=str(output),
+                               read_options={"entry": "preprocessed"})
+    assert "\n" not in str(info.value) and str(info.value).startswith(str(bad))
+    assert not output.parent.exists()
+
+
 def test_nan_windows_drop_leaves_them_out_and_counts_them(tmp_path):
     rec = ds.read(_write_minimal(tmp_path, nan="eye_9"), nan_windows="drop")
     assert rec.shipped.dropped_windows == 1
