@@ -176,3 +176,40 @@ def test_label_names_are_checked_against_the_dataset_module(key, value, message)
     validate(config, SCHEMA, set_default=True)  # the schema accepts any label name
     with pytest.raises(wc.ConfigError, match=message):
         wc.check_config(config)
+
+
+def test_a_dataset_without_its_own_settings_falls_back_to_defaults():
+    """Protocol, n_configs and search space need no entry for a newly registered dataset."""
+    from multimodal_emotion.datasets import seed_v
+    from multimodal_emotion.models import BimodalLSTM
+
+    config = default_config()
+    config["seed_v"]["enabled"] = True
+    wc.check_config(config)
+    assert wc.dataset_protocol(config, "seed_v") == seed_v.DEFAULT_PROTOCOL
+    assert wc.n_configs(config, "seed_v") == config["search"]["n_configs"]["default"] == 2
+    assert wc.search_space(config, "bimodal_lstm", "seed_v") == BimodalLSTM.default_space
+    assert wc.search_space(config, "bimodal_lstm", "seed") == config["models"]["bimodal_lstm"]["space"]["seed"]
+    config["models"]["bimodal_lstm"]["space"]["default"] = {"l2": {"value": 0.01}}
+    assert wc.search_space(config, "bimodal_lstm", "seed_v") == {"l2": {"value": 0.01}}
+    assert wc.fixed(config, "bimodal_lstm", "seed_v") == config["models"]["bimodal_lstm"]["fixed"]
+
+
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [
+        (("search", "n_configs", "seed_vi"), r"config key 'search.n_configs.seed_vi': 'seed_vi' is not a dataset"),
+        (("models", "bddae", "space", "seedv"), r"config key 'models.bddae.space.seedv': 'seedv' is not a dataset"),
+        (("experiments", "seediv_protocol"), r"config key 'experiments.seediv_protocol': 'seediv' is not a dataset"),
+    ],
+)
+def test_dataset_names_outside_their_blocks_must_be_registered(key, message):
+    config = default_config()
+    section = config
+    for part in key[:-1]:
+        section = section[part]
+    section[key[-1]] = {"kind": "clips", "tasks": ["emotion"], "train_clips": [1], "test_clips": [2]} \
+        if key[0] == "experiments" else ({"C": {"value": 1}} if key[0] == "models" else 3)
+    validate(config, SCHEMA, set_default=True)
+    with pytest.raises(wc.ConfigError, match=message):
+        wc.check_config(config)
