@@ -350,6 +350,11 @@ def _fit_group(model_class: str, hypers: Mapping[int, dict], fold: Fold, *, grou
     return dict(zip(hypers, fitted))
 
 
+#: Per-epoch series of a model's history kept for the learning-curve figure.
+CURVE_KEYS = ("loss", "train_accuracy", "monitored_accuracy", "train_correlation", "monitored_correlation",
+              "best_epoch", "monitor")
+
+
 def evaluate_shard(
     *, features_path: str, training_dir: str, task: str, protocol: Mapping, seed: int, refit: Mapping,
     output_csv: str, output_predictions: str, output_curves: str | None = None,
@@ -361,8 +366,10 @@ def evaluate_shard(
     training objective J of the network alone (``network_*``), then the refit
     (``refit_*``: J after, liblinear's Newton iterations, convergence, iteration-limit
     flag); and the final train/val/test accuracy (after the refit when it is
-    enabled). Test predictions go to an ``.npz`` keyed ``c{config}_f{fold}_{true|pred}``
-    for confusion matrices; the networks' per-epoch curves to ``output_curves``
+    enabled), and a model's own figures per split (``{split}_{key}`` from
+    ``split_figures``, e.g. DCCA's ``test_correlation``). Test predictions go to an
+    ``.npz`` keyed ``c{config}_f{fold}_{true|pred}`` for confusion matrices; the
+    per-epoch curves of every model trained by epochs (networks, DCCA) to ``output_curves``
     (JSON, keyed ``c{config}_f{fold}``).
     """
     import pandas as pd
@@ -381,14 +388,18 @@ def evaluate_shard(
         row = {"config": run["config"], "fold": run["fold"], **{f"hp_{k}": v for k, v in sorted(run["hyperparameters"].items())},
                "epochs": run["epochs"], "best_epoch": run.get("best_epoch", 0), "optimizer_steps": run.get("optimizer_steps", 0),
                "restored_steps": run.get("restored_steps", 0), "seconds": run["seconds"]}
+        if isinstance(model.history.get("loss"), list):  # trained by epochs: the networks, DCCA
+            curves[f"c{run['config']}_f{run['fold']}"] = {
+                key: model.history[key] for key in CURVE_KEYS if key in model.history}
+        for split in splits:  # model-specific figures, e.g. DCCA's held-out canonical correlation
+            data = getattr(fold, split)
+            for key, value in (model.split_figures(data) if data is not None else {}).items():
+                row[f"{split}_{key}"] = value
         if model.is_network:
             for split in splits:  # the network alone, before any refit
                 data = getattr(fold, split)
                 row[f"network_{split}_accuracy"] = float("nan") if data is None else _accuracy(data.y, model.predict(data))
             row["network_objective"] = model.objective(fold.train)
-            history = model.history
-            curves[f"c{run['config']}_f{run['fold']}"] = {
-                key: history.get(key) for key in ("loss", "train_accuracy", "monitored_accuracy", "best_epoch", "monitor")}
             if refit.get("enabled", True):
                 start = time.perf_counter()
                 report = refit_last_layer(model, fold.train, eps=refit.get("eps", REFIT_EPS))
@@ -449,6 +460,7 @@ def _limit_threads(threads: int) -> None:
 SELECTED_FIGURES = (
     "network_train_accuracy", "network_val_accuracy", "network_test_accuracy", "network_objective",
     "refit_objective", "epochs", "best_epoch", "optimizer_steps", "refit_newton_iterations",
+    "train_correlation", "val_correlation", "test_correlation",
 )
 
 

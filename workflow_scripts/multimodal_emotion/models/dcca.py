@@ -326,6 +326,10 @@ class DCCA(EmotionModel):
         """Correlation of each canonical pair on ``data`` with the training directions, (n_components,)."""
         return paired_correlations(*self.project(data))
 
+    def split_figures(self, data: WindowData) -> dict[str, float]:
+        """``correlation``: the sum of :meth:`correlations` (held out unless ``data`` is the training split)."""
+        return {"correlation": float(self.correlations(data).sum())}
+
     # ---- training --------------------------------------------------------------------
     def fit(self, train: WindowData, val: WindowData | None = None) -> DCCA:
         """Train the networks (early stopping on the monitored correlation), then the
