@@ -133,7 +133,7 @@ def search_params(wildcards):
 def refit_params(wildcards):
     """The refit applies to the networks only; other models do not depend on it."""
     if is_network(config["models"][wildcards.model]["class"]):
-        return config.get("refit", {"enabled": True, "eps": 1e-10})
+        return config["refit"]
     return {"enabled": False}
 
 

@@ -76,8 +76,13 @@ def test_tables_figures_and_report(full_run):
     assert "| model |" in (full_run / "results/tables/experiments.md").read_text()
     search = pd.read_csv(next((full_run / "results/search/seed").rglob("bimodal_lstm.csv")))
     for column in ("network_test_accuracy", "network_objective", "refit_objective", "refit_converged",
-                   "refit_hit_iteration_limit", "best_epoch", "optimizer_steps", "refit_newton_iterations"):
+                   "refit_objective_liblinear", "best_epoch", "optimizer_steps", "refit_newton_steps"):
         assert column in search.columns, column
+    for path in (full_run / "results/search").rglob("*.csv"):  # every refit row is certified optimal
+        frame = pd.read_csv(path)
+        if "refit_objective" in frame.columns:
+            assert frame["refit_converged"].astype(bool).all(), path
+            assert (frame[["refit_relative_gradient", "refit_kkt_violation", "refit_duality_gap"]] < 1e-8).all().all(), path
 
 
 def test_every_model_beats_chance_with_the_default_effect(full_run):

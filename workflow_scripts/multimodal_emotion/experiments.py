@@ -364,8 +364,10 @@ def evaluate_shard(
     One CSV row per configuration and fold: hyper-parameters; epochs run, restored
     epoch and optimiser steps; for networks the accuracy (train/val/test) and
     training objective J of the network alone (``network_*``), then the refit
-    (``refit_*``: J after, liblinear's Newton iterations, convergence, iteration-limit
-    flag); and the final train/val/test accuracy (after the refit when it is
+    (``refit_*``: J at liblinear's point and at the final one, both float64, and as the
+    network computes it after the copy-back; liblinear's iterations and the finite
+    Newton steps; the certificate: relative gradient, largest KKT violation, relative
+    duality gap); and the final train/val/test accuracy (after the refit when it is
     enabled), and a model's own figures per split (``{split}_{key}`` from
     ``split_figures``, e.g. DCCA's ``test_correlation``). Test predictions go to an
     ``.npz`` keyed ``c{config}_f{fold}_{true|pred}`` for confusion matrices; the
@@ -402,10 +404,14 @@ def evaluate_shard(
             row["network_objective"] = model.objective(fold.train)
             if refit.get("enabled", True):
                 start = time.perf_counter()
-                report = refit_last_layer(model, fold.train, eps=refit.get("eps", REFIT_EPS))
-                row.update(refit_objective=report.objective_after, refit_newton_iterations=report.newton_iterations,
-                           refit_liblinear_runs=report.liblinear_runs, refit_converged=report.converged,
-                           refit_hit_iteration_limit=report.hit_iteration_limit,
+                report = refit_last_layer(model, fold.train, eps=refit.get("eps", REFIT_EPS),
+                                          exact=refit.get("exact", True))
+                row.update(refit_objective=report.objective_after, refit_objective_liblinear=report.objective_liblinear,
+                           refit_objective_network=report.objective_after_network,
+                           refit_liblinear_iterations=report.liblinear_iterations,
+                           refit_newton_steps=report.newton_steps, refit_converged=report.converged,
+                           refit_relative_gradient=report.relative_gradient,
+                           refit_kkt_violation=report.kkt_violation, refit_duality_gap=report.duality_gap,
                            refit_seconds=round(time.perf_counter() - start, 3))
         for split in splits:
             data = getattr(fold, split)
@@ -459,9 +465,13 @@ def _limit_threads(threads: int) -> None:
 #: Per-configuration figures (means over folds) carried into the result of the chosen one.
 SELECTED_FIGURES = (
     "network_train_accuracy", "network_val_accuracy", "network_test_accuracy", "network_objective",
-    "refit_objective", "epochs", "best_epoch", "optimizer_steps", "refit_newton_iterations",
-    "train_correlation", "val_correlation", "test_correlation",
+    "refit_objective", "refit_objective_liblinear", "epochs", "best_epoch", "optimizer_steps",
+    "refit_newton_steps", "train_correlation", "val_correlation", "test_correlation",
 )
+
+
+#: The certificate columns of a refit row (:class:`~.models.finite_newton.Certificate`).
+REFIT_CERTIFICATE = ("refit_relative_gradient", "refit_kkt_violation", "refit_duality_gap")
 
 
 def select_configuration(search: "pd.DataFrame", *, selection: str) -> dict:  # noqa: F821
@@ -522,7 +532,7 @@ def merge_shards(
             if "refit_converged" in search.columns:
                 rows = search.loc[search["config"] == chosen["config"]]
                 chosen["refit_converged"] = bool(rows["refit_converged"].astype(bool).all())
-                chosen["refit_hit_iteration_limit"] = bool(rows["refit_hit_iteration_limit"].astype(bool).any())
+                chosen["refit_certificate"] = _plain(np.float64(rows[list(REFIT_CERTIFICATE)].max().max()))
             fold_curves = {f"fold{int(f)}": curves[f"c{chosen['config']}_f{int(f)}"]
                            for f in search.loc[search["config"] == chosen["config"], "fold"]
                            if f"c{chosen['config']}_f{int(f)}" in curves}

@@ -1,0 +1,43 @@
+"""Job-seconds and CPU-seconds per rule of a finished run, from Snakemake's benchmark files.
+
+Reads ``{results}/benchmarks/{rule}/**.tsv`` (one file per job; columns ``s`` wall seconds
+and ``cpu_time``) and prints, per rule, the number of jobs, the summed wall and CPU
+seconds, and each rule's share of the run's total; then the ratio the refit's issue
+asks about, ``evaluate_shard`` / ``train_shard`` seconds.
+
+Usage::
+
+    python benchmarks/rule_seconds.py [results]
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+
+def rule_seconds(results: Path) -> pd.DataFrame:
+    rows = []
+    for rule_dir in sorted(p for p in (results / "benchmarks").iterdir() if p.is_dir()):
+        for tsv in rule_dir.rglob("*.tsv"):
+            frame = pd.read_csv(tsv, sep="\t")
+            rows.append({"rule": rule_dir.name, "s": frame["s"].iloc[-1], "cpu_time": frame["cpu_time"].iloc[-1]})
+    table = pd.DataFrame(rows).groupby("rule").agg(jobs=("s", "size"), wall_s=("s", "sum"), cpu_s=("cpu_time", "sum"))
+    table["share_of_wall"] = table["wall_s"] / table["wall_s"].sum()
+    return table.sort_values("wall_s", ascending=False)
+
+
+def main() -> None:
+    results = Path(sys.argv[1] if len(sys.argv) > 1 else "results")
+    table = rule_seconds(results)
+    print(table.to_string(float_format=lambda v: f"{v:.3f}" if v < 1 else f"{v:.1f}"))
+    if {"evaluate_shard", "train_shard"} <= set(table.index):
+        for column in ("wall_s", "cpu_s"):
+            ratio = table.loc["evaluate_shard", column] / table.loc["train_shard", column]
+            print(f"evaluate_shard / train_shard ({column}): {ratio:.3f}")
+
+
+if __name__ == "__main__":
+    main()
