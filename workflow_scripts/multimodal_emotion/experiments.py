@@ -376,6 +376,11 @@ def _fit_group(model_class: str, hypers: Mapping[int, dict], fold: Fold, *, grou
     return dict(zip(hypers, fitted))
 
 
+#: Per-epoch series of a model's history kept for the learning-curve figure.
+CURVE_KEYS = ("loss", "train_accuracy", "monitored_accuracy", "train_correlation", "monitored_correlation",
+              "best_epoch", "monitor")
+
+
 def evaluate_shard(
     *, features_path: str, training_dir: str, task: str, protocol: Mapping, seed: int, refit: Mapping,
     output_csv: str, output_predictions: str, output_curves: str | None = None,
@@ -389,8 +394,10 @@ def evaluate_shard(
     network computes it after the copy-back; liblinear's iterations and the finite
     Newton steps; the certificate: relative gradient, largest KKT violation, relative
     duality gap); and the final train/val/test accuracy (after the refit when it is
-    enabled). Test predictions go to an ``.npz`` keyed ``c{config}_f{fold}_{true|pred}``
-    for confusion matrices; the networks' per-epoch curves to ``output_curves``
+    enabled), and a model's own figures per split (``{split}_{key}`` from
+    ``split_figures``, e.g. DCCA's ``test_correlation``). Test predictions go to an
+    ``.npz`` keyed ``c{config}_f{fold}_{true|pred}`` for confusion matrices; the
+    per-epoch curves of every model trained by epochs (networks, DCCA) to ``output_curves``
     (JSON, keyed ``c{config}_f{fold}``).
     """
     import pandas as pd
@@ -425,8 +432,7 @@ def evaluate_shard(
                 row[f"network_{split}_accuracy"] = float("nan") if data is None else _accuracy(data.y, predict(data, split))
             row["network_objective"] = layer_objective(inputs["features_train"], fold.train.y, kernel, bias, lam)
             history = json.loads((directory / STATE_FILE).read_text())["history"]
-            curves[f"c{run['config']}_f{run['fold']}"] = {
-                key: history.get(key) for key in ("loss", "train_accuracy", "monitored_accuracy", "best_epoch", "monitor")}
+            curves[f"c{run['config']}_f{run['fold']}"] = {key: history[key] for key in CURVE_KEYS if key in history}
             if refit.get("enabled", True):
                 start = time.perf_counter()
                 kernel, bias, report = refit_svm_layer(
@@ -443,6 +449,13 @@ def evaluate_shard(
         else:
             model = load_model(directory)
             predict = lambda data, split: model.predict(data)  # noqa: E731
+            if isinstance(model.history.get("loss"), list):  # trained by epochs, e.g. DCCA
+                curves[f"c{run['config']}_f{run['fold']}"] = {
+                    key: model.history[key] for key in CURVE_KEYS if key in model.history}
+            for split in splits:  # model-specific figures, e.g. DCCA's held-out canonical correlation
+                data = getattr(fold, split)
+                for key, value in (model.split_figures(data) if data is not None else {}).items():
+                    row[f"{split}_{key}"] = value
         for split in splits:
             data = getattr(fold, split)
             if data is None:
@@ -496,7 +509,7 @@ def _limit_threads(threads: int) -> None:
 SELECTED_FIGURES = (
     "network_train_accuracy", "network_val_accuracy", "network_test_accuracy", "network_objective",
     "refit_objective", "refit_objective_liblinear", "epochs", "best_epoch", "optimizer_steps",
-    "refit_newton_steps",
+    "refit_newton_steps", "train_correlation", "val_correlation", "test_correlation",
 )
 
 
