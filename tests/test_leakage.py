@@ -29,6 +29,8 @@ TINY_MODELS = {
     "bimodal_lstm": {"eeg_hidden": 8, "other_hidden": 4, "sequence_length": 5, "max_epochs": 3, "patience": 3, "seed": 3},
     "bddae": {"eeg_hidden": 8, "other_hidden": 4, "shared_hidden": 4, "pretrain_epochs": 2, "max_epochs": 3,
               "patience": 3, "seed": 3, "batch_size": 64},
+    "dcca": {"eeg_hidden": 8, "other_hidden": 4, "output_size": 3, "max_epochs": 3, "patience": 3, "seed": 3,
+             "batch_size": 64, "C": 0.1},
 }
 
 
@@ -105,7 +107,7 @@ def _expected_train_stats(model_class: str, train) -> dict:
         ptp = x.max(axis=0) - x.min(axis=0)
         return ("minmax", x.min(axis=0), np.where(ptp > 0, ptp, 1.0))
 
-    if model_class == "bimodal_lstm":
+    if model_class in ("bimodal_lstm", "dcca"):
         return {"eeg": standard(train.eeg), "other": standard(train.other)}
     if model_class == "bddae":
         return {"eeg": minmax(train.eeg), "other": minmax(train.other)}

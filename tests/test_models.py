@@ -119,6 +119,8 @@ SMALL = {
                   batch_size=32, max_epochs=150, patience=40),
     "linear_svm": dict(C=1.0),
     "feature_fusion": dict(C=1.0),
+    "dcca": dict(eeg_hidden=16, other_hidden=8, output_size=4, r=1e-3, learning_rate=1e-2, batch_size=64,
+                 max_epochs=60, patience=15, C=0.1),
 }
 
 

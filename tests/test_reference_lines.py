@@ -23,4 +23,4 @@ def test_every_reference_row_names_a_registered_dataset_and_the_family_has_its_d
     reference = pd.read_csv(RESOURCES / "paper_reference.tsv", sep="\t", comment="#")
     assert set(reference["dataset"]) <= set(datasets.NAMES)
     dcca = reference[reference["method"].str.startswith("DCCA")].set_index("dataset")["mean"]
-    assert dcca.to_dict() == {"seed_iv": 87.45, "seed_v": 83.08}
+    assert (dcca["seed_iv"], dcca["seed_v"]) == (87.45, 83.08)

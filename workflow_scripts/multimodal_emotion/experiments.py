@@ -336,7 +336,8 @@ def train_shard(
 ) -> None:
     """Train every configuration of one shard on every fold; save the models.
 
-    Writes ``output_dir/config{k:04d}/fold{f:02d}/`` (one saved model each) and
+    Writes ``output_dir/config{k:04d}/fold{f:02d}/`` (one saved model each; for the
+    networks also :data:`SVM_INPUTS_FILE`, see :func:`_save_svm_inputs`) and
     ``output_dir/training.json`` (hyper-parameters, epochs, seconds per run), the file
     Snakemake tracks; the folder is assembled under a temporary name and renamed.
 
@@ -383,6 +384,8 @@ def train_shard(
                 seconds = (time.perf_counter() - start) / len(group)  # a group's time is shared
                 for k, model in fitted.items():
                     model.save(tmp / f"config{k:04d}" / f"fold{fold.index:02d}")
+                    if model.is_network:
+                        _save_svm_inputs(model, fold, tmp / f"config{k:04d}" / f"fold{fold.index:02d}")
                     history = getattr(model, "history", None) or {}
                     epochs = int(history.get("epochs", 0))
                     runs.append({"config": k, "fold": fold.index, "hyperparameters": hypers[k], "epochs": epochs,
@@ -403,6 +406,29 @@ def train_shard(
                                                         "not_evaluable": reason, "runs": runs}, indent=1))
 
 
+#: A network's last layer and its inputs on every split, saved by train_shard.
+SVM_INPUTS_FILE = "svm_inputs.npz"
+
+
+def _save_svm_inputs(model, fold: Fold, directory: Path) -> None:
+    """Save the SVM layer's weights and its inputs (``extract_features``) on each split.
+
+    The refit and the evaluation need nothing else of a network: its scores are these
+    inputs times the layer's weights. Computing them here, where TensorFlow is loaded
+    and the model built, lets ``evaluate_shard`` run without TensorFlow (measured: its
+    jobs cost more in TensorFlow start-up, model loading and tracing than the refit).
+    Nothing fitted reads the test inputs; they are the network's forward pass.
+    """
+    kernel, bias = model.svm_weights()
+    arrays = {"kernel": kernel, "bias": bias}
+    for split in ("train", "val", "test"):
+        data = getattr(fold, split)
+        if data is not None:
+            arrays[f"features_{split}"] = model.extract_features(data).astype(np.float32)
+    with open(directory / SVM_INPUTS_FILE, "wb") as f:
+        np.savez(f, **arrays)
+
+
 def _fit_group(model_class: str, hypers: Mapping[int, dict], fold: Fold, *, grouped: bool, precision: str,
                device: str) -> dict:
     """Fit the configurations ``hypers`` (index -> hyper-parameters) on one fold."""
@@ -415,6 +441,11 @@ def _fit_group(model_class: str, hypers: Mapping[int, dict], fold: Fold, *, grou
     models = [build_model(model_class, **h) for h in hypers.values()]
     fitted = fit_grouped(models, fold.train, fold.val, precision=precision, device=device)
     return dict(zip(hypers, fitted))
+
+
+#: Per-epoch series of a model's history kept for the learning-curve figure.
+CURVE_KEYS = ("loss", "train_accuracy", "monitored_accuracy", "train_correlation", "monitored_correlation",
+              "best_epoch", "monitor")
 
 
 def evaluate_shard(
@@ -430,14 +461,17 @@ def evaluate_shard(
     network computes it after the copy-back; liblinear's iterations and the finite
     Newton steps; the certificate: relative gradient, largest KKT violation, relative
     duality gap); and the final train/val/test accuracy (after the refit when it is
-    enabled). Test predictions go to an ``.npz`` keyed ``c{config}_f{fold}_{true|pred}``
-    for confusion matrices; the networks' per-epoch curves to ``output_curves``
+    enabled), and a model's own figures per split (``{split}_{key}`` from
+    ``split_figures``, e.g. DCCA's ``test_correlation``). Test predictions go to an
+    ``.npz`` keyed ``c{config}_f{fold}_{true|pred}`` for confusion matrices; the
+    per-epoch curves of every model trained by epochs (networks, DCCA) to ``output_curves``
     (JSON, keyed ``c{config}_f{fold}``).
     """
     import pandas as pd
 
-    from .models import load_model, refit_last_layer
-    from .models.svm import REFIT_EPS
+    from .models import load_model
+    from .models.base import HYPERPARAMETER_FILE, STATE_FILE
+    from .models.svm import REFIT_EPS, layer_objective, layer_scores, refit_svm_layer
 
     training = json.loads((Path(training_dir) / "training.json").read_text())
     features = read_features(features_path)
@@ -446,22 +480,32 @@ def evaluate_shard(
     splits = ("train", "val", "test")
     for run in training["runs"]:
         fold = folds[run["fold"]]
-        model = load_model(Path(training_dir) / f"config{run['config']:04d}" / f"fold{run['fold']:02d}")
+        directory = Path(training_dir) / f"config{run['config']:04d}" / f"fold{run['fold']:02d}"
         row = {"config": run["config"], "fold": run["fold"], **{f"hp_{k}": v for k, v in sorted(run["hyperparameters"].items())},
                "epochs": run["epochs"], "best_epoch": run.get("best_epoch", 0), "optimizer_steps": run.get("optimizer_steps", 0),
                "restored_steps": run.get("restored_steps", 0), "seconds": run["seconds"]}
-        if model.is_network:
+        network = (directory / SVM_INPUTS_FILE).exists()
+        if network:  # the layer and its inputs: no TensorFlow needed (see _save_svm_inputs)
+            with np.load(directory / SVM_INPUTS_FILE) as saved:
+                inputs = {k: saved[k] for k in saved.files}
+            kernel, bias = inputs["kernel"], inputs["bias"]
+            lam = float(json.loads((directory / HYPERPARAMETER_FILE).read_text())["hyperparameters"]["l2"])
+
+            def predict(data, split):  # with the layer as it is when called: before, then after the refit
+                return np.argmax(layer_scores(inputs[f"features_{split}"], kernel, bias), axis=1).astype(np.int64)
+
             for split in splits:  # the network alone, before any refit
                 data = getattr(fold, split)
-                row[f"network_{split}_accuracy"] = float("nan") if data is None else _accuracy(data.y, model.predict(data))
-            row["network_objective"] = model.objective(fold.train)
-            history = model.history
-            curves[f"c{run['config']}_f{run['fold']}"] = {
-                key: history.get(key) for key in ("loss", "train_accuracy", "monitored_accuracy", "best_epoch", "monitor")}
+                row[f"network_{split}_accuracy"] = float("nan") if data is None else _accuracy(data.y, predict(data, split))
+            row["network_objective"] = layer_objective(inputs["features_train"], fold.train.y, kernel, bias, lam)
+            history = json.loads((directory / STATE_FILE).read_text())["history"]
+            curves[f"c{run['config']}_f{run['fold']}"] = {key: history[key] for key in CURVE_KEYS if key in history}
             if refit.get("enabled", True):
                 start = time.perf_counter()
-                report = refit_last_layer(model, fold.train, eps=refit.get("eps", REFIT_EPS),
-                                          exact=refit.get("exact", True))
+                kernel, bias, report = refit_svm_layer(
+                    inputs["features_train"], fold.train.y, kernel=kernel, bias=bias, lam=lam,
+                    eps=refit.get("eps", REFIT_EPS), exact=refit.get("exact", True),
+                    name=f"config {run['config']} fold {run['fold']}")
                 row.update(refit_objective=report.objective_after, refit_objective_liblinear=report.objective_liblinear,
                            refit_objective_network=report.objective_after_network,
                            refit_liblinear_iterations=report.liblinear_iterations,
@@ -469,17 +513,27 @@ def evaluate_shard(
                            refit_relative_gradient=report.relative_gradient,
                            refit_kkt_violation=report.kkt_violation, refit_duality_gap=report.duality_gap,
                            refit_seconds=round(time.perf_counter() - start, 3))
+        else:
+            model = load_model(directory)
+            predict = lambda data, split: model.predict(data)  # noqa: E731
+            if isinstance(model.history.get("loss"), list):  # trained by epochs, e.g. DCCA
+                curves[f"c{run['config']}_f{run['fold']}"] = {
+                    key: model.history[key] for key in CURVE_KEYS if key in model.history}
+            for split in splits:  # model-specific figures, e.g. DCCA's held-out canonical correlation
+                data = getattr(fold, split)
+                for key, value in (model.split_figures(data) if data is not None else {}).items():
+                    row[f"{split}_{key}"] = value
         for split in splits:
             data = getattr(fold, split)
             if data is None:
                 row[f"{split}_accuracy"] = float("nan")
                 continue
-            predicted = model.predict(data)
+            predicted = predict(data, split)
             row[f"{split}_accuracy"] = _accuracy(data.y, predicted)
             if split == "test":
                 predictions[f"c{run['config']}_f{run['fold']}_true"] = data.y
                 predictions[f"c{run['config']}_f{run['fold']}_pred"] = predicted
-        if model.is_network:
+        if network:
             log.info("config %d fold %d: network alone train %.3f val %.3f test %.3f (J %.4g); final train %.3f val %.3f test %.3f%s",
                      run["config"], run["fold"], row["network_train_accuracy"], row["network_val_accuracy"],
                      row["network_test_accuracy"], row["network_objective"], row["train_accuracy"], row["val_accuracy"],
@@ -522,7 +576,7 @@ def _limit_threads(threads: int) -> None:
 SELECTED_FIGURES = (
     "network_train_accuracy", "network_val_accuracy", "network_test_accuracy", "network_objective",
     "refit_objective", "refit_objective_liblinear", "epochs", "best_epoch", "optimizer_steps",
-    "refit_newton_steps",
+    "refit_newton_steps", "train_correlation", "val_correlation", "test_correlation",
 )
 
 

@@ -25,6 +25,7 @@ MODEL_LABELS = {
     "linear_svm_eeg": "Linear SVM, EEG only",
     "linear_svm_other": "Linear SVM, other modality only",
     "bddae": "BDDAE",
+    "dcca": "DCCA",
     "bimodal_lstm": "Bimodal-LSTM",
     "bimodal_lstm_no_context": "Bimodal-LSTM, no temporal context",
 }
@@ -56,7 +57,7 @@ def collect_results(paths: Sequence[str]) -> "pd.DataFrame":  # noqa: F821
                 # the network alone, before the SVM refit (NaN for the SVM baselines)
                 **{key: chosen.get(key, float("nan")) for key in (
                     "network_test_accuracy", "network_val_accuracy", "network_train_accuracy",
-                    "network_objective", "refit_objective")},
+                    "network_objective", "refit_objective", "val_correlation", "test_correlation")},
                 "refit_converged": chosen.get("refit_converged"),
                 "config": chosen["config"], "n_configs": chosen["n_configs"],
                 "epochs": chosen.get("epochs"), "best_epoch": chosen.get("best_epoch"),
@@ -284,8 +285,11 @@ def confusion_figure(results, path: str, *, dataset: str, selection: str, class_
 
 
 def learning_curves_figure(result_paths: Sequence[str], path: str, *, dataset: str, selection: str) -> None:
-    """Per-epoch training loss and monitored accuracy of every network's selected
-    configuration (one thin line per experiment and fold; a dot at the restored epoch)."""
+    """Per epoch, what training optimises (top) and what early stopping monitors (bottom)
+    for every selected configuration of a model trained by epochs (one thin line per
+    experiment and fold; a dot at the restored epoch): the networks' training loss J and
+    monitored accuracy; DCCA's training and held-out canonical correlation (sum over its
+    components), which it maximises and stops on."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -303,23 +307,31 @@ def learning_curves_figure(result_paths: Sequence[str], path: str, *, dataset: s
     fig, axes = plt.subplots(2, max(1, len(models)), figsize=(4.2 * max(1, len(models)), 6), squeeze=False)
     for column, model in enumerate(models):
         loss_ax, acc_ax = axes[0, column], axes[1, column]
+        correlation = "monitored_correlation" in curves[model][0][1]  # DCCA: correlation, not loss/accuracy
+        top_key, bottom_key, scale = (("train_correlation", "monitored_correlation", 1.0) if correlation
+                                      else ("loss", "monitored_accuracy", 100.0))
         for _, curve in curves[model]:
-            epochs = np.arange(1, len(curve["loss"]) + 1)
+            top, bottom = np.asarray(curve[top_key], float), scale * np.asarray(curve[bottom_key], float)
+            epochs = np.arange(1, len(top) + 1)
             best = curve.get("best_epoch") or 0
-            line, = loss_ax.plot(epochs, curve["loss"], lw=0.8, alpha=0.7)
-            acc_ax.plot(epochs, 100 * np.asarray(curve["monitored_accuracy"]), lw=0.8, alpha=0.7, color=line.get_color())
+            line, = loss_ax.plot(epochs, top, lw=0.8, alpha=0.7)
+            acc_ax.plot(epochs, bottom, lw=0.8, alpha=0.7, color=line.get_color())
             if 1 <= best <= len(epochs):
-                loss_ax.plot(best, curve["loss"][best - 1], "o", ms=3, color=line.get_color())
-                acc_ax.plot(best, 100 * curve["monitored_accuracy"][best - 1], "o", ms=3, color=line.get_color())
+                loss_ax.plot(best, top[best - 1], "o", ms=3, color=line.get_color())
+                acc_ax.plot(best, bottom[best - 1], "o", ms=3, color=line.get_color())
         monitor = curves[model][0][1].get("monitor") or "val"
-        loss_ax.set_yscale("log")
         loss_ax.set_title(f"{MODEL_LABELS.get(model, model)} ({len(curves[model])} fits)", fontsize=9)
-        loss_ax.set_ylabel("training loss J (log)")
-        acc_ax.set_ylabel(f"{monitor} accuracy (%)")
         acc_ax.set_xlabel("epoch (dot: restored weights)")
-        acc_ax.set_ylim(0, 105)
+        if correlation:
+            loss_ax.set_ylabel("training canonical corr. (sum)")
+            acc_ax.set_ylabel(f"{monitor} canonical corr. (sum, held out)")
+        else:
+            loss_ax.set_yscale("log")
+            loss_ax.set_ylabel("training loss J (log)")
+            acc_ax.set_ylabel(f"{monitor} accuracy (%)")
+            acc_ax.set_ylim(0, 105)
     if not models:
-        axes[0, 0].text(0.5, 0.5, "no network in this run", ha="center", va="center")
+        axes[0, 0].text(0.5, 0.5, "no model trained by epochs in this run", ha="center", va="center")
     fig.suptitle(f"{dataset_module(dataset).TITLE}: learning curves of the selected configurations ({selection} selection)", fontsize=10)
     fig.tight_layout()
     _savefig(fig, path)

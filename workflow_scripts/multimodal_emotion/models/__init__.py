@@ -5,12 +5,14 @@ name               class
 =================  ===========================================================
 ``bimodal_lstm``   :class:`~.bimodal_lstm.BimodalLSTM` (Sec. 3)
 ``bddae``          :class:`~.bddae.BDDAE` (Sec. 2)
+``dcca``           :class:`~.dcca.DCCA` (Liu et al. 2021, the lab's successor)
 ``linear_svm``     :class:`~.svm.LinearSVM` (liblinear ``-s 2``; ``modality``)
 ``feature_fusion`` :class:`~.svm.FeatureFusionSVM` (RBF SVC, Fig. 3)
 =================  ===========================================================
 
 :data:`MODELS` is the registry: each class declares ``is_network`` (it ends in the
-refittable SVM layer) and ``needs_tensorflow``; rules, experiments and the config
+refittable SVM layer; DCCA is not: its classifier is a liblinear SVM fitted once) and
+``needs_tensorflow``; rules, experiments and the config
 schema read it (adding a model = one module + one entry here + one config entry).
 
 All share :class:`~.base.EmotionModel`'s interface (``fit(train, val=None)``,
@@ -27,10 +29,11 @@ from pathlib import Path
 from .base import HYPERPARAMETER_FILE, EmotionModel, WindowData, _check_option
 from .bddae import BDDAE
 from .bimodal_lstm import BimodalLSTM
+from .dcca import DCCA
 from .svm import FeatureFusionSVM, LinearSVM, RefitReport, refit_last_layer
 
 MODELS: dict[str, type[EmotionModel]] = {
-    cls.name: cls for cls in (BimodalLSTM, BDDAE, LinearSVM, FeatureFusionSVM)
+    cls.name: cls for cls in (BimodalLSTM, BDDAE, LinearSVM, FeatureFusionSVM, DCCA)
 }
 
 
@@ -69,6 +72,7 @@ __all__ = [
     "MODELS",
     "BDDAE",
     "BimodalLSTM",
+    "DCCA",
     "EmotionModel",
     "FeatureFusionSVM",
     "LinearSVM",

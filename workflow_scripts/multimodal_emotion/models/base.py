@@ -478,6 +478,11 @@ class EmotionModel:
         """Return the window accuracy on ``data``."""
         return float(np.mean(self.predict(data) == data.y))
 
+    def split_figures(self, data: WindowData) -> dict[str, float]:
+        """Model-specific figures of one split for the search CSV (column ``{split}_{key}``);
+        none by default (DCCA: its held-out canonical correlation)."""
+        return {}
+
     # ---- persistence -------------------------------------------------------------
     def save(self, directory: str | Path) -> Path:
         """Write the model to ``directory`` (created if needed).

@@ -297,7 +297,8 @@ class RefitReport:
         J at the refit's final weights (float64, on the extracted features): the
         number the certificate is about.
     objective_after_network : float
-        J as the network computes it after the copy-back (its layer holds float32).
+        J with the weights as the network's float32 layer holds them after the
+        copy-back (float32 scores, as the network computes them).
     train_accuracy_before, train_accuracy_after : float
     liblinear_iterations : int
         liblinear's Newton iterations (its ``iter`` lines) over the one-vs-rest problems.
@@ -356,6 +357,104 @@ REFIT_EPS = 0.01
 CERTIFICATE_TOLERANCE = 1e-8
 
 
+def layer_scores(features: np.ndarray, kernel: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    """Scores of an SVM layer held in float32, as the network computes them (float32)."""
+    return np.asarray(features, np.float32) @ np.asarray(kernel, np.float32) + np.asarray(bias, np.float32)
+
+
+def layer_objective(features, y, kernel, bias, lam: float) -> float:
+    """The network's J for a float32 layer: summed squared hinge of :func:`layer_scores`
+    (accumulated in float64) + lam ||W||^2."""
+    scores = layer_scores(features, kernel, bias).astype(np.float64)
+    slack = np.maximum(0.0, 1.0 - ovr_targets(y, kernel.shape[1]) * scores)
+    return float(np.sum(slack**2) + lam * np.sum(np.asarray(kernel, np.float32).astype(np.float64) ** 2))
+
+
+def refit_svm_layer(
+    features: np.ndarray,
+    y: np.ndarray,
+    *,
+    kernel: np.ndarray,
+    bias: np.ndarray,
+    lam: float,
+    eps: float = REFIT_EPS,
+    exact: bool = True,
+    name: str = "network",
+) -> tuple[np.ndarray, np.ndarray, RefitReport]:
+    """The refit of Sec. 3.2 on a network's last-layer inputs, without the network.
+
+    Parameters
+    ----------
+    features : ndarray, shape (n_windows, n_features)
+        The inputs of the SVM layer on the training windows (``extract_features``).
+    y : ndarray of int, shape (n_windows,)
+    kernel, bias : ndarray, shapes (n_features, n_classes), (n_classes,)
+        The layer's current weights (the network alone).
+    lam, eps, exact :
+        As :func:`refit_last_layer`.
+    name : str
+        For the log lines.
+
+    Returns
+    -------
+    kernel, bias : ndarray (float64)
+        The refitted layer.
+    report : RefitReport
+        Objectives and accuracies are computed from ``features``: J of the layer is a
+        function of its inputs and weights only.
+    """
+    from .finite_newton import minimise_ovr, ovr_certificate
+
+    lam = float(lam)
+    C = svm_cost(lam)
+    y = np.asarray(y)
+    n_classes = kernel.shape[1]
+    if sorted(np.unique(y).tolist()) != list(range(n_classes)):
+        raise ValueError(
+            f"The refit needs windows of all {n_classes} classes; the training labels "
+            f"hold {np.unique(y).tolist()}."
+        )
+    features32 = np.asarray(features, np.float32)
+    features = features32.astype(np.float64)
+
+    def layer_accuracy(k, b):
+        return float(np.mean(np.argmax(layer_scores(features32, k, b), axis=1) == y))
+
+    before, acc_before = layer_objective(features32, y, kernel, bias, lam), layer_accuracy(kernel, bias)
+    lib, run = train_l2svm(features, y, C=C, eps=eps, return_run=True)
+    lib_kernel, lib_bias = liblinear_ovr_weights(lib, n_classes)
+    j_liblinear = 2 * lam * primal_objective(lib_kernel, lib_bias, features, y, C=C)
+    if exact:
+        solution = minimise_ovr(features, y, lam=lam, start=(lib_kernel, lib_bias))
+        new_kernel, new_bias, j_after = solution.kernel, solution.bias, solution.objective
+        steps, converged, cert = solution.steps, solution.converged, solution.certificate
+    else:
+        new_kernel, new_bias, j_after, steps = lib_kernel, lib_bias, j_liblinear, 0
+        cert, converged = ovr_certificate(lib_kernel, lib_bias, features, y, lam), False
+    report = RefitReport(
+        lam=lam, C=C, eps=eps, exact=exact, n_windows=len(y),
+        objective_before=before, objective_liblinear=j_liblinear, objective_after=j_after,
+        objective_after_network=layer_objective(features32, y, new_kernel, new_bias, lam),
+        train_accuracy_before=acc_before, train_accuracy_after=layer_accuracy(new_kernel, new_bias),
+        liblinear_iterations=run.newton_iterations, liblinear_hit_iteration_limit=run.hit_iteration_limit,
+        newton_steps=steps, converged=converged, relative_gradient=cert.relative_gradient,
+        kkt_violation=cert.kkt_violation, duality_gap=cert.duality_gap,
+        liblinear_labels=tuple(lib.get_labels()), liblinear_model=lib,
+    )
+    logger.info(
+        "%s SVM refit (C = 1/(2*%g) = %g): J network %.6g, liblinear (-e %g, %d iterations) %.6g, "
+        "%s %.6g in %d Newton steps; certificate: relative gradient %.2g, KKT %.2g, duality gap %.2g; "
+        "train_acc %.4f -> %.4f",
+        name, lam, C, before, eps, run.newton_iterations, j_liblinear,
+        "finite Newton" if exact else "kept liblinear's", j_after, steps, cert.relative_gradient,
+        cert.kkt_violation, cert.duality_gap, acc_before, report.train_accuracy_after,
+    )
+    if exact and (not converged or report.certificate > CERTIFICATE_TOLERANCE):
+        logger.warning("%s SVM refit: certificate %.2g above %.0e (converged %s, lambda %g)",
+                       name, report.certificate, CERTIFICATE_TOLERANCE, converged, lam)
+    return new_kernel, new_bias, report
+
+
 def refit_last_layer(
     model: SVMNetwork,
     train: WindowData,
@@ -391,7 +490,8 @@ def refit_last_layer(
     Returns
     -------
     report : RefitReport
-        Also stored as ``model.history["refit"]`` (without the liblinear model).
+        Also stored as ``model.history["refit"]`` (without the liblinear model). The
+        work is :func:`refit_svm_layer`'s, on ``model.extract_features(train)``.
 
     Notes
     -----
@@ -414,52 +514,13 @@ def refit_last_layer(
     the exact finish, and the certificate (relative gradient, largest KKT violation,
     relative duality gap) says how close the returned weights are.
     """
-    from .finite_newton import minimise_ovr, ovr_certificate
-
     model._check_fitted()
     lam = model.get_params()["l2"] if lam is None else float(lam)
-    C = svm_cost(lam)
-    n_classes = model.n_classes_
-    if sorted(np.unique(train.y).tolist()) != list(range(n_classes)):
-        raise ValueError(
-            f"The refit needs windows of all {n_classes} classes; the training labels "
-            f"hold {np.unique(train.y).tolist()}."
-        )
-    features = model.extract_features(train).astype(np.float64)
-    before = model.objective(train, l2=lam)
-    acc_before = model.score(train)
-    lib, run = train_l2svm(features, train.y, C=C, eps=eps, return_run=True)
-    lib_kernel, lib_bias = liblinear_ovr_weights(lib, n_classes)
-    j_liblinear = 2 * lam * primal_objective(lib_kernel, lib_bias, features, train.y, C=C)
-    if exact:
-        solution = minimise_ovr(features, train.y, lam=lam, start=(lib_kernel, lib_bias))
-        new_kernel, new_bias, j_after = solution.kernel, solution.bias, solution.objective
-        steps, converged, cert = solution.steps, solution.converged, solution.certificate
-    else:
-        new_kernel, new_bias, j_after, steps = lib_kernel, lib_bias, j_liblinear, 0
-        cert, converged = ovr_certificate(lib_kernel, lib_bias, features, train.y, lam), False
+    kernel, bias = model.svm_weights()
+    new_kernel, new_bias, report = refit_svm_layer(
+        model.extract_features(train), train.y, kernel=kernel, bias=bias, lam=lam, eps=eps, exact=exact,
+        name=model.name)
     model.set_svm_weights(new_kernel, new_bias)
-    report = RefitReport(
-        lam=lam, C=C, eps=eps, exact=exact, n_windows=train.n_windows,
-        objective_before=before, objective_liblinear=j_liblinear, objective_after=j_after,
-        objective_after_network=model.objective(train, l2=lam),
-        train_accuracy_before=acc_before, train_accuracy_after=model.score(train),
-        liblinear_iterations=run.newton_iterations, liblinear_hit_iteration_limit=run.hit_iteration_limit,
-        newton_steps=steps, converged=converged, relative_gradient=cert.relative_gradient,
-        kkt_violation=cert.kkt_violation, duality_gap=cert.duality_gap,
-        liblinear_labels=tuple(lib.get_labels()), liblinear_model=lib,
-    )
-    logger.info(
-        "%s SVM refit (C = 1/(2*%g) = %g): J network %.6g, liblinear (-e %g, %d iterations) %.6g, "
-        "%s %.6g in %d Newton steps; certificate: relative gradient %.2g, KKT %.2g, duality gap %.2g; "
-        "train_acc %.4f -> %.4f",
-        model.name, lam, C, before, eps, run.newton_iterations, j_liblinear,
-        "finite Newton" if exact else "kept liblinear's", j_after, steps, cert.relative_gradient,
-        cert.kkt_violation, cert.duality_gap, acc_before, report.train_accuracy_after,
-    )
-    if exact and (not converged or report.certificate > CERTIFICATE_TOLERANCE):
-        logger.warning("%s SVM refit: certificate %.2g above %.0e (converged %s, lambda %g)",
-                       model.name, report.certificate, CERTIFICATE_TOLERANCE, converged, lam)
     model.history["refit"] = report.to_dict()
     return report
 
