@@ -193,7 +193,9 @@ def _set(config: dict, dotted: str, value) -> None:
          r"config key 'synthetic\.seed_effects\[0\]\.channels': unknown SEED channels \['XX9'\]"),
         ("synthetic.deap_effects", [{"channels": ["Fz"], "bands": [[4, 8]]}],
          r"config key 'synthetic\.deap_effects\[0\]': needs 'rating'"),
-        ("models.bddae.space", {"seed": {"l2": {"value": 0.001}}}, r"config key 'models\.bddae\.space': no search space for \['deap'\]"),
+        # a dataset without a space of its own falls back to the model's default; a misspelt one is refused
+        ("models.bddae.space", {"seed": {"l2": {"value": 0.001}}, "deep": {"l2": {"value": 0.001}}},
+         r"config key 'models\.bddae\.space\.deep': 'deep' is not a dataset"),
     ],
 )
 def test_config_checks_missing_from_test_config(key, value, message):
