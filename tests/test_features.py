@@ -192,5 +192,9 @@ def test_channel_sd_is_the_sd_over_all_segments():
     rec = _qc_recording()
     expected = np.concatenate([seg.eeg for seg in rec.segments], axis=1).std(axis=1)
     got = features.channel_sd(rec, chunk=1000)
-    np.testing.assert_allclose(got[:3], expected[:3], rtol=1e-10)
+    np.testing.assert_allclose(got[:3], expected[:3], rtol=1e-6)
     assert got[3] == 0.0  # a constant channel on a 3 mV offset is exactly flat
+    for seg in rec.segments:  # 1 µV of noise on 30 V: the exact path
+        seg.eeg[1] = seg.eeg[1] - 3000.0 + 3e7
+    got = features.channel_sd(rec, chunk=1000)
+    assert got[1] == pytest.approx(np.concatenate([seg.eeg[1] - 3e7 for seg in rec.segments]).std(), rel=1e-6)

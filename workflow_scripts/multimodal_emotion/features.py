@@ -478,24 +478,26 @@ def _feature_file(
 def channel_sd(recording: Recording, *, chunk: int = 8192) -> np.ndarray:
     """SD of every EEG channel over all segments, shape (n_channels,) (flat/outlying checks).
 
-    One pass over ``chunk``-sample blocks (no recording-sized temporary): sums of the
-    deviations from a per-channel reference (the mean of the first block) and of their
-    squares. With the reference that close to the mean the shifted formula loses no
-    precision (a constant channel gives exactly 0)."""
+    Plain sums (sum and sum of squares, no temporary: two fast passes). Where the mean is
+    so far above the SD (> 1e4 x) that ``E[x^2] - mean^2`` could lose more than ~1e-6 of
+    the variance (a flat or nearly flat channel on a DC offset), that channel is
+    recomputed from its deviations from the mean, in ``chunk``-sample blocks (a constant
+    channel gives exactly 0). The checks compare SDs by factors of 10 and 1000."""
     segments = [seg for seg in recording.segments if seg.eeg.shape[1]]
     n = sum(seg.eeg.shape[1] for seg in segments)
     if not n:
         return np.full(len(recording.ch_names), np.nan)
-    reference = segments[0].eeg[:, :chunk].mean(axis=1, keepdims=True)
-    linear = np.zeros(len(recording.ch_names))
-    square = np.zeros(len(recording.ch_names))
-    for seg in segments:
-        for start in range(0, seg.eeg.shape[1], chunk):
-            deviation = seg.eeg[:, start : start + chunk] - reference
-            linear += deviation.sum(axis=1)
-            square += np.einsum("ct,ct->c", deviation, deviation)
-    mean = linear / n
-    return np.sqrt(np.maximum(square / n - mean**2, 0.0))
+    mean = sum(seg.eeg.sum(axis=1, dtype=np.float64) for seg in segments) / n
+    square = sum(np.einsum("ct,ct->c", seg.eeg, seg.eeg, dtype=np.float64) for seg in segments) / n
+    variance = square - mean**2
+    for channel in np.flatnonzero(mean**2 > 1e8 * np.maximum(variance, 0.0)):
+        total = 0.0
+        for seg in segments:
+            for start in range(0, seg.eeg.shape[1], chunk):
+                deviation = seg.eeg[channel, start : start + chunk] - mean[channel]
+                total += float(deviation @ deviation)
+        variance[channel] = total / n
+    return np.sqrt(np.maximum(variance, 0.0))
 
 
 # Windows averaged by the QC spectra of one recording (~6 % standard error per bin): the
