@@ -2,17 +2,21 @@
 
 Writes a SEED-sized Neuroscan CNT (66 channels, 1000 Hz, the 15 clip bounds of SEED's
 ``time.txt`` — clips of 185-265 s with ~30 s gaps — about 3.9 M samples, ~1 GB) to a
-temporary directory, then runs, in a fresh subprocess, the reader alone and the workflow's
-one feature job (read + cut + resample to 200 Hz, bandpass, features, HDF5) and prints
-the wall time of each and the peak RSS, next to the RSS of that subprocess right after importing MNE
-(the baseline). Peak RSS is ``VmHWM`` of ``/proc/self/status`` (reset at exec) and
-``resource.getrusage(RUSAGE_SELF).ru_maxrss``; the latter survives ``execve`` and so
-would include the parent's memory, which is why the session is also written by a
-subprocess and the parent stays small.
+temporary directory, then runs, in a fresh subprocess per measurement, the reader alone
+and the workflow's one feature job (read + cut + resample to 200 Hz, bandpass, features,
+HDF5) and prints the wall time (and CPU time) of each and the peak RSS, next to the RSS
+of that subprocess right after importing MNE (the baseline). Both readers are measured in
+the same run, alternating, ``--repeats`` times each (the fastest run counts: other jobs on
+a shared machine only slow runs down): ``polyphase`` (today's: memory-mapped samples,
+polyphase FIR decimation) and ``fft`` (the earlier one: MNE reads the samples, FFT
+resampling); their ratio is printed. Peak RSS is ``VmHWM`` of ``/proc/self/status``
+(reset at exec) and ``resource.getrusage(RUSAGE_SELF).ru_maxrss``; the latter survives
+``execve`` and so would include the parent's memory, which is why the session is also
+written by a subprocess and the parent stays small.
 
 Usage::
 
-    python benchmarks/bench_seed_raw.py [--method fft|polyphase]
+    python benchmarks/bench_seed_raw.py [--methods polyphase,fft] [--repeats N]
         [--keep DIR]
 """
 
@@ -67,37 +71,54 @@ def vm_hwm_mib() -> float:
     return float("nan")
 
 
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def child(cnt: str, time_txt: str, method: str) -> None:
+    import functools
+
     import mne  # noqa: F401  (baseline includes MNE and its dependencies)
+    import scipy.signal  # noqa: F401  (imported by the feature job either way)
     from multimodal_emotion import features, synthetic
     from multimodal_emotion.datasets import seed as seed_ds
 
     baseline = vm_hwm_mib()
-    start = time.perf_counter()
+    cpu, start = cpu_seconds(), time.perf_counter()
     session = seed_ds.read_cnt(cnt, time_txt, resample_method=method, verbose="error")
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, cpu_seconds() - cpu
     out_mib = sum(c.nbytes for c in session.clips + session.eog) / 2**20
+    clip_samples = [c.shape[1] for c in session.clips]
+    del session
+    # The feature job reads through seed.read_raw_session, which takes the reader's default
+    # method: give it this run's method.
+    seed_ds.read_cnt = functools.partial(seed_ds.read_cnt, resample_method=method)
     folder = Path(cnt).parent
-    t0 = time.perf_counter()
+    job_cpu, t0 = cpu_seconds(), time.perf_counter()
     features.feature_stage(dataset="seed", inputs={"cnt": cnt, "time": time_txt, "labels": str(folder / "label.mat")},
                            bandpass={"l_freq": 1.0, "h_freq": 50.0}, bands=synthetic.DEFAULT_SEED_BANDS, window_s=4.0,
-                           step_s=1.0, output=str(folder / "features.h5"))
-    stages = {"features (read .cnt + bandpass + features, one job)": time.perf_counter() - t0}
+                           step_s=1.0, output=str(folder / f"features_{method}.h5"))
     print(json.dumps({
-        "stages": stages,
+        "job_seconds": time.perf_counter() - t0,
+        "job_cpu_seconds": cpu_seconds() - job_cpu,
         "seconds": seconds,
+        "cpu_seconds": cpu,
         "peak_rss_mib": vm_hwm_mib(),
         "ru_maxrss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "baseline_rss_mib": baseline,
         "output_mib": out_mib,
-        "clip_samples": [c.shape[1] for c in session.clips],
+        "clip_samples": clip_samples,
     }))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--method", choices=("fft", "polyphase"), default="fft")
+    parser.add_argument("--methods", default="polyphase,fft",
+                        help="comma-separated resample_method values to measure (default: polyphase,fft)")
+    parser.add_argument("--repeats", type=int, default=1, help="runs of each method, alternating (fastest counts)")
     parser.add_argument("--keep", type=Path, help="write the session here and keep it")
+    parser.add_argument("--method", help=argparse.SUPPRESS)
     parser.add_argument("--child", nargs=2, metavar=("CNT", "TIME_TXT"), help=argparse.SUPPRESS)
     parser.add_argument("--write", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -107,6 +128,10 @@ def main() -> None:
     if args.write:
         write_session(args.write)
         return
+    methods = [m.strip() for m in args.methods.split(",") if m.strip()]
+    for method in methods:
+        if method not in ("polyphase", "fft"):
+            parser.error(f"unknown method {method!r} (polyphase, fft)")
 
     with tempfile.TemporaryDirectory() as tmp:
         directory = args.keep or Path(tmp)
@@ -117,20 +142,33 @@ def main() -> None:
             subprocess.run([sys.executable, __file__, "--write", str(directory)], check=True)
             print(f"wrote {cnt} ({cnt.stat().st_size / 2**30:.2f} GiB, 66 ch x {N_TIMES} "
                   f"samples) in {time.perf_counter() - start:.1f} s")
-        result = subprocess.run(
-            [sys.executable, __file__, "--method", args.method, "--child", str(cnt), str(time_txt)],
-            check=True, capture_output=True, text=True,
-        )
-        stats = json.loads(result.stdout.strip().splitlines()[-1])
-        print(f"seed.read_cnt (resample_method={args.method!r}): {stats['seconds']:.1f} s, "
-              f"peak RSS {stats['peak_rss_mib']:.0f} MiB (ru_maxrss "
-              f"{stats['ru_maxrss_mib']:.0f} MiB) "
-              f"(after importing MNE: {stats['baseline_rss_mib']:.0f} MiB; "
-              f"returned arrays: {stats['output_mib']:.0f} MiB)")
-        print(f"clip lengths at 200 Hz: {stats['clip_samples']}")
-        stages = stats["stages"]
-        print("workflow stages, .cnt to feature HDF5: " + ", ".join(f"{k} {v:.1f} s" for k, v in stages.items())
-              + f"; total {sum(stages.values()):.1f} s; peak RSS of the whole run {stats['peak_rss_mib']:.0f} MiB")
+        runs: dict[str, list[dict]] = {method: [] for method in methods}
+        for _ in range(max(1, args.repeats)):
+            for method in methods:
+                result = subprocess.run(
+                    [sys.executable, __file__, "--method", method, "--child", str(cnt), str(time_txt)],
+                    check=True, capture_output=True, text=True,
+                )
+                runs[method].append(json.loads(result.stdout.strip().splitlines()[-1]))
+        best = {}
+        for method, stats_list in runs.items():
+            stats = best[method] = min(stats_list, key=lambda s: s["job_seconds"])
+            stats["seconds"] = min(s["seconds"] for s in stats_list)
+            print(f"seed.read_cnt (resample_method={method!r}): {stats['seconds']:.1f} s "
+                  f"(CPU {stats['cpu_seconds']:.1f} s), peak RSS {stats['peak_rss_mib']:.0f} MiB (ru_maxrss "
+                  f"{stats['ru_maxrss_mib']:.0f} MiB) (after importing MNE: {stats['baseline_rss_mib']:.0f} MiB; "
+                  f"returned arrays: {stats['output_mib']:.0f} MiB)")
+            each = ", ".join(f"{s['job_seconds']:.1f}" for s in stats_list)
+            print(f"  feature job from .cnt (read + cut + resample, bandpass, features, QC, HDF5): "
+                  f"{stats['job_seconds']:.1f} s (CPU {stats['job_cpu_seconds']:.1f} s); runs: {each} s")
+        first = best[methods[0]]
+        print(f"clip lengths at 200 Hz: {first['clip_samples']}")
+        if len(best) == 2 and {"polyphase", "fft"} <= set(best):
+            if best["polyphase"]["clip_samples"] != best["fft"]["clip_samples"]:
+                print("WARNING: the two readers gave clips of different lengths")
+            print(f"ratio fft / polyphase: read_cnt {best['fft']['seconds'] / best['polyphase']['seconds']:.1f}x, "
+                  f"feature job {best['fft']['job_seconds'] / best['polyphase']['job_seconds']:.1f}x "
+                  "(same run, same file)")
 
 
 if __name__ == "__main__":
