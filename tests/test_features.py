@@ -138,3 +138,63 @@ def test_fir_bandpass_equals_mne_filter_data(sfreq, l_freq, h_freq, n_times):
     got = features.fir_bandpass(data, sfreq=sfreq, l_freq=l_freq, h_freq=h_freq)
     assert got.dtype == np.float32
     np.testing.assert_allclose(got, expected, atol=1e-4 * np.abs(expected).max())
+
+
+# --- quality-control arrays -----------------------------------------------------------
+
+
+def _qc_recording(sfreq: float = 200.0, seconds=(30.0, 47.0, 12.5, 1.0), seed: int = 0) -> Recording:
+    rng = np.random.default_rng(seed)
+    segments = []
+    for k, duration in enumerate(seconds, start=1):
+        n = int(sfreq * duration)
+        eeg = rng.normal(0.0, 1.0, (4, n)) * np.array([[1.0], [2.0], [5.0], [0.0]]) + 3000.0  # µV on a 3 mV offset
+        eeg[0] += 4.0 * np.sin(2 * np.pi * 10.0 * np.arange(n) / sfreq)
+        segments.append(Segment(k, eeg, None, np.array([0.0])))
+    return Recording("r", sfreq, ("a", "b", "c", "flat"), ("emotion",), segments, "none")
+
+
+def test_qc_psd_with_every_window_is_welch_without_overlap():
+    """All windows: the length-weighted mean of scipy's Welch (Hann, mean removed, no
+    overlap) over the segments; segments shorter than a window are left out."""
+    from scipy.signal import welch
+
+    rec = _qc_recording()
+    freqs, psd = features.mean_channel_psd(rec, max_windows=None)
+    nperseg = 400
+    total, count = 0.0, 0
+    for seg in rec.segments:
+        n = seg.eeg.shape[1] // nperseg
+        if n:
+            expected_freqs, seg_psd = welch(seg.eeg[:, : n * nperseg], fs=rec.sfreq, nperseg=nperseg, noverlap=0)
+            total, count = total + seg_psd * n, count + n
+    np.testing.assert_allclose(freqs, expected_freqs)
+    np.testing.assert_allclose(psd, total / count, rtol=1e-4, atol=1e-7 * np.abs(total / count).max())
+    assert psd.dtype == np.float32 and psd.shape == (4, freqs.size)
+    assert not psd[3].any()  # the flat channel
+
+
+def test_qc_psd_of_a_sample_of_windows_shows_the_spectrum():
+    """The default spreads QC_PSD_MAX_WINDOWS windows over a long recording: white-noise
+    density and the 10 Hz peak come out (a plot's accuracy), from every segment."""
+    rec = _qc_recording(seconds=(600.0, 900.0, 300.0))
+    assert sum(seg.eeg.shape[1] // 400 for seg in rec.segments) > 2 * features.QC_PSD_MAX_WINDOWS
+    freqs, psd = features.mean_channel_psd(rec)
+    white = 2.0 / rec.sfreq  # one-sided density of unit-variance white noise
+    noise = (freqs > 20) & (freqs < 90)
+    for channel, sd in ((1, 2.0), (2, 5.0)):
+        assert np.median(psd[channel, noise]) == pytest.approx(white * sd**2, rel=0.05)
+    assert freqs[np.argmax(psd[0])] == pytest.approx(10.0)
+    assert features.mean_channel_psd(_qc_recording(seconds=(1.0,)))[0].size == 0  # no segment holds a window
+
+
+def test_channel_sd_is_the_sd_over_all_segments():
+    rec = _qc_recording()
+    expected = np.concatenate([seg.eeg for seg in rec.segments], axis=1).std(axis=1)
+    got = features.channel_sd(rec, chunk=1000)
+    np.testing.assert_allclose(got[:3], expected[:3], rtol=1e-6)
+    assert got[3] == 0.0  # a constant channel on a 3 mV offset is exactly flat
+    for seg in rec.segments:  # 1 µV of noise on 30 V: the exact path
+        seg.eeg[1] = seg.eeg[1] - 3000.0 + 3e7
+    got = features.channel_sd(rec, chunk=1000)
+    assert got[1] == pytest.approx(np.concatenate([seg.eeg[1] - 3e7 for seg in rec.segments]).std(), rel=1e-6)

@@ -219,7 +219,7 @@ def test_seed_cnt_unreadable_file(tmp_path):
         seed_ds.read_cnt(bad, time_txt)
 
 
-# --- SEED reader: memory map and polyphase decimation ---------------------------------
+# --- SEED reader: samples read from the file, polyphase decimation --------------------
 
 
 def _write_broadband_session(directory: Path, *, seed: int = 0) -> tuple[Path, Path]:
@@ -247,7 +247,7 @@ def _write_broadband_session(directory: Path, *, seed: int = 0) -> tuple[Path, P
 
 
 def test_polyphase_clips_equal_the_fft_clips_within_the_anti_alias_filters(tmp_path):
-    """Today's reader (polyphase FIR on memory-mapped samples) against the earlier one
+    """Today's reader (polyphase FIR on samples read from the file) against the earlier one
     (MNE reads, FFT resampling). The two anti-alias filters differ around 100 Hz (the
     FFT's brick wall, the Kaiser FIR's ~85-115 Hz transition band; the unfiltered clips
     differ by ~7 % RMS there): below 60 Hz, and in the DE of every band, they agree to
@@ -302,20 +302,21 @@ def test_polyphase_decimate_is_resample_polys_filter():
         np.testing.assert_allclose(y[:, : n_out - 20], reference, rtol=0, atol=1e-5)
 
 
-def test_memory_map_reads_what_mne_reads(tmp_path, monkeypatch):
-    """The memory map reads the samples MNE reads: clips equal those of the MNE-read
-    fallback (taken when the header fields MNE exposes disagree with a short MNE read)."""
+def test_file_reads_give_what_mne_reads(tmp_path, monkeypatch):
+    """The reader's own file reads give the samples MNE reads: clips equal those of the
+    MNE-read fallback (taken when the header fields MNE exposes disagree with a short MNE
+    read)."""
     cnt, time_txt = _write_broadband_session(tmp_path)
-    mapped = seed_ds.read_cnt(cnt, time_txt)
-    monkeypatch.setattr(cnt_format._CntSamples, "_agrees_with_mne", lambda self, baseline: False)
+    direct = seed_ds.read_cnt(cnt, time_txt)
+    monkeypatch.setattr(cnt_format._CntSamples, "_agrees_with_mne", lambda self: False)
     through_mne = seed_ds.read_cnt(cnt, time_txt)
-    for a, b in zip(mapped.clips + mapped.eog, through_mne.clips + through_mne.eog):
+    for a, b in zip(direct.clips + direct.eog, through_mne.clips + through_mne.eog):
         np.testing.assert_allclose(a, b, rtol=0, atol=1e-3)
 
 
-def test_memory_map_reads_blocked_channel_layout(tmp_path):
+def test_file_reads_follow_a_blocked_channel_layout(tmp_path):
     """CNT files may store ``channel_offset`` samples of a channel together (header byte
-    894); the map reads such a file as MNE does, without falling back to MNE."""
+    894); the reader reads such a file as MNE does, without falling back to MNE."""
     cnt, time_txt = _write_seed_session(tmp_path)
     raw = mne.io.read_raw_cnt(cnt, data_format="int32", preload=False, verbose="error")
     n_ch, n_times, block = len(raw.ch_names), raw.n_times, 4
@@ -330,15 +331,15 @@ def test_memory_map_reads_blocked_channel_layout(tmp_path):
     blocked_cnt.write_bytes(bytes(content))
     blocked_raw = mne.io.read_raw_cnt(blocked_cnt, data_format="int32", preload=False, verbose="error")
     np.testing.assert_array_equal(blocked_raw.get_data(), raw.get_data())  # the file is what MNE expects
-    assert cnt_format._CntSamples(blocked_raw, blocked_cnt, seed_ds.CHANNELS).mapped
+    assert cnt_format._CntSamples(blocked_raw, blocked_cnt, seed_ds.CHANNELS).direct
     for a, b in zip(seed_ds.read_cnt(blocked_cnt, time_txt).clips, seed_ds.read_cnt(cnt, time_txt).clips):
         np.testing.assert_array_equal(a, b)
 
 
 def test_cnt_cut_short_gives_one_line(tmp_path):
     """A copy that stopped part-way (MNE refuses its header), and one whose samples stop
-    part-way but whose event table and header offsets were kept (MNE opens it; the memory
-    map finds the clips' samples missing)."""
+    part-way but whose event table and header offsets were kept (MNE opens it; the
+    reader finds the clips' samples missing)."""
     cnt, time_txt = _write_seed_session(tmp_path)
     content = cnt.read_bytes()
     cut = tmp_path / "1_2.cnt"

@@ -337,7 +337,8 @@ def train_shard(
     """Train every configuration of one shard on every fold; save the models.
 
     Writes ``output_dir/config{k:04d}/fold{f:02d}/`` (one saved model each; for the
-    networks also :data:`SVM_INPUTS_FILE`, see :func:`_save_svm_inputs`) and
+    networks also :data:`SVM_INPUTS_FILE`, see :func:`_save_svm_inputs`, for the other
+    models :data:`PREDICTIONS_FILE`, see :func:`_save_predictions`) and
     ``output_dir/training.json`` (hyper-parameters, epochs, seconds per run), the file
     Snakemake tracks; the folder is assembled under a temporary name and renamed.
 
@@ -386,6 +387,8 @@ def train_shard(
                     model.save(tmp / f"config{k:04d}" / f"fold{fold.index:02d}")
                     if model.is_network:
                         _save_svm_inputs(model, fold, tmp / f"config{k:04d}" / f"fold{fold.index:02d}")
+                    else:
+                        _save_predictions(model, fold, tmp / f"config{k:04d}" / f"fold{fold.index:02d}")
                     history = getattr(model, "history", None) or {}
                     epochs = int(history.get("epochs", 0))
                     runs.append({"config": k, "fold": fold.index, "hyperparameters": hypers[k], "epochs": epochs,
@@ -429,6 +432,26 @@ def _save_svm_inputs(model, fold: Fold, directory: Path) -> None:
         np.savez(f, **arrays)
 
 
+#: A model's predictions and own figures (e.g. DCCA's correlations) per split, saved by train_shard.
+PREDICTIONS_FILE = "predictions.npz"
+
+
+def _save_predictions(model, fold: Fold, directory: Path) -> None:
+    """Save the predicted classes and :meth:`~.models.base.EmotionModel.split_figures` of
+    each split, for a model without a refit step: its evaluation is then fixed at training
+    time, and ``evaluate_shard`` needs neither the model nor TensorFlow (DCCA's jobs
+    spent most of their time starting TensorFlow to load it). Nothing fitted reads them."""
+    arrays = {}
+    for split in ("train", "val", "test"):
+        data = getattr(fold, split)
+        if data is not None:
+            arrays[f"pred_{split}"] = model.predict(data)
+            for key, value in model.split_figures(data).items():
+                arrays[f"figure_{split}_{key}"] = np.asarray(value, np.float64)
+    with open(directory / PREDICTIONS_FILE, "wb") as f:
+        np.savez(f, **arrays)
+
+
 def _fit_group(model_class: str, hypers: Mapping[int, dict], fold: Fold, *, grouped: bool, precision: str,
                device: str) -> dict:
     """Fit the configurations ``hypers`` (index -> hyper-parameters) on one fold."""
@@ -469,7 +492,6 @@ def evaluate_shard(
     """
     import pandas as pd
 
-    from .models import load_model
     from .models.base import HYPERPARAMETER_FILE, STATE_FILE
     from .models.svm import REFIT_EPS, layer_objective, layer_scores, refit_svm_layer
 
@@ -513,16 +535,16 @@ def evaluate_shard(
                            refit_relative_gradient=report.relative_gradient,
                            refit_kkt_violation=report.kkt_violation, refit_duality_gap=report.duality_gap,
                            refit_seconds=round(time.perf_counter() - start, 3))
-        else:
-            model = load_model(directory)
-            predict = lambda data, split: model.predict(data)  # noqa: E731
-            if isinstance(model.history.get("loss"), list):  # trained by epochs, e.g. DCCA
-                curves[f"c{run['config']}_f{run['fold']}"] = {
-                    key: model.history[key] for key in CURVE_KEYS if key in model.history}
-            for split in splits:  # model-specific figures, e.g. DCCA's held-out canonical correlation
-                data = getattr(fold, split)
-                for key, value in (model.split_figures(data) if data is not None else {}).items():
-                    row[f"{split}_{key}"] = value
+        else:  # no refit: predictions and figures were fixed at training time
+            with np.load(directory / PREDICTIONS_FILE) as saved:
+                stored = {k: saved[k] for k in saved.files}
+            predict = lambda data, split: stored[f"pred_{split}"]  # noqa: E731
+            history = json.loads((directory / STATE_FILE).read_text())["history"]
+            if isinstance(history.get("loss"), list):  # trained by epochs, e.g. DCCA
+                curves[f"c{run['config']}_f{run['fold']}"] = {key: history[key] for key in CURVE_KEYS if key in history}
+            for key in sorted(stored):  # model-specific figures, e.g. DCCA's held-out canonical correlation
+                if key.startswith("figure_"):
+                    row[key[len("figure_"):]] = float(stored[key])
         for split in splits:
             data = getattr(fold, split)
             if data is None:

@@ -155,8 +155,9 @@ def read_features(path: str | Path) -> FeatureFile:
 def read_qc(path: str | Path) -> dict:
     """Read the ``qc/*`` arrays of a feature file (empty if it has none).
 
-    ``freqs`` (n_freqs,), ``psd_raw`` and ``psd_filtered`` (n_channels, n_freqs): Welch
-    PSD of every EEG channel before and after the bandpass, averaged over segments;
+    ``freqs`` (n_freqs,), ``psd_raw`` and ``psd_filtered`` (n_channels, n_freqs): PSD of
+    every EEG channel before and after the bandpass, the mean periodogram of up to
+    ``features.QC_PSD_MAX_WINDOWS`` 2 s Hann windows spread over the segments;
     ``channel_sd`` (n_channels,): SD of every channel before the bandpass;
     ``segment_ids`` and ``segment_samples`` (n_segments,): each segment's length.
     """

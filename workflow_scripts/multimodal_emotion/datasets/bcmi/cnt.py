@@ -224,12 +224,12 @@ def read_cnt(
     The header, channel names, calibrations and events come from
     ``mne.io.read_raw_cnt(..., data_format=data_format, preload=False)``; the samples are
     read clip by clip. With ``resample_method="polyphase"`` (the default) each clip's
-    multiplexed integer samples are taken from a memory map of the file
+    multiplexed integer samples are read straight from the file in small blocks
     (:class:`_CntSamples`), scaled to µV as MNE scales them, and decimated to
     ``target_sfreq`` by polyphase filtering (:func:`_decimate_polyphase`: the FIR of
     :func:`scipy.signal.resample_poly` / MNE's ``method="polyphase"``, fed with the
     recording's own samples around the clip instead of edge padding). With ``"fft"``
-    (the reader before the memory map, kept for comparison) each clip is read with MNE's
+    (the earlier reader, kept for comparison) each clip is read with MNE's
     ``get_data(start, stop)`` and resampled with :func:`mne.filter.resample` (FFT).
     Only one clip is in memory at a time, so a full session (66 channels x ~3.9 M
     samples at 1000 Hz, ~1 GB on disk) needs a few hundred MB.
@@ -260,7 +260,7 @@ def read_cnt(
     n_clips : int
         Number of clips in ``time.txt`` (15).
     resample_method : ``"polyphase"`` | ``"fft"``
-        ``"polyphase"``: memory-mapped samples, polyphase FIR decimation (an integer
+        ``"polyphase"``: samples read from the file, polyphase FIR decimation (an integer
         ratio such as 1000 -> 200 Hz; other ratios use :func:`mne.filter.resample` with
         ``method="polyphase"``). ``"fft"``: MNE reads the samples and
         :func:`mne.filter.resample` resamples them by FFT (the earlier reader, ~5x
@@ -415,98 +415,106 @@ _CNT_ELECTRODE_BYTES = 75
 # window (beta 5), half length 10 x the decimation factor, cutoff at the new Nyquist.
 _POLYPHASE_WINDOW = ("kaiser", 5.0)
 _POLYPHASE_HALF_LENGTH = 10
-_CNT_TRANSPOSE_SAMPLES = 8192
+_CNT_READ_SAMPLES = 8192  # samples of every channel per read (2 MB for 66 int32 channels)
 
 
 class _CntSamples:
-    """The integer samples of chosen channels of a CNT file, read through a memory map.
+    """The integer samples of a CNT file, read straight from the file clip by clip.
 
-    :meth:`read_into` writes float32 counts minus a per-channel offset into a buffer;
-    with the ``gain_uV`` and ``baseline`` of each channel, ``(counts + offset -
-    baseline) * gain_uV`` is what MNE's ``get_data`` returns x 1e6 (µV). The layout (data
-    offset, sample width, ``channel_offset``, baselines) is MNE's reading of the header;
-    a short stretch is compared with MNE's own reading when the file is opened, and if
+    :meth:`read_into` writes float32 counts minus a per-row offset into a buffer, one
+    row per channel of ``rows``; with the ``gain_uV`` and ``baseline`` of each row,
+    ``(counts + offset - baseline) * gain_uV`` is what MNE's ``get_data`` returns x 1e6
+    (µV), and ``picked`` are the rows of the channels asked for. The multiplexed samples
+    are read in blocks of :data:`_CNT_READ_SAMPLES` samples of every channel into one small
+    buffer and transposed from there (all channels: a gather of the picked ones costs
+    more than decimating the few others; ``readinto`` of a reused buffer costs half of
+    what the page faults of a per-clip ``np.memmap`` cost here). The layout (data
+    offset, sample width, ``channel_offset``, baselines) is MNE's reading of the header; a
+    short stretch is compared with MNE's own reading when the file is opened, and if
     MNE's private header fields are not there or disagree, MNE reads every clip instead
-    (slower, same values).
+    (``rows`` = the picks; slower, same values).
     """
 
     def __init__(self, raw, path: Path, picks: Sequence[str], *, verbose=None):
         self.raw, self.path, self.picks, self.verbose = raw, path, list(picks), verbose
-        index = [raw.ch_names.index(name) for name in self.picks]
-        self.index = np.array(index)
         self.n_file_channels = len(raw.ch_names)
-        self.gain_uV = np.array([raw.info["chs"][i]["cal"] for i in index], dtype=np.float64) * 1e6
-        self.baseline = np.zeros(len(index))
+        cals = np.array([ch["cal"] for ch in raw.info["chs"]], dtype=np.float64) * 1e6
         try:  # MNE's private reading of the header
             extras = raw._raw_extras[0]
             self.n_bytes = int(extras["n_bytes"])
             self.block = int(extras["channel_offset"])  # samples per channel block
-            baseline = np.asarray(extras["baselines"], dtype=np.float64)[index]
+            baseline = np.asarray(extras["baselines"], dtype=np.float64).reshape(self.n_file_channels)
             layout_known = self.n_bytes in (2, 4) and self.block >= 1
-        except (AttributeError, KeyError, IndexError, TypeError):
+        except (AttributeError, KeyError, IndexError, TypeError, ValueError):
             layout_known = False
-        self.mapped = layout_known and self._agrees_with_mne(baseline)
-        if self.mapped:
-            self.baseline = baseline
+        if layout_known:  # every channel of the file, in file order
+            self.rows = list(raw.ch_names)
+            self.picked = np.array([raw.ch_names.index(name) for name in self.picks])
+            self.gain_uV, self.baseline = cals, baseline
+            self.direct = self._agrees_with_mne()
         else:
-            logger.info("%s: samples read through MNE (memory map not usable).", path)
-            self.gain_uV = np.ones(len(index))
+            self.direct = False
+        if not self.direct:
+            logger.info("%s: samples read through MNE (the header fields MNE exposes do not fit).", path)
+            self.rows, self.picked = list(self.picks), np.arange(len(self.picks))
+            self.gain_uV, self.baseline = np.ones(len(self.picks)), np.zeros(len(self.picks))
 
     @property
     def n_times(self) -> int:
         return int(self.raw.n_times)
 
-    def _agrees_with_mne(self, baseline: np.ndarray) -> bool:
+    def _agrees_with_mne(self) -> bool:
         stop = min(self.n_times, 64)
-        counts = np.empty((len(self.index), stop), dtype=np.float32)
-        offset = self._mapped_into(counts, 0, stop)
-        mine = (counts + offset[:, None] - baseline[:, None]) * self.gain_uV[:, None]
+        counts = np.empty((len(self.rows), stop), dtype=np.float32)
+        offset = self._read_file_into(counts, 0, stop)
+        mine = ((counts + offset[:, None] - self.baseline[:, None]) * self.gain_uV[:, None])[self.picked]
         theirs = self.raw.get_data(picks=self.picks, start=0, stop=stop, verbose=self.verbose) * 1e6
         return bool(np.allclose(mine, theirs, rtol=1e-6, atol=1e-9 * (1 + np.abs(theirs).max())))
 
     def read_into(self, out: np.ndarray, start: int, stop: int) -> np.ndarray:
-        """Samples ``start <= t < stop`` (within the recording) of the picked channels into
-        ``out[:, :stop - start]`` (float32) as counts minus the returned per-channel offset
+        """Samples ``start <= t < stop`` (within the recording) of every row into
+        ``out[:, :stop - start]`` (float32) as counts minus the returned per-row offset
         (float64, a whole count near the first samples' mean: float32 holds the
         differences exactly where it could not hold the counts)."""
-        if self.mapped:
-            return self._mapped_into(out, start, stop)
+        if self.direct:
+            return self._read_file_into(out, start, stop)
         data = self.raw.get_data(picks=self.picks, start=start, stop=stop, verbose=self.verbose) * 1e6
-        offset = np.round(data[:, :_CNT_TRANSPOSE_SAMPLES].mean(axis=1))
+        offset = np.round(data[:, :_CNT_READ_SAMPLES].mean(axis=1))
         np.subtract(data, offset[:, None], out=out[:, : stop - start], casting="same_kind")
         return offset
 
-    def _mapped_into(self, out: np.ndarray, start: int, stop: int) -> np.ndarray:
+    def _read_file_into(self, out: np.ndarray, start: int, stop: int) -> np.ndarray:
         n_ch, block = self.n_file_channels, self.block
         first, last = start // block, -(-stop // block)  # blocks holding the samples
-        data_offset = _CNT_SETUP_BYTES + _CNT_ELECTRODE_BYTES * n_ch
         block_bytes = n_ch * block * self.n_bytes
-        offset = data_offset + first * block_bytes
+        offset = _CNT_SETUP_BYTES + _CNT_ELECTRODE_BYTES * n_ch + first * block_bytes
         needed = offset + (last - first) * block_bytes
         size = self.path.stat().st_size
         if needed > size:
             raise RawFormatError(
                 self.path, f"not a readable Neuroscan CNT file (truncated: {size} bytes on disk, "
                 f"samples up to {stop} need {needed})")
-        # One map per read, dropped after the copy: the clip's pages leave the RSS with it.
-        mapped = np.memmap(self.path, dtype=f"<i{self.n_bytes}", mode="r", offset=offset,
-                           shape=(last - first, n_ch, block))
-        lo, n = start - first * block, stop - start
-        try:
-            if block == 1:
-                samples = mapped[:, :, 0]  # (n_samples, n_channels), multiplexed
-            else:
-                samples = mapped.transpose(0, 2, 1).reshape(-1, n_ch)
-            head = samples[lo : lo + min(n, _CNT_TRANSPOSE_SAMPLES), self.index]
-            count_offset = np.round(head.mean(axis=0, dtype=np.float64))
-            offset32 = count_offset.astype(np.float32)[:, None]
-            # Transpose in blocks that stay in cache (~4x faster than one fancy-indexed copy).
-            for t in range(0, n, _CNT_TRANSPOSE_SAMPLES):
-                chunk = samples[lo + t : lo + min(t + _CNT_TRANSPOSE_SAMPLES, n)]
-                np.subtract(chunk.T[self.index], offset32, out=out[:, t : t + chunk.shape[0]],
-                            dtype=np.float32, casting="same_kind")
-        finally:
-            del mapped
+        per_read = max(1, _CNT_READ_SAMPLES // block)  # blocks per read
+        raw_blocks = np.empty((per_read, n_ch, block), dtype=f"<i{self.n_bytes}")
+        lo, n = start - first * block, stop - start  # the wanted samples, counted from block `first`
+        count_offset = None
+        with open(self.path, "rb", buffering=0) as f:
+            f.seek(offset)
+            for b0 in range(0, last - first, per_read):
+                m = min(per_read, last - first - b0)
+                if f.readinto(memoryview(raw_blocks).cast("B")[: m * block_bytes]) != m * block_bytes:
+                    raise RawFormatError(self.path, "not a readable Neuroscan CNT file (truncated while reading)")
+                # (n_samples, n_channels), multiplexed
+                samples = raw_blocks[:m, :, 0] if block == 1 else raw_blocks[:m].transpose(0, 2, 1).reshape(-1, n_ch)
+                s0 = b0 * block  # first sample of this read
+                a, b = max(lo, s0), min(lo + n, s0 + samples.shape[0])
+                if a >= b:
+                    continue
+                part = samples[a - s0 : b - s0]
+                if count_offset is None:
+                    count_offset = np.round(part.mean(axis=0, dtype=np.float64))
+                    offset32 = count_offset.astype(np.float32)[:, None]
+                np.subtract(part.T, offset32, out=out[:, a - lo : b - lo], dtype=np.float32, casting="same_kind")
         return count_offset
 
 
@@ -529,17 +537,18 @@ def _decimate_polyphase(source: _CntSamples, start: int, n_out: int, factor: int
     first = start - half  # raw samples first .. last (inclusive) feed the outputs
     last = start + factor * (n_out - 1) + half
     lo, hi = max(first, 0), min(last + 1, source.n_times)
-    buffer = polyphase_buffer(len(source.picks), len(taps), factor, n_out)
+    buffer = polyphase_buffer(len(source.rows), len(taps), factor, n_out)
     if lo == first and hi == last + 1:
         offset = source.read_into(buffer, lo, hi)
     else:  # the recording's own ends: reflect
-        part = np.empty((len(source.picks), hi - lo), dtype=np.float32)
+        part = np.empty((len(source.rows), hi - lo), dtype=np.float32)
         offset = source.read_into(part, lo, hi)
         buffer[:, : last + 1 - first] = np.pad(part, ((0, 0), (lo - first, last + 1 - hi)), mode="reflect")
     filtered = polyphase_decimate(buffer, taps, factor, n_out)
     del buffer
-    uV = np.add(filtered, (offset - source.baseline)[:, None])  # float64
-    uV *= source.gain_uV[:, None]
+    rows = source.picked
+    uV = np.add(filtered[rows], (offset - source.baseline)[rows, None])  # float64
+    uV *= source.gain_uV[rows, None]
     return uV
 
 
