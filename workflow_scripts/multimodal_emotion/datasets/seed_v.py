@@ -91,13 +91,7 @@ def subject_of(recording: str) -> str:
 
 
 def shortest_segment_s(config: Mapping) -> float | None:
-    cfg = config[NAME]
-    if cfg["source"] == "synthetic":
-        low, high = cfg.get("synthetic_trial_seconds", (24, 40))
-        if low > high:
-            raise ConfigError(f"{NAME}.synthetic_trial_seconds", f"minimum {low} exceeds maximum {high}")
-        return low
-    return None
+    return bcmi.synthetic_shortest_trial_s(config, NAME, (24, 40))
 
 
 def recordings(config: Mapping, root: Path) -> list[str]:

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ...recording import DataFormatError, LabelClasses, Recording, Segment, ShippedFeatures, sha256_of
+from ...recording import ConfigError, DataFormatError, LabelClasses, Recording, Segment, ShippedFeatures, sha256_of
 
 # The lab's bands as its readmes state them (inclusive edges, Hz), in the order of the
 # last axis of every smoothed-feature variable (SEED and SEED-IV alike).
@@ -87,6 +87,18 @@ class Spec:
     @property
     def label_set(self) -> frozenset[int]:
         return frozenset(int(v) for v in self.classes.values)
+
+
+def synthetic_shortest_trial_s(config: Mapping, name: str, default: tuple[float, float]) -> float | None:
+    """Shortest trial of a synthetic copy (``{name}.synthetic_trial_seconds``, else ``default``);
+    None for a user's copy, whose trials are as long as they are."""
+    cfg = config[name]
+    if cfg["source"] != "synthetic":
+        return None
+    low, high = cfg.get("synthetic_trial_seconds", default)
+    if low > high:
+        raise ConfigError(f"{name}.synthetic_trial_seconds", f"minimum {low} exceeds maximum {high}")
+    return low
 
 
 def check_labels(path: Path, what: str, labels: np.ndarray, expected: Sequence[int]) -> None:
