@@ -433,7 +433,7 @@ def _save_svm_inputs(model, fold: Fold, directory: Path) -> None:
 
 
 #: A model's predictions and own figures (e.g. DCCA's correlations) per split, saved by train_shard.
-PREDICTIONS_FILE = "predictions.npz"
+PREDICTIONS_FILE = "fold_predictions.npz"
 
 
 def _save_predictions(model, fold: Fold, directory: Path) -> None:
