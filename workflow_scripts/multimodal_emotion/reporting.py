@@ -26,6 +26,9 @@ MODEL_LABELS = {
     "linear_svm_other": "Linear SVM, other modality only",
     "bddae": "BDDAE",
     "dcca": "DCCA",
+    "bdae": "BDAE (Liu et al. 2016)",
+    "mesae": "MESAE (Yin et al. 2017)",
+    "subnetwork_nodes": "Subnetwork nodes, EEG (Yang et al. 2017)",
     "bimodal_lstm": "Bimodal-LSTM",
     "bimodal_lstm_no_context": "Bimodal-LSTM, no temporal context",
 }

@@ -8,6 +8,10 @@ name               class
 ``dcca``           :class:`~.dcca.DCCA` (Liu et al. 2021, the lab's successor)
 ``linear_svm``     :class:`~.svm.LinearSVM` (liblinear ``-s 2``; ``modality``)
 ``feature_fusion`` :class:`~.svm.FeatureFusionSVM` (RBF SVC, Fig. 3)
+``bdae``           :class:`~.bdae.BDAE` (Liu et al. 2016, ref. [6]; NumPy)
+``mesae``          :class:`~.mesae.MESAE` (Yin et al. 2017, ref. [15]; NumPy)
+``subnetwork_nodes`` :class:`~.subnetwork_nodes.SubnetworkNodes` (Yang et al. 2017,
+                   ref. [14], EEG only; NumPy)
 =================  ===========================================================
 
 :data:`MODELS` is the registry: each class declares ``is_network`` (it ends in the
@@ -27,13 +31,16 @@ import json
 from pathlib import Path
 
 from .base import HYPERPARAMETER_FILE, EmotionModel, WindowData, _check_option
+from .bdae import BDAE
 from .bddae import BDDAE
 from .bimodal_lstm import BimodalLSTM
 from .dcca import DCCA
+from .mesae import MESAE
+from .subnetwork_nodes import SubnetworkNodes
 from .svm import FeatureFusionSVM, LinearSVM, RefitReport, refit_last_layer
 
 MODELS: dict[str, type[EmotionModel]] = {
-    cls.name: cls for cls in (BimodalLSTM, BDDAE, LinearSVM, FeatureFusionSVM, DCCA)
+    cls.name: cls for cls in (BimodalLSTM, BDDAE, LinearSVM, FeatureFusionSVM, DCCA, BDAE, MESAE, SubnetworkNodes)
 }
 
 
@@ -70,13 +77,16 @@ def load_model(directory: str | Path) -> EmotionModel:
 
 __all__ = [
     "MODELS",
+    "BDAE",
     "BDDAE",
     "BimodalLSTM",
     "DCCA",
     "EmotionModel",
     "FeatureFusionSVM",
     "LinearSVM",
+    "MESAE",
     "RefitReport",
+    "SubnetworkNodes",
     "WindowData",
     "build_model",
     "default_space",
