@@ -115,10 +115,30 @@ def summary_table(results: "pd.DataFrame", *, dataset: str) -> "pd.DataFrame":  
                                                                   majority_class_rate=np.nan, wilcoxon_p_vs_bimodal_lstm=np.nan)
     reference = reference.rename(columns={"mean": "mean_accuracy", "std": "std_accuracy"})
     table = pd.concat([table, reference[table.columns.intersection(reference.columns).tolist() + ["note"]]], ignore_index=True)
+    table = reference_rows_beside_models(table)
     if not excluded.empty:
         log.warning("%d %s experiments not evaluable: %s", len(excluded), dataset, sorted(set(excluded["not_evaluable"])))
         table.attrs["excluded"] = sorted({f"{r.experiment} {r.task} ({r.model}): {r.not_evaluable}" for r in excluded.itertuples()})
     return table
+
+
+def reference_rows_beside_models(table: "pd.DataFrame") -> "pd.DataFrame":  # noqa: F821
+    """Order the rows by task, then model (in their first order), each model's measured rows
+    (validation selection, then test) followed by its reported rows (``model`` column of
+    paper_reference.tsv), so a re-run comparison system sits beside its paper's number;
+    reported rows of a model this run did not measure come last, in file order."""
+    measured = (table["source"] == "this run").to_numpy()
+    models = list(dict.fromkeys(table.loc[measured, "model"]))
+    selection_rank = {"validation": 0, "test": 1}
+    keys = []
+    for i, row in enumerate(table.itertuples(index=False)):
+        if row.model in models and (measured[i] or ((table["task"] == row.task) & (table["model"] == row.model)
+                                                    & measured).any()):
+            keys.append((0, row.task, models.index(row.model), selection_rank.get(row.selection, 2), i))
+        else:
+            keys.append((1, row.task, 0, 0, i))
+    order = sorted(range(len(table)), key=keys.__getitem__)
+    return table.iloc[order].reset_index(drop=True)
 
 
 #: Columns of experiments.md/.tex (the CSV has every column).
