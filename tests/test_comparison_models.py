@@ -291,3 +291,12 @@ def test_comparison_config_runs_end_to_end(tmp_path):
         result = json.loads(next((results / "experiments" / "deap").rglob(f"{model}.json")).read_text())
         curves = result["selections"]["validation"]["learning_curves"]
         assert all(len(c["loss"]) == len(c["monitored_accuracy"]) > 0 for c in curves.values())
+
+
+def test_a_diverging_rbm_keeps_its_last_finite_weights(caplog):
+    rng = np.random.default_rng(8)
+    data = rng.normal(0, 1, (100, 50))
+    rbm = RBM.create(rng, 50, 40, "gaussian", init_scale=0.1)
+    curve = rbm.train(data, epochs=20, learning_rate=2.0, batch_size=20, rng=rng)
+    assert len(curve) < 20 and all(np.isfinite(curve)) and all(np.isfinite(p).all() for p in rbm.params)
+    assert "RBM diverged" in caplog.text

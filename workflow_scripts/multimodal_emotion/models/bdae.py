@@ -126,7 +126,8 @@ class BDAE(EmotionModel):
     rbm_epochs : int
         CD-1 epochs of each RBM (greedy layer-wise pre-training).
     rbm_learning_rate : float
-        CD-1 step size (gradient ascent on mini-batches, momentum 0.5).
+        CD-1 step size (gradient ascent on mini-batches, momentum 0.5). Gaussian visible
+        units diverge at large steps (0.1 did on 310 SEED features); keep it <= 0.03.
     rbm_weight_decay : float
         L2 weight decay of the CD-1 updates (Hinton's guide: 1e-4 .. 1e-2 times the step).
     learning_rate : float
@@ -147,7 +148,7 @@ class BDAE(EmotionModel):
 
     name = "bdae"
     default_space = {"eeg_hidden": {"int": [32, 128]}, "other_hidden": {"int": [8, 32]},
-                     "shared_hidden": {"int": [16, 64]}, "rbm_learning_rate": {"log10": [-2, -1]},
+                     "shared_hidden": {"int": [16, 64]}, "rbm_learning_rate": {"log10": [-2.5, -1.5]},
                      "learning_rate": {"log10": [-2.5, -1.5]}, "C": {"log10": [-3, 0]}}
     is_network: ClassVar[bool] = False
     needs_tensorflow: ClassVar[bool] = False
@@ -159,7 +160,7 @@ class BDAE(EmotionModel):
         other_hidden: int = 16,
         shared_hidden: int = 32,
         rbm_epochs: int = 20,
-        rbm_learning_rate: float = 0.05,
+        rbm_learning_rate: float = 0.01,
         rbm_weight_decay: float = 2e-4,
         learning_rate: float = 1e-2,
         C: float = 0.1,

@@ -19,10 +19,13 @@ Everything is float64 and seeded by an explicit ``numpy.random.Generator``.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
+
+logger = logging.getLogger("multimodal_emotion.models")
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
@@ -226,14 +229,28 @@ class RBM:
 
     def train(self, data: np.ndarray, *, epochs: int, learning_rate: float, batch_size: int | None,
               rng: np.random.Generator, weight_decay: float = 0.0, momentum: float = 0.5) -> list[float]:
-        """CD-1 over ``epochs`` passes of shuffled mini-batches, with ``momentum``; per-epoch reconstruction MSE."""
+        """CD-1 over ``epochs`` passes of shuffled mini-batches, with ``momentum``; per-epoch reconstruction MSE.
+
+        An epoch whose MSE is not finite or exceeds 1e6 times the first epoch's (CD with
+        Gaussian visible units diverges at too large a step) is undone and training stops,
+        with a warning: the search then sees the RBM as it was, not NaNs.
+        """
         curve = []
         velocity = [np.zeros_like(p) for p in self.params]
-        for _ in range(epochs):
+        for epoch in range(epochs):
+            saved = [p.copy() for p in self.params]
             batches = minibatches(len(data), batch_size, rng)
-            errors = [self.cd1_update(data[idx], rng, learning_rate=learning_rate, weight_decay=weight_decay,
-                                      momentum=momentum, velocity=velocity) for idx in batches]
-            curve.append(float(np.average(errors, weights=[len(b) for b in batches])))
+            with np.errstate(over="ignore", invalid="ignore"):
+                errors = [self.cd1_update(data[idx], rng, learning_rate=learning_rate, weight_decay=weight_decay,
+                                          momentum=momentum, velocity=velocity) for idx in batches]
+            mse = float(np.average(errors, weights=[len(b) for b in batches]))
+            if not np.isfinite(mse) or (curve and mse > 1e6 * curve[0]):
+                for p, old in zip(self.params, saved):
+                    p[...] = old
+                logger.warning("RBM diverged in CD-1 epoch %d (reconstruction MSE %.3g) at learning rate %g; "
+                               "kept the weights of epoch %d", epoch + 1, mse, learning_rate, epoch)
+                break
+            curve.append(mse)
         return curve
 
 

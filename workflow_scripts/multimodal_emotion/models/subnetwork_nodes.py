@@ -132,7 +132,7 @@ class SubnetworkNodes(EmotionModel):
     """
 
     name = "subnetwork_nodes"
-    default_space = {"node_size": {"int": [20, 200]}, "C": {"log10": [-2, 2]}}
+    default_space = {"node_size": {"int": [50, 200]}, "C": {"log10": [-3, 1]}}
     is_network: ClassVar[bool] = False
     needs_tensorflow: ClassVar[bool] = False
 
