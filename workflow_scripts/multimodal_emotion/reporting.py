@@ -37,6 +37,12 @@ SELECTION_LABELS = {
     "test": "best of N on test (paper's protocol, optimistic)",
 }
 REFERENCE_MODEL = "bimodal_lstm"
+#: What the top row of the learning-curve figure shows for models not trained on J.
+TRAINING_LOSS_LABELS = {
+    "bdae": "fine-tuning reconstruction MSE (log)",
+    "mesae": "fusion network cross-entropy (log)",
+    "subnetwork_nodes": "squared error per node added (log)",
+}
 
 
 def collect_results(paths: Sequence[str]) -> "pd.DataFrame":  # noqa: F821
@@ -350,7 +356,7 @@ def learning_curves_figure(result_paths: Sequence[str], path: str, *, dataset: s
             acc_ax.set_ylabel(f"{monitor} canonical corr. (sum, held out)")
         else:
             loss_ax.set_yscale("log")
-            loss_ax.set_ylabel("training loss J (log)")
+            loss_ax.set_ylabel(TRAINING_LOSS_LABELS.get(model, "training loss J (log)"))
             acc_ax.set_ylabel(f"{monitor} accuracy (%)")
             acc_ax.set_ylim(0, 105)
     if not models:
