@@ -300,3 +300,25 @@ def test_a_diverging_rbm_keeps_its_last_finite_weights(caplog):
     curve = rbm.train(data, epochs=20, learning_rate=2.0, batch_size=20, rng=rng)
     assert len(curve) < 20 and all(np.isfinite(curve)) and all(np.isfinite(p).all() for p in rbm.params)
     assert "RBM diverged" in caplog.text
+
+
+def test_bdae_encoders_compute_what_the_bddae_encoders_compute():
+    """The BDAE's unfolded encoders are the BDDAE's (Fig. 1(b) of Tang et al.): with the same
+    weights, Keras' classifier-network encoders give the same h3; and the reconstruction
+    MSE is the BDDAE's definition (over windows and all features of both modalities)."""
+    import keras
+
+    from multimodal_emotion.models.bddae import ENCODER_LAYERS, _reconstruction_mse, build_classifier
+
+    rng = np.random.default_rng(9)
+    rbms = [RBM.create(rng, 5, 4, "gaussian", init_scale=0.5), RBM.create(rng, 3, 2, "gaussian", init_scale=0.5),
+            RBM.create(rng, 6, 3, "bernoulli", init_scale=0.5)]
+    ae = BimodalAutoencoder.unfold(*rbms)
+    eeg, other = rng.normal(size=(8, 5)), rng.normal(size=(8, 3))
+    keras_model = build_classifier(n_eeg=5, n_other=3, n_classes=2, eeg_hidden=4, other_hidden=2, shared_hidden=3)
+    for name in ENCODER_LAYERS:
+        keras_model.get_layer(name).set_weights([ae.layer(name).weights, ae.layer(name).bias])
+    h3 = keras.Model(keras_model.inputs, keras_model.get_layer("shared_encoder").output)([eeg, other])
+    np.testing.assert_allclose(np.asarray(h3), ae.encode(eeg, other), rtol=1e-5, atol=1e-6)
+    eeg_hat, other_hat = ae.forward(eeg, other)
+    assert float(_reconstruction_mse(eeg, other, eeg_hat, other_hat)) == pytest.approx(ae.reconstruction_mse(eeg, other))

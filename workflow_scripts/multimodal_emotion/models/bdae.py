@@ -76,6 +76,10 @@ class BimodalAutoencoder:
     def params(self) -> list[np.ndarray]:
         return [p for layer in self.layers for p in layer.params]
 
+    def layer(self, name: str) -> Dense:
+        """The layer of that BDDAE name (``eeg_encoder`` ... ``other_decoder``)."""
+        return self.layers[(ENCODER_LAYERS + DECODER_LAYERS).index(name)]
+
     def encode(self, eeg: np.ndarray, other: np.ndarray) -> np.ndarray:
         """h3, the shared representation, shape (n, shared_hidden)."""
         eeg_enc, other_enc, shared_enc = self.layers[:3]

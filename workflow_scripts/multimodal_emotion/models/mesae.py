@@ -12,7 +12,8 @@ is built here:
     of bands gives one SAE per band) and the other modality into ``other_subsets``
     contiguous blocks (DEAP's 48 peripheral features are channel-major, 6 statistics
     per channel: 4 blocks = hEOG+vEOG, zEMG+tEMG, GSR+RSP, BVP+TEMP; SEED's 41 eye
-    features: 2 blocks = pupil, then fixation/saccade/blink statistics, near-equal);
+    features: 2 near-equal blocks = the 20 pupil features + 1 dispersion feature, then
+    the other 20 fixation/saccade/blink statistics);
 (2) each SAE is pre-trained greedily, one sigmoid autoencoder layer at a time, on its
     subset's reconstruction (MSE; a linear decoder for the standardised inputs,
     sigmoid decoders above) and then frozen: its top layer is the subset's encoding;
