@@ -16,7 +16,8 @@ from support.workflow import REPO, run_snakemake, scheduled_jobs, tiny_config, w
 
 pytestmark = pytest.mark.workflow
 
-MODELS = ["bddae", "bimodal_lstm", "bimodal_lstm_no_context", "dcca", "feature_fusion", "linear_svm"]
+MODELS = ["bdae", "bddae", "bimodal_lstm", "bimodal_lstm_no_context", "dcca", "feature_fusion", "linear_svm", "mesae",
+          "subnetwork_nodes"]
 
 
 @pytest.fixture(scope="module")
