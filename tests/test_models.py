@@ -121,6 +121,12 @@ SMALL = {
     "feature_fusion": dict(C=1.0),
     "dcca": dict(eeg_hidden=16, other_hidden=8, output_size=4, r=1e-3, learning_rate=1e-2, batch_size=64,
                  max_epochs=60, patience=15, C=0.1),
+    # the comparison systems (tests/test_comparison_models.py tests their pieces)
+    "bdae": dict(eeg_hidden=32, other_hidden=16, shared_hidden=16, rbm_epochs=10, rbm_learning_rate=0.05,
+                 learning_rate=1e-2, max_epochs=20, patience=20, C=0.1, batch_size=64),
+    "mesae": dict(eeg_subsets=3, other_subsets=2, sae_hidden=[8, 8, 4], pretrain_epochs=10, max_epochs=30,
+                  patience=10, batch_size=64),
+    "subnetwork_nodes": dict(node_size=40, C=1.0, max_epochs=12, patience=12),
 }
 
 
