@@ -31,6 +31,11 @@ TINY_MODELS = {
               "patience": 3, "seed": 3, "batch_size": 64},
     "dcca": {"eeg_hidden": 8, "other_hidden": 4, "output_size": 3, "max_epochs": 3, "patience": 3, "seed": 3,
              "batch_size": 64, "C": 0.1},
+    "bdae": {"eeg_hidden": 8, "other_hidden": 4, "shared_hidden": 4, "rbm_epochs": 2, "max_epochs": 3, "patience": 3,
+             "seed": 3},
+    "mesae": {"eeg_subsets": 5, "other_subsets": 2, "sae_hidden": [4, 2], "pretrain_epochs": 2, "max_epochs": 3,
+              "patience": 3, "seed": 3},
+    "subnetwork_nodes": {"node_size": 8, "max_epochs": 3, "patience": 3, "seed": 3},
 }
 
 
@@ -107,8 +112,10 @@ def _expected_train_stats(model_class: str, train) -> dict:
         ptp = x.max(axis=0) - x.min(axis=0)
         return ("minmax", x.min(axis=0), np.where(ptp > 0, ptp, 1.0))
 
-    if model_class in ("bimodal_lstm", "dcca"):
+    if model_class in ("bimodal_lstm", "dcca", "bdae", "mesae"):
         return {"eeg": standard(train.eeg), "other": standard(train.other)}
+    if model_class == "subnetwork_nodes":
+        return {"eeg": standard(train.eeg)}
     if model_class == "bddae":
         return {"eeg": minmax(train.eeg), "other": minmax(train.other)}
     return {"features": standard(train.features("both"))}
