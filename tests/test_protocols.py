@@ -121,6 +121,7 @@ def write_pool(folder: Path, n_subjects: int, sessions=(1,), **kwargs) -> tuple[
 def corrupt(paths: list[str], members: list[dict], subject: str, value: float, folder: Path) -> list[str]:
     """Copies of ``paths`` where ``subject``'s EEG and other features are all ``value``."""
     out = []
+    folder.mkdir(parents=True, exist_ok=True)
     for path, member in zip(paths, members):
         target = folder / Path(path).name
         target.write_bytes(Path(path).read_bytes())
@@ -248,15 +249,19 @@ def _run_experiment(paths, members, protocol, subject, model_class, folder: Path
     return _fitted(models), json.loads((folder / "r.json").read_text())["selections"]["validation"]
 
 
-@pytest.mark.parametrize("normalisation", ["training", "per_subject"])
-def test_the_held_out_subject_changes_nothing_fitted_or_selected(pool_files, tmp_path, normalisation):
+@pytest.mark.parametrize(("normalisation", "model_classes"), [
+    ("training", tuple(TINY)),
+    ("per_subject", ("linear_svm", "bimodal_lstm")),  # the scaling step differs, the models do not
+])
+def test_the_held_out_subject_changes_nothing_fitted_or_selected(pool_files, tmp_path, normalisation, model_classes):
     """Its features replaced by 1e6 everywhere: scalers, early-stopping epochs, weights, the
     SVM layers, the chosen configuration and its validation accuracy are bit-identical;
     only its own test predictions may move (and they do: the test is not vacuous)."""
     folder, paths, members = pool_files
     protocol = dict(LOSO, normalisation=normalisation)
     moved = corrupt(paths, members, "4", 1e6, tmp_path / "moved")
-    for model_class in TINY:
+    test_moved = []
+    for model_class in model_classes:
         real, real_choice = _run_experiment(paths, members, protocol, "4", model_class, tmp_path / model_class / "real")
         fake, fake_choice = _run_experiment(moved, members, protocol, "4", model_class, tmp_path / model_class / "fake")
         assert real.keys() == fake.keys(), model_class
@@ -268,6 +273,8 @@ def test_the_held_out_subject_changes_nothing_fitted_or_selected(pool_files, tmp
                 assert real[key] == fake[key], f"{model_class} {key}"
         for key in ("config", "val_accuracy", "train_accuracy", "hyperparameters", "epochs", "best_epoch"):
             assert real_choice.get(key) == fake_choice.get(key), (model_class, key)
+        test_moved.append(real_choice["confusion"] != fake_choice["confusion"])
+    assert any(test_moved)  # the corrupted features did reach the test predictions
 
 
 def test_nan_features_of_the_held_out_subject_reach_no_training_or_validation_window(pool_files, tmp_path):
@@ -288,14 +295,14 @@ N_SUBJECTS = 4
 
 
 def synthetic_pool(folder: Path, cfg: synthetic.SyntheticConfig) -> tuple[list[str], list[dict]]:
-    """Session 1 of subjects 1-4 through the generator and the feature stage."""
+    """Session 1 of subjects 1-4 (EEG and eye movements) through the generator and the feature stage."""
     labels = folder / "label.mat"
     synthetic.seed.write_labels(labels)
     paths, members = [], []
     for subject in range(1, N_SUBJECTS + 1):
-        mat = folder / f"{subject}_1.mat"
-        synthetic.seed.write_session(mat, None, subject=subject, session=1, cfg=cfg)
-        recording = features.bandpass_recording(seed_ds.read_session(mat, labels), l_freq=1.0, h_freq=50.0)
+        mat, eye = folder / f"{subject}_1.mat", folder / f"{subject}_1_eye.mat"
+        synthetic.seed.write_session(mat, eye, subject=subject, session=1, cfg=cfg)
+        recording = features.bandpass_recording(seed_ds.read_session(mat, labels, eye), l_freq=1.0, h_freq=50.0)
         out = features.extract_features(recording, bands=synthetic.DEFAULT_SEED_BANDS, window_s=4.0, step_s=2.0)
         out.attrs.update(label_names=["emotion"], classes={"emotion": seed_ds.CLASSES["emotion"].as_attrs()})
         write_features(folder / f"{subject}_1.h5", out)
@@ -338,7 +345,7 @@ def test_null_dataset_loso_stays_at_chance_for_every_model(tmp_path):
 
 
 def test_a_per_subject_offset_costs_loso_and_per_subject_standardisation_recovers_part(tmp_path):
-    cfg = synthetic.SyntheticConfig(seed=11, subject_offset=0.5, clip_seconds=(16.0, 20.0))
+    cfg = synthetic.SyntheticConfig(seed=11, subject_offset=1.0, clip_seconds=(16.0, 20.0))
     paths, members = synthetic_pool(tmp_path, cfg)
     svm = {"C": 0.01}
     within = []
@@ -350,5 +357,5 @@ def test_a_per_subject_offset_costs_loso_and_per_subject_standardisation_recover
                                     == fold.test.y)))
     across = loso_accuracy(paths, members, "linear_svm", svm)
     standardised = loso_accuracy(paths, members, "linear_svm", svm, normalisation="per_subject")
-    assert across < np.mean(within) - 0.1, (across, within)
-    assert standardised > across + 0.05, (standardised, across)
+    assert across < np.mean(within) - 0.08, (across, within)  # measured: 0.55 vs 0.67
+    assert standardised > across + 0.1, (standardised, across)  # measured: 0.81
