@@ -271,29 +271,42 @@ def read_pool(paths: Sequence[str], members: Sequence[Mapping], *, eeg_feature: 
 
     if len(paths) != len(members):
         raise ExperimentError(f"{len(paths)} feature files for {len(members)} pool members")
-    parts, offset, first = [], 0, None
-    for path, member in zip(paths, members):
+    arrays: dict = {}
+    first, sources, row, offset = None, {}, 0, 0
+    for i, (path, member) in enumerate(zip(paths, members)):
         part = read_model_inputs(path, eeg_feature=eeg_feature)
         if first is None:
             first = part
+            total = sum(_n_windows(p) for p in paths)  # one array for the pool, filled file by file
+            arrays = {"eeg": np.empty((total, part["eeg"].shape[1]), np.float32),
+                      "other": np.empty((total, part["other"].shape[1]), np.float32),
+                      "labels": np.empty((total, part["labels"].shape[1]), part["labels"].dtype),
+                      "segment": np.empty(total, np.int64), "subject": np.empty(total, object),
+                      "session": np.empty(total, np.int64)}
         elif part["attrs"].get("label_names") != first["attrs"].get("label_names"):
             raise DataFormatError(path, f"label names {part['attrs'].get('label_names')} differ from "
                                         f"{first['attrs'].get('label_names')} of {paths[0]}")
         elif part["eeg"].shape[1] != first["eeg"].shape[1] or part["other"].shape[1] != first["other"].shape[1]:
             raise DataFormatError(path, f"{part['eeg'].shape[1]} EEG / {part['other'].shape[1]} other features, but "
                                         f"{paths[0]} has {first['eeg'].shape[1]} / {first['other'].shape[1]}")
-        n = len(part["segment"])
-        part["segment"] = part["segment"] + offset
-        offset = int(part["segment"].max(initial=offset))
-        part["subject"] = np.full(n, str(member["subject"]))
-        part["session"] = np.full(n, int(member["session"]), dtype=np.int64)
-        parts.append(part)
-    sources = {}
-    for part in parts:
+        rows = slice(row, row + len(part["segment"]))
+        for key in ("eeg", "other", "labels"):
+            arrays[key][rows] = part[key]
+        arrays["segment"][rows] = part["segment"] + offset
+        arrays["subject"][rows] = str(member["subject"])
+        arrays["session"][rows] = int(member["session"])
+        offset = int(arrays["segment"][rows].max(initial=offset))
+        row = rows.stop
         sources.update(part["attrs"].get("source_files", {}))
-    return Pool(**{key: np.concatenate([part[key] for part in parts]) for key in
-                   ("eeg", "other", "segment", "labels", "subject", "session")},
-                attrs={**first["attrs"], "source_files": sources})
+    arrays["subject"] = arrays["subject"].astype(str)
+    return Pool(**arrays, attrs={**first["attrs"], "source_files": sources})
+
+
+def _n_windows(path) -> int:
+    from .store import _open_h5
+
+    with _open_h5(Path(path)) as f:
+        return int(f["windows/segment"].shape[0])
 
 
 def _random_state(seed: int, key: str) -> int:
