@@ -109,18 +109,19 @@ def experiment_protocol(dataset, experiment):
 def experiment_keys(dataset):
     """(experiment, task) of every experiment of a dataset: its recordings under the
     per-recording protocol, then the pooled protocols' experiments."""
-    names = (RECORDINGS[dataset] if protocol_of(dataset) else []) + list(POOLED[dataset])
+    names = (RECORDINGS[dataset] if protocol_of(dataset) else []) + list(
+        POOLED[dataset]
+    )
     return [(e, t) for e in names for t in experiment_protocol(dataset, e)["tasks"]]
 
 
 def experiment_features(wildcards):
     """Feature files one experiment reads: its recording's, or every recording a pooled
-    experiment uses (so a changed raw file reruns exactly the experiments that read it)."""
+    experiment uses (so a changed raw file reruns exactly the experiments that read it).
+    """
     pooled = POOLED[wildcards.dataset].get(wildcards.recording)
     names = (
-        [m["recording"] for m in pooled["members"]]
-        if pooled
-        else [wildcards.recording]
+        [m["recording"] for m in pooled["members"]] if pooled else [wildcards.recording]
     )
     return [f"{RESULTS}/features/{wildcards.dataset}/{r}.h5" for r in names]
 
@@ -177,8 +178,8 @@ def n_classes(dataset):
     return wc.n_classes(config, dataset)
 
 
-# what the aggregate rule reports per dataset: the per-recording protocol's tables, and
-# one accuracy and one per-subject table (and figure) per pooled protocol
+# what aggregate reports per dataset (the per-recording protocol's tables, and
+# one accuracy and one per-subject table and figure per pooled protocol)
 REPORTED_PROTOCOLS = {
     d: {
         "per_recording": protocol_of(d) is not None,
@@ -193,12 +194,19 @@ REPORTED_PROTOCOLS = {
     }
     for d in DATASETS
 }
-POOLED_NAMES = {d: [p["name"] for p in REPORTED_PROTOCOLS[d]["pooled"]] for d in DATASETS}
+POOLED_NAMES = {
+    d: [p["name"] for p in REPORTED_PROTOCOLS[d]["pooled"]] for d in DATASETS
+}
 TABLES = [
     f"{RESULTS}/tables/{name}.{ext}"
     for name in [f"{d}_accuracy" for d in DATASETS if protocol_of(d)]
     + ["experiments"]
-    + [f"{d}_{n}_{kind}" for d in DATASETS for n in POOLED_NAMES[d] for kind in ("accuracy", "per_subject")]
+    + [
+        f"{d}_{n}_{kind}"
+        for d in DATASETS
+        for n in POOLED_NAMES[d]
+        for kind in ("accuracy", "per_subject")
+    ]
     for ext in ("csv", "md", "tex")
 ]
 FIGURES = [
