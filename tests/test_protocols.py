@@ -80,6 +80,19 @@ def test_pooled_protocols_that_cannot_work_are_config_errors(dataset, protocols,
         wc.check_config(config)
 
 
+@pytest.mark.parametrize(("protocols", "line"), [
+    ([{"kind": "lososs", "tasks": ["emotion"]}],
+     "config.yaml: experiments.seed_protocol.0.kind: 'lososs' is not allowed (allowed: one of 'clips', 'kfold', "
+     "'trial_folds', 'loso', 'cross_session')"),
+    ([dict(LOSO, validation_subject=1)],
+     "config.yaml: experiments.seed_protocol.0: unknown key 'validation_subject' (did you mean 'validation_subjects'?)"),
+])
+def test_schema_errors_in_a_protocol_list_name_the_entry_and_key(protocols, line):
+    with pytest.raises(Exception) as raised:
+        loso_config(seed_protocol=protocols)
+    assert wc.schema_error_line(raised.value.__context__, config_name="config.yaml") == line
+
+
 def test_an_unknown_protocol_kind_is_an_error_naming_the_key_never_kfold():
     config = loso_config(seed_protocol=dict(LOSO))
     config["experiments"]["seed_protocol"]["kind"] = "leave_one_out"  # past the schema, which lists the kinds

@@ -380,6 +380,11 @@ def schema_error_line(error, *, config_name: str = "config.yaml") -> str:
     """
     import difflib
 
+    if error.validator in ("oneOf", "anyOf") and error.context:  # e.g. a protocol or a list of them:
+        # the branch of the value's own type, at its deepest failure, says what is wrong
+        depth = len(error.absolute_path)
+        own = [e for e in error.context if e.validator != "type" or len(e.absolute_path) > depth]
+        error = max(own or error.context, key=lambda e: len(e.absolute_path))
     where = ".".join(str(p) for p in error.absolute_path) or "(top level)"
     schema = error.schema if isinstance(error.schema, Mapping) else {}
     if error.validator == "additionalProperties" and isinstance(error.instance, Mapping):
