@@ -200,6 +200,11 @@ def test_per_subject_standardisation_scales_every_subject_by_its_own_statistics(
     fold = pooled_fold(paths, members, per_subject, "2")
     np.testing.assert_allclose(fold.test.eeg.mean(axis=0), 0, atol=1e-5)
     np.testing.assert_allclose(fold.test.eeg.std(axis=0), 1, atol=1e-4)
+    assert np.abs(pooled_fold(paths, members, LOSO, "2").test.eeg.mean(axis=0)).max() > 0.1  # not so by default
+    # cross_session: each session by its own statistics, so the test session alone is standardised
+    mine = [i for i, m in enumerate(members) if m["subject"] == "2"]
+    fold = pooled_fold([paths[i] for i in mine], [members[i] for i in mine], dict(CROSS, normalisation="per_subject"), "2")
+    np.testing.assert_allclose(fold.test.other.mean(axis=0), 0, atol=1e-5)
 
 
 # --- leakage: the held-out subject changes nothing fitted or selected ----------------------------
@@ -290,6 +295,7 @@ def test_the_held_out_subject_changes_nothing_fitted_or_selected(pool_files, tmp
     assert any(test_moved)  # the corrupted features did reach the test predictions
 
 
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")  # the NaN subject's own scaler
 def test_nan_features_of_the_held_out_subject_reach_no_training_or_validation_window(pool_files, tmp_path):
     _, paths, members = pool_files
     nan = corrupt(paths, members, "1", np.nan, tmp_path)
