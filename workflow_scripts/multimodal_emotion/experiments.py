@@ -273,7 +273,7 @@ def read_pool(paths: Sequence[str], members: Sequence[Mapping], *, eeg_feature: 
         raise ExperimentError(f"{len(paths)} feature files for {len(members)} pool members")
     arrays: dict = {}
     first, sources, row, offset = None, {}, 0, 0
-    for i, (path, member) in enumerate(zip(paths, members)):
+    for path, member in zip(paths, members):
         part = read_model_inputs(path, eeg_feature=eeg_feature)
         if first is None:
             first = part
@@ -831,10 +831,11 @@ def merge_shards(
     for path in shard_predictions:
         with np.load(path) as content:
             predictions.update({k: content[k] for k in content.files})
+    from .store import read_attrs
+
     sources = {}
     for path in ([features_path] if isinstance(features_path, (str, Path)) else features_path or []):
-        with _open_attrs(path) as attrs:
-            sources.update(json.loads(attrs["source_files"]) if "source_files" in attrs else {})
+        sources.update(read_attrs(path).get("source_files", {}))
     result = {"dataset": dataset, "experiment": experiment, "task": task, "model": model, "not_evaluable": "; ".join(reasons),
               "selections": {}, "provenance": {**dict(provenance or {}), "source_files": sources}}
     if protocol is not None and protocol["kind"] in POOLED_KINDS:
@@ -866,20 +867,6 @@ def merge_shards(
         search.to_csv(tmp, index=False, float_format="%.6g")
     with atomic_path(output_json) as tmp:
         tmp.write_text(json.dumps(result, indent=1, sort_keys=True))
-
-
-def _open_attrs(path):
-    """The HDF5 attributes of a feature file, without reading its arrays."""
-    from contextlib import contextmanager
-
-    from .store import _open_h5
-
-    @contextmanager
-    def opened():
-        with _open_h5(Path(path)) as f:
-            yield f.attrs
-
-    return opened()
 
 
 def _plain(value):

@@ -152,6 +152,12 @@ def read_features(path: str | Path) -> FeatureFile:
         )
 
 
+def read_attrs(path: str | Path) -> dict:
+    """The attributes of a feature file (as :func:`read_features` returns them), without its arrays."""
+    with _open_h5(Path(path)) as f:
+        return {k: json.loads(v) for k, v in f.attrs.items() if k != "layout_version"}
+
+
 def read_model_inputs(path: str | Path, *, eeg_feature: str = "de") -> dict:
     """What an experiment over many recordings needs of one feature file, and nothing else:
     the EEG feature(s) of ``eeg_feature`` flattened channel-major (float32, as stored),

@@ -104,29 +104,6 @@ def pooled_experiments(config: Mapping, dataset: str) -> dict[str, dict]:
     return out
 
 
-def experiment_protocol(config: Mapping, dataset: str, experiment: str) -> dict:
-    """The protocol of one experiment: a pooled one by its name, else the per-recording one."""
-    pooled = pooled_experiments(config, dataset)
-    if experiment in pooled:
-        return pooled[experiment]
-    return dataset_protocol(config, dataset)
-
-
-def experiment_recordings(config: Mapping, dataset: str, experiment: str) -> list[str]:
-    """Recordings whose feature files one experiment reads (a pooled one: several)."""
-    pooled = pooled_experiments(config, dataset)
-    if experiment in pooled:
-        return [m["recording"] for m in pooled[experiment]["members"]]
-    return [experiment]
-
-
-def experiment_names(config: Mapping, dataset: str) -> list[str]:
-    """Every experiment of ``dataset``: its recordings under the per-recording protocol,
-    then the pooled protocols' experiments."""
-    names = list(recordings(config, dataset)) if dataset_protocol(config, dataset) is not None else []
-    return names + list(pooled_experiments(config, dataset))
-
-
 def n_configs(config: Mapping, dataset: str) -> int:
     """``search.n_configs.<dataset>``, else ``search.n_configs.default``."""
     counts = config["search"]["n_configs"]
