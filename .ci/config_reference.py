@@ -67,12 +67,17 @@ def _type(node: dict) -> str:
 
 def _rows(node: dict, schema: dict, path: str, rows: list, missing: list) -> None:
     node = _resolve(node, schema)
+    kind = None
+    if "oneOf" in node:  # one object or a list of them: the object's keys are the rows below it
+        first = _resolve(node["oneOf"][0], schema)
+        kind = f"{_type(first)} or a list of them"
+        node = {**first, **{k: v for k, v in node.items() if k != "oneOf"}}
     if path:
         description = node.get("description")
         if not description:
             missing.append(path)
         default = f"`{json.dumps(node['default'])}`" if "default" in node else ""
-        rows.append((path, _type(node), default, " ".join(str(description or "").split())))
+        rows.append((path, kind or _type(node), default, " ".join(str(description or "").split())))
     children = dict(node.get("properties", {}))
     for pattern, sub in node.get("patternProperties", {}).items():
         children[pattern.replace("^[a-z_]+", "<dataset>").strip("^$")] = sub

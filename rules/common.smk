@@ -38,7 +38,7 @@ SYNTHETIC_BY_PATH = wc.synthetic_by_path()
 
 wildcard_constraints:
     dataset="|".join(wc.DATASETS),
-    recording=wc.datasets.recording_pattern(),
+    recording=wc.datasets.recording_pattern() + r"|[a-z][a-z_]*-s\d+",
     subject=r"\d+",
     task=r"[a-z]+",
     model=r"[a-z_]+",
@@ -93,12 +93,37 @@ def shards_of(model):
 
 
 def protocol_of(dataset):
+    """The dataset's per-recording protocol (None if it runs pooled protocols only)."""
     return wc.dataset_protocol(config, dataset)
 
 
+# experiment name ({protocol}-s{subject}) -> protocol with its subject and recordings
+POOLED = {dataset: wc.pooled_experiments(config, dataset) for dataset in DATASETS}
+
+
+def experiment_protocol(dataset, experiment):
+    """The protocol of one experiment (the {recording} wildcard): pooled, or per recording."""
+    return POOLED[dataset].get(experiment) or protocol_of(dataset)
+
+
 def experiment_keys(dataset):
-    """(recording, task) of every experiment of a dataset."""
-    return [(r, t) for r in RECORDINGS[dataset] for t in protocol_of(dataset)["tasks"]]
+    """(experiment, task) of every experiment of a dataset: its recordings under the
+    per-recording protocol, then the pooled protocols' experiments."""
+    names = (RECORDINGS[dataset] if protocol_of(dataset) else []) + list(
+        POOLED[dataset]
+    )
+    return [(e, t) for e in names for t in experiment_protocol(dataset, e)["tasks"]]
+
+
+def experiment_features(wildcards):
+    """Feature files one experiment reads: its recording's, or every recording a pooled
+    experiment uses (so a changed raw file reruns exactly the experiments that read it).
+    """
+    pooled = POOLED[wildcards.dataset].get(wildcards.recording)
+    names = (
+        [m["recording"] for m in pooled["members"]] if pooled else [wildcards.recording]
+    )
+    return [f"{RESULTS}/features/{wildcards.dataset}/{r}.h5" for r in names]
 
 
 def experiment_results():
@@ -115,7 +140,7 @@ def search_params(wildcards):
     ranges (or the refit) does not retrain this one."""
     spec = config["models"][wildcards.model]
     return {
-        "protocol": protocol_of(wildcards.dataset),
+        "protocol": experiment_protocol(wildcards.dataset, wildcards.recording),
         "model_class": spec["class"],
         "space": wc.search_space(config, wildcards.model, wildcards.dataset),
         "fixed": wc.fixed(config, wildcards.model, wildcards.dataset),
@@ -153,15 +178,47 @@ def n_classes(dataset):
     return wc.n_classes(config, dataset)
 
 
+# what aggregate reports per dataset (the per-recording protocol's tables, and
+# one accuracy and one per-subject table and figure per pooled protocol)
+REPORTED_PROTOCOLS = {
+    d: {
+        "per_recording": protocol_of(d) is not None,
+        "pooled": [
+            {
+                "name": wc.protocol_name(p),
+                "kind": p["kind"],
+                "normalisation": p.get("normalisation", "training"),
+            }
+            for p in wc.pooled_protocols(config, d)
+        ],
+    }
+    for d in DATASETS
+}
+POOLED_NAMES = {
+    d: [p["name"] for p in REPORTED_PROTOCOLS[d]["pooled"]] for d in DATASETS
+}
 TABLES = [
     f"{RESULTS}/tables/{name}.{ext}"
-    for name in [f"{d}_accuracy" for d in DATASETS] + ["experiments"]
+    for name in [f"{d}_accuracy" for d in DATASETS if protocol_of(d)]
+    + ["experiments"]
+    + [
+        f"{d}_{n}_{kind}"
+        for d in DATASETS
+        for n in POOLED_NAMES[d]
+        for kind in ("accuracy", "per_subject")
+    ]
     for ext in ("csv", "md", "tex")
 ]
 FIGURES = [
     f"{RESULTS}/figures/{d}_{kind}.png"
     for d in DATASETS
+    if protocol_of(d)
     for kind in ("accuracy", "per_subject", "confusion", "learning_curves")
+] + [
+    f"{RESULTS}/figures/{d}_{n}_{kind}.png"
+    for d in DATASETS
+    for n in POOLED_NAMES[d]
+    for kind in ("accuracy", "per_subject")
 ]
 QC_PAGES = [
     f"{RESULTS}/qc/{dataset}/{recording}.html"

@@ -5,7 +5,7 @@
 
 rule train_shard:
     input:
-        features=f"{RESULTS}/features/{{dataset}}/{{recording}}.h5",
+        features=experiment_features,
     output:
         models=directory(
             f"{RESULTS}/search/{{dataset}}/{{recording}}/{{task}}/{{model}}/shard{{shard}}/models"
@@ -28,7 +28,7 @@ rule train_shard:
 
 rule evaluate_shard:
     input:
-        features=f"{RESULTS}/features/{{dataset}}/{{recording}}.h5",
+        features=experiment_features,
         models=rules.train_shard.output.models,
     output:
         csv=f"{RESULTS}/search/{{dataset}}/{{recording}}/{{task}}/{{model}}/shard{{shard}}/evaluation.csv",
@@ -45,7 +45,7 @@ rule evaluate_shard:
         mem_mb=3000,
         runtime=30,
     params:
-        protocol=lambda wc_: protocol_of(wc_.dataset),
+        protocol=lambda wc_: experiment_protocol(wc_.dataset, wc_.recording),
         seed=config["experiments"]["seed"],
         refit=refit_params,
     script:
@@ -54,7 +54,7 @@ rule evaluate_shard:
 
 rule merge_search:
     input:
-        features=f"{RESULTS}/features/{{dataset}}/{{recording}}.h5",
+        features=experiment_features,
         csvs=shard_outputs("csv"),
         predictions=shard_outputs("npz"),
         curves=shard_outputs("curves"),
@@ -73,6 +73,7 @@ rule merge_search:
         runtime=5,
     params:
         selections=config["experiments"]["selection"],
+        protocol=lambda wc_: experiment_protocol(wc_.dataset, wc_.recording),
         n_classes=lambda wc_: n_classes(wc_.dataset),
     script:
         "../workflow_scripts/merge_search.py"

@@ -31,6 +31,7 @@ rule aggregate:
         runtime=10,
     params:
         datasets=DATASETS,
+        protocols=REPORTED_PROTOCOLS,
         selections=config["experiments"]["selection"],
         tables_dir=lambda wildcards, output: str(Path(output.provenance).parent),
         figures_dir=lambda wildcards, output: str(Path(output.figures[0]).parent),
@@ -59,7 +60,7 @@ rule quality_report:
         mem_mb=2000,
         runtime=10,
     params:
-        protocol=lambda wc_: protocol_of(wc_.dataset),
+        protocol=lambda wc_: protocol_of(wc_.dataset) or {},
         seed=config["experiments"]["seed"],
     script:
         "../workflow_scripts/quality_report.py"

@@ -7,6 +7,7 @@ run_logged(
     aggregate_stage,
     result_paths=list(snakemake.input.results),
     datasets=snakemake.params.datasets,
+    protocols=snakemake.params.protocols,
     tables_dir=snakemake.params.tables_dir,
     figures_dir=snakemake.params.figures_dir,
     selections=snakemake.params.selections,

@@ -5,7 +5,7 @@ from multimodal_emotion.experiments import evaluate_shard
 run_logged(
     snakemake.log[0],
     evaluate_shard,
-    features_path=snakemake.input.features,
+    features_path=list(snakemake.input.features),
     training_dir=snakemake.input.models,
     task=snakemake.wildcards.task,
     protocol=snakemake.params.protocol,

@@ -5,7 +5,7 @@ from multimodal_emotion.experiments import merge_shards
 run_logged(
     snakemake.log[0],
     merge_shards,
-    features_path=snakemake.input.features,
+    features_path=list(snakemake.input.features),
     provenance=provenance(snakemake.config),
     shard_csvs=list(snakemake.input.csvs),
     shard_predictions=list(snakemake.input.predictions),
@@ -15,6 +15,7 @@ run_logged(
     task=snakemake.wildcards.task,
     model=snakemake.wildcards.model,
     selections=snakemake.params.selections,
+    protocol=snakemake.params.protocol,
     n_classes=snakemake.params.n_classes,
     output_csv=snakemake.output.csv,
     output_json=snakemake.output.result,

@@ -5,7 +5,7 @@ from multimodal_emotion.experiments import train_shard
 run_logged(
     snakemake.log[0],
     train_shard,
-    features_path=snakemake.input.features,
+    features_path=list(snakemake.input.features),
     experiment=f"{snakemake.wildcards.dataset}/{snakemake.wildcards.recording}",
     task=snakemake.wildcards.task,
     model_name=snakemake.wildcards.model,

@@ -235,9 +235,192 @@ def _stratified_assignment(labels: np.ndarray, n_folds: int, rng: np.random.Gene
     return fold
 
 
-def experiment_folds(features: FeatureFile, *, protocol: Mapping, task: str, seed: int) -> list[Fold]:
-    """Folds of one experiment from the dataset's ``protocol`` config section."""
-    if protocol["kind"] == "clips":
+# --- protocols over many recordings (subject-independent, cross-session) -------------
+
+#: Protocol kinds of one recording each (the paper's subject-dependent protocols).
+PER_RECORDING_KINDS = ("clips", "kfold", "trial_folds")
+#: Protocol kinds whose experiments pool several recordings: one experiment per subject.
+POOLED_KINDS = ("loso", "cross_session")
+NORMALISATIONS = ("training", "per_subject")
+
+
+@dataclass(frozen=True, eq=False)
+class Pool:
+    """The windows of several recordings, one row each, as the models take them.
+
+    Segment ids are renumbered to be unique over the pool (each recording's ids are
+    shifted past the previous recording's largest); ``subject`` and ``session`` say
+    where every row came from. ``labels`` and ``attrs`` play the part of a
+    :class:`~.store.FeatureFile`'s for :func:`class_labels`.
+    """
+
+    eeg: np.ndarray  # (n_windows, n_eeg_features) float32
+    other: np.ndarray  # (n_windows, n_other_features) float32
+    segment: np.ndarray  # (n_windows,) int64, unique across recordings
+    labels: np.ndarray  # (n_windows, n_label_names)
+    subject: np.ndarray  # (n_windows,) str
+    session: np.ndarray  # (n_windows,) int
+    attrs: dict
+
+
+def read_pool(paths: Sequence[str], members: Sequence[Mapping], *, eeg_feature: str = "de") -> Pool:
+    """Read the recordings of a pooled experiment (``members[i]``: ``subject`` and ``session``
+    of ``paths[i]``), keeping float32 and only the columns the models use."""
+    from .recording import DataFormatError
+    from .store import read_model_inputs
+
+    if len(paths) != len(members):
+        raise ExperimentError(f"{len(paths)} feature files for {len(members)} pool members")
+    arrays: dict = {}
+    first, sources, row, offset = None, {}, 0, 0
+    for path, member in zip(paths, members):
+        part = read_model_inputs(path, eeg_feature=eeg_feature)
+        if first is None:
+            first = part
+            total = sum(_n_windows(p) for p in paths)  # one array for the pool, filled file by file
+            arrays = {"eeg": np.empty((total, part["eeg"].shape[1]), np.float32),
+                      "other": np.empty((total, part["other"].shape[1]), np.float32),
+                      "labels": np.empty((total, part["labels"].shape[1]), part["labels"].dtype),
+                      "segment": np.empty(total, np.int64), "subject": np.empty(total, object),
+                      "session": np.empty(total, np.int64)}
+        elif part["attrs"].get("label_names") != first["attrs"].get("label_names"):
+            raise DataFormatError(path, f"label names {part['attrs'].get('label_names')} differ from "
+                                        f"{first['attrs'].get('label_names')} of {paths[0]}")
+        elif part["eeg"].shape[1] != first["eeg"].shape[1] or part["other"].shape[1] != first["other"].shape[1]:
+            raise DataFormatError(path, f"{part['eeg'].shape[1]} EEG / {part['other'].shape[1]} other features, but "
+                                        f"{paths[0]} has {first['eeg'].shape[1]} / {first['other'].shape[1]}")
+        rows = slice(row, row + len(part["segment"]))
+        for key in ("eeg", "other", "labels"):
+            arrays[key][rows] = part[key]
+        arrays["segment"][rows] = part["segment"] + offset
+        arrays["subject"][rows] = str(member["subject"])
+        arrays["session"][rows] = int(member["session"])
+        offset = int(arrays["segment"][rows].max(initial=offset))
+        row = rows.stop
+        sources.update(part["attrs"].get("source_files", {}))
+    arrays["subject"] = arrays["subject"].astype(str)
+    return Pool(**arrays, attrs={**first["attrs"], "source_files": sources})
+
+
+def _n_windows(path) -> int:
+    from .store import _open_h5
+
+    with _open_h5(Path(path)) as f:
+        return int(f["windows/segment"].shape[0])
+
+
+def _random_state(seed: int, key: str) -> int:
+    """An integer seed for a scikit-learn splitter, fixed by (seed, key)."""
+    return int(np.random.SeedSequence([seed, _stable_hash(key)]).generate_state(1)[0] % (2**31 - 1))
+
+
+def standardise_per_group(pool: Pool, groups: np.ndarray) -> Pool:
+    """Each group's windows (a subject, or a subject's session) scaled by its own mean and
+    standard deviation (scikit-learn ``StandardScaler``). Transductive: the held-out
+    subject's unlabelled features set its own statistics; a named option, flagged in the tables."""
+    from sklearn.preprocessing import StandardScaler
+
+    eeg, other = pool.eeg.copy(), pool.other.copy()
+    for group in np.unique(groups):
+        rows = groups == group
+        eeg[rows] = StandardScaler().fit_transform(pool.eeg[rows])
+        other[rows] = StandardScaler().fit_transform(pool.other[rows])
+    return Pool(eeg=eeg, other=other, segment=pool.segment, labels=pool.labels, subject=pool.subject,
+                session=pool.session, attrs=pool.attrs)
+
+
+def pooled_folds(pool: Pool, *, protocol: Mapping, task: str, seed: int) -> list[Fold]:
+    """The one fold of a ``loso`` or ``cross_session`` experiment (``protocol["subject"]``).
+
+    ``loso``: the subject's windows (all its sessions) are the test set; a seeded set of
+    ``validation_subjects`` other subjects (scikit-learn ``GroupShuffleSplit`` over subject
+    ids only, fixed by the seed and the held-out subject) is the validation split; the
+    remaining subjects train. ``cross_session``: the subject's ``train_sessions`` train and
+    its ``test_sessions`` test; the validation split is one fold of a seeded
+    ``StratifiedGroupKFold`` (``validation_folds`` folds, whole trials) of the training trials.
+
+    ``normalisation: per_subject`` first scales every subject (``cross_session``: every
+    session) by its own statistics (:func:`standardise_per_group`); the default
+    (``training``) leaves scaling to the models, which fit it on the training split only.
+    """
+    from sklearn.model_selection import GroupShuffleSplit, StratifiedGroupKFold
+
+    kind, target = protocol["kind"], str(protocol["subject"])
+    y, classes = class_labels(pool, task=task, threshold=protocol.get("threshold", 5.0))
+    if target not in set(pool.subject.tolist()):
+        raise ExperimentError(f"subject {target} is not in the pooled recordings ({sorted(set(pool.subject.tolist()))})")
+    normalisation = protocol.get("normalisation", "training")
+    if normalisation not in NORMALISATIONS:
+        raise ExperimentError(f"normalisation {normalisation!r} is unknown (known: {', '.join(NORMALISATIONS)})")
+    if normalisation == "per_subject":
+        groups = pool.subject if kind == "loso" else np.char.add(pool.subject, "/" + pool.session.astype(str))
+        pool = standardise_per_group(pool, groups)
+    if kind == "loso":
+        test = pool.subject == target
+        others = np.array(sorted(set(pool.subject.tolist()) - {target}, key=lambda s: (len(s), s)))
+        n_val = int(protocol.get("validation_subjects", 2))
+        if n_val >= len(others):
+            raise ExperimentError(f"{n_val} validation subjects leave none to train on ({len(others)} other subjects)")
+        val_subjects = []
+        if n_val:
+            splitter = GroupShuffleSplit(n_splits=1, test_size=n_val, random_state=_random_state(seed, f"loso/{target}"))
+            _, chosen = next(splitter.split(others, groups=others))
+            val_subjects = sorted(others[chosen].tolist())
+        val = np.isin(pool.subject, val_subjects)
+        log.info("loso: test subject %s, validation subjects %s, training subjects %s", target, val_subjects,
+                 sorted(set(others.tolist()) - set(val_subjects)))
+    else:
+        mine = pool.subject == target
+        test = mine & np.isin(pool.session, protocol["test_sessions"])
+        candidates = mine & np.isin(pool.session, protocol["train_sessions"])
+        val = np.zeros_like(test)
+        k = int(protocol.get("validation_folds", 5))
+        if k:
+            rows = np.flatnonzero(candidates)
+            splitter = StratifiedGroupKFold(n_splits=k, shuffle=True,
+                                            random_state=_random_state(seed, f"cross_session/{target}/{task}"))
+            _, held = next(splitter.split(rows, y[rows], groups=pool.segment[rows]))
+            val[rows[held]] = True
+        log.info("cross_session: subject %s, sessions %s train (%d validation trials), %s test", target,
+                 protocol["train_sessions"], len(np.unique(pool.segment[val])), protocol["test_sessions"])
+    train = ~test & ~val if kind == "loso" else candidates & ~val
+    for name, rows in (("train", train), ("test", test)):
+        if not rows.any():
+            raise ExperimentError(f"the {name} split of subject {target} holds no windows")
+    missing = sorted(set(range(len(classes))) - set(np.unique(y[train]).tolist()))
+    if missing:
+        raise ExperimentError(f"the training split holds no window of class {[classes[c] for c in missing]}")
+    _missing_test_classes(y, test, classes)
+    split = lambda rows: _window_data(pool.eeg, pool.other, y, pool.segment, rows)  # noqa: E731
+    return [Fold(0, split(train), split(val) if val.any() else None, split(test))]
+
+
+def experiment_features(features_path: "str | Sequence[str]", protocol: Mapping) -> "FeatureFile | Pool":
+    """The features an experiment reads: one file (per-recording kinds) or a :class:`Pool`
+    of the files of ``protocol["members"]`` (pooled kinds), in the order given."""
+    paths = [features_path] if isinstance(features_path, (str, Path)) else list(features_path)
+    if protocol["kind"] in POOLED_KINDS:
+        return read_pool(paths, protocol["members"], eeg_feature=protocol.get("eeg_feature", "de"))
+    if len(paths) != 1:
+        raise ExperimentError(f"protocol kind {protocol['kind']!r} reads one feature file, got {len(paths)}")
+    return read_features(paths[0])
+
+
+def experiment_folds(features: "FeatureFile | Pool", *, protocol: Mapping, task: str, seed: int) -> list[Fold]:
+    """Folds of one experiment from the dataset's ``protocol`` config section.
+
+    ``features`` is one recording's :class:`~.store.FeatureFile` for the per-recording
+    kinds (clips, trial_folds, kfold) and a :class:`Pool` of several for ``loso`` and
+    ``cross_session`` (whose ``protocol`` then names the experiment's ``subject``).
+    """
+    kind = protocol["kind"]
+    if kind in POOLED_KINDS:
+        if not isinstance(features, Pool):
+            raise ExperimentError(f"protocol kind {kind!r} needs the feature files of several recordings (a Pool)")
+        return pooled_folds(features, protocol=protocol, task=task, seed=seed)
+    if kind not in PER_RECORDING_KINDS:
+        raise ExperimentError(f"protocol kind {kind!r} is unknown (known: {', '.join(PER_RECORDING_KINDS + POOLED_KINDS)})")
+    if kind == "clips":
         return clip_folds(
             features, task=task, train_clips=protocol["train_clips"], validation_clips=protocol.get("validation_clips", []),
             test_clips=protocol["test_clips"], eeg_feature=protocol.get("eeg_feature", "de"),
@@ -352,8 +535,8 @@ def train_shard(
 
     if needs_tensorflow(model_class):
         _limit_threads(threads)
-    features = read_features(features_path)
     try:
+        features = experiment_features(features_path, protocol)
         folds = experiment_folds(features, protocol=protocol, task=task, seed=seed)
     except ExperimentError as err:
         log.error("%s %s: %s", experiment, task, err)
@@ -496,7 +679,7 @@ def evaluate_shard(
     from .models.svm import REFIT_EPS, layer_objective, layer_scores, refit_svm_layer
 
     training = json.loads((Path(training_dir) / "training.json").read_text())
-    features = read_features(features_path)
+    features = experiment_features(features_path, protocol) if training["runs"] else None
     folds = {f.index: f for f in experiment_folds(features, protocol=protocol, task=task, seed=seed)} if training["runs"] else {}
     rows, predictions, curves = [], {}, {}
     splits = ("train", "val", "test")
@@ -629,12 +812,14 @@ def select_configuration(search: "pd.DataFrame", *, selection: str) -> dict:  # 
 def merge_shards(
     *, shard_csvs: Sequence[str], shard_predictions: Sequence[str], experiment: str, dataset: str, task: str,
     model: str, selections: Sequence[str], n_classes: int, output_csv: str, output_json: str,
-    features_path: str | None = None, provenance: Mapping | None = None, shard_curves: Sequence[str] = (),
+    features_path: "str | Sequence[str] | None" = None, provenance: Mapping | None = None,
+    shard_curves: Sequence[str] = (), protocol: Mapping | None = None,
 ) -> None:
     """Join a search's shards into one CSV and pick the configuration per selection mode.
 
     The result JSON records the provenance of the run and the raw files' SHA-256 (from
-    the feature file)."""
+    the feature files). An experiment of a pooled protocol (``loso``, ``cross_session``)
+    also records the protocol's name, its normalisation and the experiment's subject."""
     import pandas as pd
 
     search = pd.concat([pd.read_csv(p) for p in shard_csvs], ignore_index=True).sort_values(["config", "fold"])
@@ -646,9 +831,16 @@ def merge_shards(
     for path in shard_predictions:
         with np.load(path) as content:
             predictions.update({k: content[k] for k in content.files})
-    sources = read_features(features_path).attrs.get("source_files", {}) if features_path else {}
+    from .store import read_attrs
+
+    sources = {}
+    for path in ([features_path] if isinstance(features_path, (str, Path)) else features_path or []):
+        sources.update(read_attrs(path).get("source_files", {}))
     result = {"dataset": dataset, "experiment": experiment, "task": task, "model": model, "not_evaluable": "; ".join(reasons),
               "selections": {}, "provenance": {**dict(provenance or {}), "source_files": sources}}
+    if protocol is not None and protocol["kind"] in POOLED_KINDS:
+        result.update(protocol=protocol.get("name", protocol["kind"]), protocol_kind=protocol["kind"],
+                      subject=str(protocol["subject"]), normalisation=protocol.get("normalisation", "training"))
     if not search.empty and not reasons:
         for selection in selections:
             chosen = select_configuration(search, selection=selection)

@@ -53,7 +53,10 @@ def collect_results(paths: Sequence[str]) -> "pd.DataFrame":  # noqa: F821
     for path in paths:
         result = json.loads(Path(path).read_text())
         base = {k: result[k] for k in ("dataset", "experiment", "task", "model")}
-        base["subject"] = dataset_module(result["dataset"]).subject_of(result["experiment"])
+        # a pooled experiment (loso, cross_session) names its protocol and subject; the others are one recording
+        base["subject"] = result.get("subject") or dataset_module(result["dataset"]).subject_of(result["experiment"])
+        base["protocol"] = result.get("protocol", "")
+        base["normalisation"] = result.get("normalisation", "")
         if result["not_evaluable"]:
             rows.append({**base, "selection": None, "not_evaluable": result["not_evaluable"]})
             continue
@@ -88,9 +91,10 @@ def paired_wilcoxon(a: np.ndarray, b: np.ndarray) -> float:
     return float(wilcoxon(a[mask], b[mask]).pvalue)
 
 
-def summary_table(results: "pd.DataFrame", *, dataset: str) -> "pd.DataFrame":  # noqa: F821
+def summary_table(results: "pd.DataFrame", *, dataset: str, reference: bool = True) -> "pd.DataFrame":  # noqa: F821
     """Mean and std (%) over experiments per task, model and selection, with the paired
-    Wilcoxon p-value against Bimodal-LSTM, then the paper's reference rows."""
+    Wilcoxon p-value against Bimodal-LSTM, then (``reference``: the paper's protocol only)
+    the paper's reference rows."""
     import pandas as pd
 
     data = results[(results["dataset"] == dataset) & results["selection"].notna()]
@@ -116,12 +120,18 @@ def summary_table(results: "pd.DataFrame", *, dataset: str) -> "pd.DataFrame":  
         "task", "selection", "model", "method", "mean_accuracy", "std_accuracy", "mean_accuracy_network_alone", "n_experiments",
         "majority_class_rate", "wilcoxon_p_vs_bimodal_lstm", "source",
     ])
+    if not reference:
+        return _with_excluded(table, excluded, dataset)
     reference = pd.read_csv(RESOURCES / "paper_reference.tsv", sep="\t", comment="#")
     reference = reference[reference["dataset"] == dataset].assign(selection="reported", n_experiments=np.nan,
                                                                   majority_class_rate=np.nan, wilcoxon_p_vs_bimodal_lstm=np.nan)
     reference = reference.rename(columns={"mean": "mean_accuracy", "std": "std_accuracy"})
     table = pd.concat([table, reference[table.columns.intersection(reference.columns).tolist() + ["note"]]], ignore_index=True)
     table = reference_rows_beside_models(table)
+    return _with_excluded(table, excluded, dataset)
+
+
+def _with_excluded(table, excluded, dataset: str):
     if not excluded.empty:
         log.warning("%d %s experiments not evaluable: %s", len(excluded), dataset, sorted(set(excluded["not_evaluable"])))
         table.attrs["excluded"] = sorted({f"{r.experiment} {r.task} ({r.model}): {r.not_evaluable}" for r in excluded.itertuples()})
@@ -368,9 +378,17 @@ def learning_curves_figure(result_paths: Sequence[str], path: str, *, dataset: s
 
 
 def aggregate_stage(*, result_paths: Sequence[str], datasets: Sequence[str], tables_dir: str, figures_dir: str,
-                    selections: Sequence[str], provenance: dict | None = None, provenance_path: str | None = None) -> None:
+                    selections: Sequence[str], provenance: dict | None = None, provenance_path: str | None = None,
+                    protocols: Mapping | None = None) -> None:
     """Write every table and figure (the rule ``aggregate``), and ``provenance.json``
-    beside the tables: this run's provenance and the SHA-256 of every raw file behind them."""
+    beside the tables: this run's provenance and the SHA-256 of every raw file behind them.
+
+    ``protocols`` (dataset -> ``per_recording``: bool, ``pooled``: [{name, kind,
+    normalisation}]) says what to report; without it, every dataset has its per-recording
+    protocol only. The per-recording (paper's) protocol gets ``experiments`` and
+    ``{dataset}_accuracy`` with the paper's reference rows; every pooled protocol its own
+    ``{dataset}_{name}_accuracy`` (no reference rows: the paper's numbers are of another
+    protocol) and ``{dataset}_{name}_per_subject`` tables and figures."""
     if provenance_path:
         sources = {}
         for path in result_paths:
@@ -378,7 +396,9 @@ def aggregate_stage(*, result_paths: Sequence[str], datasets: Sequence[str], tab
         with atomic_path(provenance_path) as tmp:
             tmp.write_text(json.dumps({**dict(provenance or {}), "source_files": dict(sorted(sources.items()))}, indent=1))
 
-    results = collect_results(result_paths)
+    everything = collect_results(result_paths)
+    protocols = protocols or {d: {"per_recording": True, "pooled": []} for d in datasets}
+    results = everything[everything["protocol"] == ""].drop(columns=["protocol", "normalisation"])
     per_experiment = results.drop(columns=["confusion"], errors="ignore")
     printed = per_experiment.assign(hyperparameters=per_experiment["hyperparameters"].map(_compact_hyperparameters)
                                     if "hyperparameters" in per_experiment else None)
@@ -388,8 +408,14 @@ def aggregate_stage(*, result_paths: Sequence[str], datasets: Sequence[str], tab
                 print_columns=EXPERIMENT_PRINT_COLUMNS)
     main_selection = "validation" if "validation" in selections else selections[0]
     for dataset in datasets:
-        table = summary_table(results, dataset=dataset)
         module = dataset_module(dataset)
+        for pooled in protocols[dataset]["pooled"]:
+            pooled_report(everything[(everything["dataset"] == dataset) & (everything["protocol"] == pooled["name"])],
+                          dataset=dataset, protocol=pooled, tables_dir=tables_dir, figures_dir=figures_dir,
+                          selection=main_selection)
+        if not protocols[dataset]["per_recording"]:
+            continue
+        table = summary_table(results, dataset=dataset)
         write_table(table, f"{tables_dir}/{dataset}_accuracy",
                     caption=f"Mean/std test accuracy (%) over experiments: {module.TABLE_CAPTION}")
         accuracy_figure(table, f"{figures_dir}/{dataset}_accuracy.png", title=dataset_module(dataset).TITLE)
@@ -399,6 +425,52 @@ def aggregate_stage(*, result_paths: Sequence[str], datasets: Sequence[str], tab
         confusion_figure(results, f"{figures_dir}/{dataset}_confusion.png", dataset=dataset, selection=main_selection,
                          class_names=max((c.class_names for c in module.CLASSES.values()), key=len))
         log.info("Wrote %s tables and figures", dataset)
+
+
+PROTOCOL_LABELS = {
+    "loso": "leave one subject out (one experiment per held-out subject; validation on other subjects)",
+    "cross_session": "cross-session (per subject: trained on some sessions, tested on another)",
+}
+NORMALISATION_LABELS = {
+    "training": "scalers fitted on the training split only",
+    "per_subject": "PER-SUBJECT STANDARDISATION: every subject (cross_session: session) scaled by its own "
+                   "statistics, the test subject's included (transductive)",
+}
+PER_SUBJECT_COLUMNS = ("protocol", "normalisation", "task", "selection", "subject", "experiment", "model",
+                       "test_accuracy", "val_accuracy", "train_accuracy", "majority_rate", "config", "best_epoch",
+                       "hyperparameters", "not_evaluable")
+
+
+def pooled_report(results, *, dataset: str, protocol: Mapping, tables_dir: str, figures_dir: str,
+                  selection: str) -> None:
+    """Tables and figures of one pooled protocol of ``dataset``: the mean over subjects
+    (``{dataset}_{name}_accuracy``, with the protocol and normalisation in columns and
+    caption, without the paper's reference rows) and one row per subject and model
+    (``{dataset}_{name}_per_subject``)."""
+    name, module = protocol["name"], dataset_module(dataset)
+    what = (f"{module.TITLE}, protocol '{name}': {PROTOCOL_LABELS[protocol['kind']]}; "
+            f"{NORMALISATION_LABELS[protocol['normalisation']]}")
+    table = summary_table(results, dataset=dataset, reference=False)
+    table.insert(0, "normalisation", protocol["normalisation"])
+    table.insert(0, "protocol", name)
+    write_table(table, f"{tables_dir}/{dataset}_{name}_accuracy",
+                caption=f"Mean/std test accuracy (%) over held-out subjects/experiments: {what}")
+    rows = results.drop(columns=["confusion"], errors="ignore").sort_values(
+        ["task", "selection", "subject", "model"], key=lambda c: c.map(_natural) if c.name == "subject" else c,
+        na_position="first")
+    rows = rows.assign(hyperparameters=rows["hyperparameters"].map(_compact_hyperparameters)
+                       if "hyperparameters" in rows else None)
+    per_subject = rows[[c for c in PER_SUBJECT_COLUMNS if c in rows.columns]].reset_index(drop=True)
+    write_table(per_subject, f"{tables_dir}/{dataset}_{name}_per_subject",
+                caption=f"Test accuracy per subject and model: {what}")
+    title = f"{module.TITLE} {name}" + (" (per-subject standardisation)" if protocol["normalisation"] == "per_subject" else "")
+    accuracy_figure(table, f"{figures_dir}/{dataset}_{name}_accuracy.png", title=title)
+    per_subject_figure(results, f"{figures_dir}/{dataset}_{name}_per_subject.png", dataset=dataset, selection=selection)
+
+
+def _natural(value) -> str:
+    """Subject ids in numeric order ("2" before "10")."""
+    return str(value).zfill(8)
 
 
 # --- per-recording quality report ------------------------------------------------------

@@ -152,6 +152,34 @@ def read_features(path: str | Path) -> FeatureFile:
         )
 
 
+def read_attrs(path: str | Path) -> dict:
+    """The attributes of a feature file (as :func:`read_features` returns them), without its arrays."""
+    with _open_h5(Path(path)) as f:
+        return {k: json.loads(v) for k, v in f.attrs.items() if k != "layout_version"}
+
+
+def read_model_inputs(path: str | Path, *, eeg_feature: str = "de") -> dict:
+    """What an experiment over many recordings needs of one feature file, and nothing else:
+    the EEG feature(s) of ``eeg_feature`` flattened channel-major (float32, as stored),
+    the other modality (float32), segment ids, labels and attributes. ``start_s``, the
+    unused EEG feature and the QC arrays are not read (a pooled experiment holds the
+    windows of every subject at once)."""
+    path = Path(path)
+    names = {"de": ["eeg/de"], "psd": ["eeg/psd"], "de+psd": ["eeg/de", "eeg/psd"]}[eeg_feature]
+    with _open_h5(path) as f:
+        missing = [name for name in (*names, "other/features", "windows/segment", "labels") if name not in f]
+        if missing:
+            raise DataFormatError(path, f"not a feature file, missing datasets {missing}")
+        eeg = [f[name][()] for name in names]
+        return {
+            "eeg": np.concatenate([e.reshape(len(e), -1) for e in eeg], axis=1).astype(np.float32, copy=False),
+            "other": f["other/features"][()].astype(np.float32, copy=False),
+            "segment": f["windows/segment"][()].astype(np.int64),
+            "labels": f["labels"][()],
+            "attrs": {k: json.loads(v) for k, v in f.attrs.items() if k != "layout_version"},
+        }
+
+
 def read_qc(path: str | Path) -> dict:
     """Read the ``qc/*`` arrays of a feature file (empty if it has none).
 

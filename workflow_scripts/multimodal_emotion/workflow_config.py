@@ -29,10 +29,79 @@ def enabled_datasets(config: Mapping) -> list[str]:
 # model's search space from ``models.<m>.space.default`` or else the model class.
 
 
-def dataset_protocol(config: Mapping, dataset: str) -> dict:
-    """``experiments.<dataset>_protocol``, else the dataset module's ``DEFAULT_PROTOCOL``."""
+#: Protocol kinds of one recording each, and those whose experiments pool recordings.
+PER_RECORDING_KINDS = ("clips", "kfold", "trial_folds")
+POOLED_KINDS = ("loso", "cross_session")
+
+
+def protocol_entries(value) -> list[dict]:
+    """``experiments.<dataset>_protocol`` as a list (it is one protocol or a list of them)."""
+    if value is None:
+        return []
+    return [dict(value)] if isinstance(value, Mapping) else [dict(entry) for entry in value]
+
+
+def dataset_protocols(config: Mapping, dataset: str) -> list[dict]:
+    """Every protocol of ``dataset``: ``experiments.<dataset>_protocol`` (one or a list),
+    else the dataset module's ``DEFAULT_PROTOCOL``."""
     configured = config["experiments"].get(f"{dataset}_protocol")
-    return dict(configured) if configured is not None else dict(datasets.get(dataset).DEFAULT_PROTOCOL)
+    return protocol_entries(configured) if configured is not None else [dict(datasets.get(dataset).DEFAULT_PROTOCOL)]
+
+
+def dataset_protocol(config: Mapping, dataset: str) -> dict | None:
+    """The dataset's per-recording protocol (clips, kfold, trial_folds; the paper's), or
+    None when it runs pooled protocols only."""
+    per_recording = [p for p in dataset_protocols(config, dataset) if p["kind"] not in POOLED_KINDS]
+    return per_recording[0] if per_recording else None
+
+
+def protocol_name(protocol: Mapping) -> str:
+    return protocol.get("name", protocol["kind"])
+
+
+def pooled_protocols(config: Mapping, dataset: str) -> list[dict]:
+    """The dataset's protocols over many recordings (``loso``, ``cross_session``)."""
+    return [p for p in dataset_protocols(config, dataset) if p["kind"] in POOLED_KINDS]
+
+
+def recording_members(config: Mapping, dataset: str) -> list[dict]:
+    """``{recording, subject, session}`` of every configured recording. A recording is one
+    session where the dataset module says so (``RECORDING_IS_SESSION``: the k-th listed
+    recording of a subject is its k-th configured session); otherwise session 1."""
+    module = datasets.get(dataset)
+    sessions = config[dataset].get("sessions", [1]) if getattr(module, "RECORDING_IS_SESSION", False) else [1]
+    seen: dict[str, int] = {}
+    members = []
+    for recording in recordings(config, dataset):
+        subject = module.subject_of(recording)
+        k = seen.get(subject, 0)
+        seen[subject] = k + 1
+        members.append({"recording": recording, "subject": subject, "session": int(sessions[k % len(sessions)])})
+    return members
+
+
+def _subject_order(subject: str):
+    return (len(subject), subject)
+
+
+def pooled_experiments(config: Mapping, dataset: str) -> dict[str, dict]:
+    """Experiment name (``{protocol name}-s{subject}``) -> its protocol, with ``subject`` and
+    ``members`` (the recordings it reads, each with its subject and session) added.
+
+    ``loso``: one experiment per subject, reading every recording. ``cross_session``: one
+    per subject, reading that subject's recordings of the train and test sessions."""
+    members = recording_members(config, dataset)
+    subjects = sorted({m["subject"] for m in members}, key=_subject_order)
+    out = {}
+    for protocol in pooled_protocols(config, dataset):
+        for subject in subjects:
+            if protocol["kind"] == "loso":
+                used = members
+            else:
+                sessions = set(protocol["train_sessions"]) | set(protocol["test_sessions"])
+                used = [m for m in members if m["subject"] == subject and m["session"] in sessions]
+            out[f"{protocol_name(protocol)}-s{subject}"] = {**protocol, "subject": subject, "members": used}
+    return out
 
 
 def n_configs(config: Mapping, dataset: str) -> int:
@@ -128,51 +197,103 @@ def check_experiments(config: Mapping) -> None:
     """Protocols, selection and search spaces that cannot work."""
     experiments = config["experiments"]
     for dataset in enabled_datasets(config):
-        key = f"experiments.{dataset}_protocol"
-        module = datasets.get(dataset)
-        protocol = dataset_protocol(config, dataset)
-        allowed = set(module.CLASSES)
-        bad = sorted(set(protocol["tasks"]) - allowed)
-        if bad:
-            raise ConfigError(f"{key}.tasks", f"{bad} are not {module.TITLE} labels (allowed: {sorted(allowed)})")
-        if protocol["kind"] == "clips":
-            for name in ("train_clips", "test_clips"):
-                if name not in protocol:
-                    raise ConfigError(key, f"kind 'clips' needs '{name}'")
-            n_segments = module.N_SEGMENTS
-            clips = [c for name in ("train_clips", "validation_clips", "test_clips") for c in protocol.get(name, [])]
-            if max(clips) > n_segments:
-                raise ConfigError(key, f"clip {max(clips)} does not exist ({module.TITLE} has {n_segments})")
-            if len(clips) != len(set(clips)):
-                raise ConfigError(key, "a clip is in more than one of train_clips, validation_clips, test_clips")
-            has_validation = bool(protocol.get("validation_clips")) or protocol.get("validation_per_class", 0) > 0
-        elif protocol["kind"] == "trial_folds":
-            if "folds" not in protocol:
-                raise ConfigError(key, "kind 'trial_folds' needs 'folds' (trial positions within a session per fold)")
-            trials = [t for fold in protocol["folds"] for t in fold]
-            if len(trials) != len(set(trials)):
-                raise ConfigError(f"{key}.folds", "a trial position is in more than one fold")
-            if max(trials) > module.N_SEGMENTS:
-                raise ConfigError(f"{key}.folds", f"trial {max(trials)} does not exist ({module.TITLE} has "
-                                  f"{module.N_SEGMENTS} per session)")
-            has_validation = protocol.get("validation_per_class", 1) > 0
-        else:
-            if "n_folds" not in protocol:
-                raise ConfigError(key, "kind 'kfold' needs 'n_folds'")
-            n_units = module.N_SEGMENTS
-            if protocol.get("fold_unit", "trial") == "trial" and protocol["n_folds"] > n_units:
-                raise ConfigError(f"{key}.n_folds", f"{protocol['n_folds']} folds exceed the {n_units} trials")
-            has_validation = protocol.get("validation", True) and protocol["n_folds"] > 2
-        if "validation" in experiments.get("selection", ["validation"]) and not has_validation:
-            raise ConfigError(
-                "experiments.selection", f"'validation' needs a validation split, which {key} does not define"
-            )
+        base = f"experiments.{dataset}_protocol"
+        entries = dataset_protocols(config, dataset)
+        listed = not isinstance(experiments.get(f"{dataset}_protocol"), Mapping | None)
+        per_recording = [i for i, p in enumerate(entries) if p["kind"] not in POOLED_KINDS]
+        if len(per_recording) > 1:
+            raise ConfigError(f"{base}[{per_recording[1]}].kind", f"only one per-recording protocol (clips, kfold, "
+                              f"trial_folds) per dataset; entry {per_recording[0]} is one already")
+        names = [protocol_name(p) for p in entries if p["kind"] in POOLED_KINDS]
+        if len(names) != len(set(names)):
+            duplicate = sorted(n for n in set(names) if names.count(n) > 1)[0]
+            raise ConfigError(base, f"two pooled protocols are named {duplicate!r}: give one a different 'name'")
+        for i, protocol in enumerate(entries):
+            _check_protocol(config, dataset, f"{base}[{i}]" if listed else base, protocol)
     for name, spec in config["models"].items():
         for dataset, space in spec.get("space", {}).items():
             for param, entry in space.items():
                 (kind, arg), = entry.items()
                 if kind in ("log10", "uniform", "int") and arg[0] > arg[1]:
                     raise ConfigError(f"models.{name}.space.{dataset}.{param}", f"range {arg} is inverted")
+
+
+def _check_protocol(config: Mapping, dataset: str, key: str, protocol: Mapping) -> None:
+    """One protocol of ``dataset`` (``key`` names it in the config)."""
+    experiments = config["experiments"]
+    module = datasets.get(dataset)
+    allowed = set(module.CLASSES)
+    bad = sorted(set(protocol["tasks"]) - allowed)
+    if bad:
+        raise ConfigError(f"{key}.tasks", f"{bad} are not {module.TITLE} labels (allowed: {sorted(allowed)})")
+    if protocol["kind"] == "clips":
+        for name in ("train_clips", "test_clips"):
+            if name not in protocol:
+                raise ConfigError(key, f"kind 'clips' needs '{name}'")
+        n_segments = module.N_SEGMENTS
+        clips = [c for name in ("train_clips", "validation_clips", "test_clips") for c in protocol.get(name, [])]
+        if max(clips) > n_segments:
+            raise ConfigError(key, f"clip {max(clips)} does not exist ({module.TITLE} has {n_segments})")
+        if len(clips) != len(set(clips)):
+            raise ConfigError(key, "a clip is in more than one of train_clips, validation_clips, test_clips")
+        has_validation = bool(protocol.get("validation_clips")) or protocol.get("validation_per_class", 0) > 0
+    elif protocol["kind"] == "trial_folds":
+        if "folds" not in protocol:
+            raise ConfigError(key, "kind 'trial_folds' needs 'folds' (trial positions within a session per fold)")
+        trials = [t for fold in protocol["folds"] for t in fold]
+        if len(trials) != len(set(trials)):
+            raise ConfigError(f"{key}.folds", "a trial position is in more than one fold")
+        if max(trials) > module.N_SEGMENTS:
+            raise ConfigError(f"{key}.folds", f"trial {max(trials)} does not exist ({module.TITLE} has "
+                              f"{module.N_SEGMENTS} per session)")
+        has_validation = protocol.get("validation_per_class", 1) > 0
+    elif protocol["kind"] in POOLED_KINDS:
+        has_validation = _check_pooled(config, dataset, key, protocol)
+    elif protocol["kind"] == "kfold":
+        if "n_folds" not in protocol:
+            raise ConfigError(key, "kind 'kfold' needs 'n_folds'")
+        n_units = module.N_SEGMENTS
+        if protocol.get("fold_unit", "trial") == "trial" and protocol["n_folds"] > n_units:
+            raise ConfigError(f"{key}.n_folds", f"{protocol['n_folds']} folds exceed the {n_units} trials")
+        has_validation = protocol.get("validation", True) and protocol["n_folds"] > 2
+    else:  # the schema allows no other kind; a config that skipped it still gets no silent fallback
+        raise ConfigError(f"{key}.kind", f"{protocol['kind']!r} is not a protocol kind (known: "
+                          f"{', '.join(PER_RECORDING_KINDS + POOLED_KINDS)})")
+    if "validation" in experiments.get("selection", ["validation"]) and not has_validation:
+        raise ConfigError(
+            "experiments.selection", f"'validation' needs a validation split, which {key} does not define"
+        )
+
+
+def _check_pooled(config: Mapping, dataset: str, key: str, protocol: Mapping) -> bool:
+    """A loso / cross_session protocol; returns whether it has a validation split."""
+    module = datasets.get(dataset)
+    members = recording_members(config, dataset)
+    subjects = sorted({m["subject"] for m in members}, key=_subject_order)
+    if protocol.get("normalisation", "training") not in ("training", "per_subject"):
+        raise ConfigError(f"{key}.normalisation", f"{protocol['normalisation']!r} is not training or per_subject")
+    if protocol["kind"] == "loso":
+        n_val = protocol.get("validation_subjects", 2)
+        if len(subjects) < n_val + 2:
+            raise ConfigError(f"{key}.validation_subjects", f"loso with {n_val} validation subjects needs at least "
+                              f"{n_val + 2} subjects ({dataset}.subjects has {len(subjects)})")
+        return n_val > 0
+    if not getattr(module, "RECORDING_IS_SESSION", False):
+        raise ConfigError(f"{key}.kind", f"cross_session needs one recording per session; a {module.TITLE} "
+                          "recording holds all of a subject's data (one session, or all sessions together): use loso")
+    for name in ("train_sessions", "test_sessions"):
+        if name not in protocol:
+            raise ConfigError(key, f"kind 'cross_session' needs '{name}'")
+    overlap = sorted(set(protocol["train_sessions"]) & set(protocol["test_sessions"]))
+    if overlap:
+        raise ConfigError(f"{key}.test_sessions", f"sessions {overlap} are also in train_sessions")
+    configured = set(config[dataset].get("sessions", []))
+    for name in ("train_sessions", "test_sessions"):
+        absent = sorted(set(protocol[name]) - configured)
+        if absent:
+            raise ConfigError(f"{key}.{name}", f"sessions {absent} are not read ({dataset}.sessions is "
+                              f"{sorted(configured)})")
+    return protocol.get("validation_folds", 5) > 0
 
 
 def check_dataset_keys(config: Mapping) -> None:
@@ -223,7 +344,8 @@ def read_options(config: Mapping, dataset: str) -> dict:
 def n_classes(config: Mapping, dataset: str) -> int:
     """Most classes any configured task of ``dataset`` has (confusion-matrix size)."""
     classes = datasets.get(dataset).CLASSES
-    return max(len(classes[task].class_names) for task in dataset_protocol(config, dataset)["tasks"])
+    return max(len(classes[task].class_names) for protocol in dataset_protocols(config, dataset)
+               for task in protocol["tasks"])
 
 
 def schema_error_line(error, *, config_name: str = "config.yaml") -> str:
@@ -235,6 +357,11 @@ def schema_error_line(error, *, config_name: str = "config.yaml") -> str:
     """
     import difflib
 
+    if error.validator in ("oneOf", "anyOf") and error.context:  # e.g. a protocol or a list of them:
+        # the branch of the value's own type, at its deepest failure, says what is wrong
+        depth = len(error.absolute_path)
+        own = [e for e in error.context if e.validator != "type" or len(e.absolute_path) > depth]
+        error = max(own or error.context, key=lambda e: len(e.absolute_path))
     where = ".".join(str(p) for p in error.absolute_path) or "(top level)"
     schema = error.schema if isinstance(error.schema, Mapping) else {}
     if error.validator == "additionalProperties" and isinstance(error.instance, Mapping):

@@ -4,6 +4,8 @@ A dataset module (``seed.py``, ``deap.py``) provides:
 
 - identity: ``NAME``, ``TITLE``, ``FOLDER`` (of the synthetic copy), ``TABLE_CAPTION``,
   ``RECORDING_PATTERN`` (regex of its recording names), ``subject_of(recording)``;
+  optionally ``RECORDING_IS_SESSION`` (each recording is one of the block's ``sessions``,
+  listed subject-major: ``cross_session`` protocols apply);
 - ``DEFAULT_PROTOCOL``: the experiment protocol when ``experiments.<name>_protocol`` is not set;
 - format facts: ``SFREQ``, ``CHANNELS`` (EEG), ``N_SEGMENTS``, ``LABEL_NAMES``,
   ``CLASSES`` (label name -> :class:`~..recording.LabelClasses`);

@@ -54,6 +54,8 @@ NAME = "seed"
 TITLE = "SEED"
 FOLDER = "SEED"  # the synthetic copy's folder under <results>/synthetic
 TABLE_CAPTION = "SEED, 3 classes (paper Fig. 3)"
+#: A recording is one session (cross_session protocols pool a subject's sessions).
+RECORDING_IS_SESSION = True
 RECORDING_PATTERN = r"\d+_\d+"  # {subject}_{YYYYMMDD} (or {subject}_{session} for raw files named so)
 
 # --- preprocessed EEG, 200 Hz -----------------------------------------------------------
@@ -450,7 +452,9 @@ def multimodal_recordings(config: Mapping, root: Path) -> list[str]:
     so a missing one is a one-line error before any job runs."""
     cfg = config["seed"]
     check_multimodal_subjects(cfg["subjects"])
-    feature = config.get("experiments", {}).get("seed_protocol", {}).get("eeg_feature", "de")
+    protocols = config.get("experiments", {}).get("seed_protocol", {})  # one protocol or a list of them
+    feature = next((f for p in ([protocols] if isinstance(protocols, Mapping) else protocols)
+                    if (f := p.get("eeg_feature", "de")) != "de"), "de")
     if feature != "de":
         raise ConfigError("experiments.seed_protocol.eeg_feature",
                           f"{feature!r} needs PSD features, which SEED_Multimodal does not ship (DE only): use 'de'")

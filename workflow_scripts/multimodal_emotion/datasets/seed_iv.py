@@ -37,6 +37,8 @@ NAME = "seed_iv"
 TITLE = "SEED-IV"
 FOLDER = "SEED_IV"  # the synthetic copy's folder under <results>/synthetic
 TABLE_CAPTION = "SEED-IV, 4 classes"
+#: A recording is one session (cross_session protocols pool a subject's sessions).
+RECORDING_IS_SESSION = True
 RECORDING_PATTERN = r"\d+_\d+"  # {subject}_{YYYYMMDD}
 CHANNELS: tuple[str, ...] = read_lines("seed_channels.txt")
 SFREQ = 200.0

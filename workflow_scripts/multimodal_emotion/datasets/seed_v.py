@@ -97,7 +97,9 @@ def shortest_segment_s(config: Mapping) -> float | None:
 def recordings(config: Mapping, root: Path) -> list[str]:
     cfg = config[NAME]
     if cfg["entry"] == "features":
-        feature = config["experiments"].get(f"{NAME}_protocol", DEFAULT_PROTOCOL).get("eeg_feature", "de")
+        protocols = config["experiments"].get(f"{NAME}_protocol", DEFAULT_PROTOCOL)  # one or a list
+        feature = next((f for p in ([protocols] if isinstance(protocols, Mapping) else protocols)
+                        if (f := p.get("eeg_feature", "de")) != "de"), "de")
         if feature != "de":
             raise ConfigError(f"experiments.{NAME}_protocol.eeg_feature",
                               f"{feature!r} needs PSD features, which SEED-V does not ship (DE only): use 'de'")

@@ -180,12 +180,20 @@ class FeatureScaler:
     scale: np.ndarray | None = None
 
     def fit(self, x: np.ndarray) -> FeatureScaler:
+        # The statistics are scikit-learn's (StandardScaler: mean and population variance;
+        # MinMaxScaler: minimum and range), in float64; the zero rule and the transform stay
+        # here, so fitted scalers and scaled features are bit-identical to the earlier
+        # hand-written mean/std/min/max (docs/interpretations.md).
+        from sklearn.preprocessing import MinMaxScaler, StandardScaler
+
         _check_option("kind", self.kind, ("standard", "minmax"))
         x = np.asarray(x, dtype=np.float64)
         if self.kind == "standard":
-            offset, scale = x.mean(axis=0), x.std(axis=0)
+            fitted = StandardScaler().fit(x)
+            offset, scale = fitted.mean_, np.sqrt(fitted.var_)
         else:
-            offset, scale = x.min(axis=0), x.max(axis=0) - x.min(axis=0)
+            fitted = MinMaxScaler().fit(x)
+            offset, scale = fitted.data_min_, fitted.data_range_
         scale = np.where(scale > 0, scale, 1.0)
         self.offset, self.scale = offset, scale
         return self

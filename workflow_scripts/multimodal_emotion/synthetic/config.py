@@ -25,6 +25,9 @@ class EffectSpec:
 class SyntheticConfig:
     seed: int = 2017
     effect_size: float = 1.0
+    #: SD of a per-subject, per-channel log gain (and of a per-subject pupil offset in mm);
+    #: 0 draws nothing, so the files are those of a config without it.
+    subject_offset: float = 0.0
     clip_seconds: tuple[float, float] = seed_format.SYNTHETIC_CLIP_SECONDS  # SEED clip lengths vary in this range
     seed_effects: Sequence[EffectSpec] = field(
         default_factory=lambda: (
@@ -60,12 +63,23 @@ class SyntheticConfig:
         return cls(
             seed=int(cfg.get("seed", base.seed)),
             effect_size=float(cfg.get("effect_size", base.effect_size)),
+            subject_offset=float(cfg.get("subject_offset", base.subject_offset)),
             clip_seconds=tuple(cfg.get("seed_clip_seconds", base.clip_seconds)),
             seed_effects=effects(cfg["seed_effects"], False) if "seed_effects" in cfg else base.seed_effects,
             deap_effects=effects(cfg["deap_effects"], True) if "deap_effects" in cfg else base.deap_effects,
         )
 
 
+
+
+def subject_gains(cfg: SyntheticConfig, dataset_key: int, subject: int, n_channels: int) -> tuple[np.ndarray, float]:
+    """Per-channel gains ``exp(subject_offset * z)`` and a shift ``subject_offset * z`` of
+    one subject (its own random stream, so ``subject_offset: 0`` changes no other draw):
+    a subject-specific distortion of every feature that the emotion effect does not explain."""
+    if cfg.subject_offset == 0:
+        return np.ones(n_channels), 0.0
+    z = rng_for(cfg, 9, dataset_key, subject).standard_normal(n_channels + 1)
+    return np.exp(cfg.subject_offset * z[:n_channels]), float(cfg.subject_offset * z[-1])
 
 
 def rng_for(cfg: SyntheticConfig, *keys: int) -> np.random.Generator:

@@ -20,7 +20,7 @@ import numpy as np
 from ..datasets import deap as fmt
 from ..recording import EYE_EVENT_CODES, fit_length
 from ..store import atomic_path
-from .config import SyntheticConfig, rng_for
+from .config import SyntheticConfig, rng_for, subject_gains
 from .py2pickle import dump_arrays
 from .signals import apply_effects, blink_waveform, channel_maps, channel_positions, eeg_clip, eye_events, pink_noise, savemat, scalp_mixing
 
@@ -68,6 +68,7 @@ def subject_arrays(subject: int, cfg: SyntheticConfig) -> tuple[np.ndarray, np.n
     mixing = scalp_mixing(rng, positions, 10, width=0.06)
     alpha_map, frontal_map = channel_maps(ch_names, positions)
     amplitude = rng.uniform(10.0, 25.0)
+    gains, _ = subject_gains(cfg, 2, subject, len(fmt.ALL_CHANNELS))  # synthetic.subject_offset (2 = DEAP)
     # Ratings on DEAP's continuous 1-9 scales; valence and arousal independent.
     labels = np.round(rng.uniform(1.0, 9.0, (fmt.N_TRIALS, 4)), 2)
     data = np.empty((fmt.N_TRIALS, len(fmt.ALL_CHANNELS), fmt.N_SAMPLES))
@@ -93,6 +94,8 @@ def subject_arrays(subject: int, cfg: SyntheticConfig) -> tuple[np.ndarray, np.n
             rng, fmt.N_SAMPLES, sfreq=sfreq, arousal_score=scores["arousal"], valence_score=scores["valence"],
             effect_size=cfg.effect_size, blinks=blinks,
         )
+        if cfg.subject_offset:
+            data[trial] *= gains[:, None]
     return data, labels
 
 

@@ -21,7 +21,7 @@ import numpy as np
 from ..datasets import seed as fmt
 from ..recording import EVENT_COLUMNS, EYE_EVENT_CODES
 from ..store import atomic_path
-from .config import SyntheticConfig, rng_for
+from .config import SyntheticConfig, rng_for, subject_gains
 from .signals import apply_effects, channel_maps, channel_positions, eeg_clip, eye_events, pink_noise, savemat, scalp_mixing
 
 RAW_GAP_S = 10.0  # rest between clips in the synthetic raw recording (and before the first)
@@ -88,6 +88,8 @@ def write_session(
     alpha_map, frontal_map = channel_maps(ch_names, positions)
     amplitude = subject_rng.uniform(20.0, 40.0)  # µV, per subject
     pupil_base = subject_rng.uniform(3.0, 4.5)  # mm
+    gains, pupil_shift = subject_gains(cfg, 1, subject, len(ch_names))  # synthetic.subject_offset (1 = SEED)
+    pupil_base += pupil_shift
     durations = clip_durations(cfg, clip_seconds)
     rng = rng_for(cfg, 1, subject, session)
     eeg_vars, eye_vars = {}, {}
@@ -106,6 +108,8 @@ def write_session(
             eeg, ch_names=ch_names, sfreq=sfreq, effects=cfg.seed_effects, scores={None: score},
             effect_size=cfg.effect_size,
         )
+        if cfg.subject_offset:
+            eeg_vars[f"{prefix}_eeg{k}"] *= gains[:, None]
         # Pupil: slow drift + emotion shift + noise, dips during blinks (interpolated by trackers).
         eye_rate = EYE_RATE
         t = np.arange(0, duration, 1 / eye_rate)
