@@ -5,7 +5,7 @@ Each model's distinctive piece against an independent computation (the RBM's fre
 energy by enumerating the hidden states, its CD-1 update written out per window; the
 MESAE fusion layer as a loop over its groups; the subnetwork-node solve by
 ``numpy.linalg.lstsq``), then learning and null data on the tiny windows of
-``test_models`` and one end-to-end run of ``.test/config_comparison.yaml``.
+``test_models``; through the workflow in ``test_workflow_experiments``.
 
 Run: ``python -m pytest tests/test_comparison_models.py -q`` (NumPy models: seconds).
 """
@@ -236,48 +236,8 @@ def test_bad_hyperparameters_name_the_key():
         BDAE(rbm_learning_rate=0.0)
 
 
-# --------------------------------------------------------------------------------------
-# End to end: .test/config_comparison.yaml
-# --------------------------------------------------------------------------------------
-@pytest.mark.workflow
-def test_comparison_config_runs_end_to_end(tmp_path):
-    """The three comparison systems through the workflow: a measured row per model,
-    task and selection mode, each followed by its paper's reported row; their figures
-    in the search CSVs; their curves in the experiment results."""
-    import json
-
-    import pandas as pd
-    import yaml
-
-    from support.workflow import REPO, merged, run_snakemake, write_config
-
-    config = merged(yaml.safe_load((REPO / "config.yaml").read_text()),
-                    yaml.safe_load((REPO / ".test" / "config_comparison.yaml").read_text()))
-    config["results"] = "results"
-    write_config(tmp_path, config)
-    run_snakemake(tmp_path)
-    results = tmp_path / "results"
-    reported = {("seed", "bdae"), ("seed", "subnetwork_nodes"), ("deap", "bdae"), ("deap", "mesae")}
-    for dataset, tasks in (("seed", {"emotion"}), ("deap", {"arousal", "valence"})):
-        table = pd.read_csv(results / "tables" / f"{dataset}_accuracy.csv")
-        ours = table[table["source"] == "this run"]
-        assert set(ours["model"]) == {"bdae", "mesae", "subnetwork_nodes"} and set(ours["task"]) == tasks
-        assert set(ours["selection"]) == {"validation", "test"}
-        assert ours.groupby(["task", "selection"]).size().eq(3).all()
-        for (ds, model) in sorted(reported):
-            if ds != dataset:
-                continue
-            for task in tasks:  # the reported row right after the model's measured rows
-                rows = table[(table["task"] == task) & (table["model"] == model)]
-                assert list(rows["source"].iloc[-1:] != "this run") == [True]
-                assert rows.index[-1] == rows.index[-2] + 1
-    for model, figure in (("bdae", "reconstruction_mse"), ("mesae", "cross_entropy"),
-                          ("subnetwork_nodes", "squared_error")):
-        search = pd.read_csv(next((results / "search" / "seed").rglob(f"{model}.csv")))
-        assert {f"{s}_{figure}" for s in ("train", "val", "test")} <= set(search.columns)
-        result = json.loads(next((results / "experiments" / "deap").rglob(f"{model}.json")).read_text())
-        curves = result["selections"]["validation"]["learning_curves"]
-        assert all(len(c["loss"]) == len(c["monitored_accuracy"]) > 0 for c in curves.values())
+# The three models' rows, search columns and curves through the workflow are checked on the tiny
+# run of every model in test_workflow_experiments.py (one end-to-end run, not one per model).
 
 
 def test_a_diverging_rbm_keeps_its_last_finite_weights(caplog):

@@ -195,36 +195,5 @@ def test_deterministic_save_load_and_registry(tmp_path):
         DCCA(eeg_hidden="wide")
 
 
-# --------------------------------------------------------------------------------------
-# End to end: .test/config_dcca.yaml
-# --------------------------------------------------------------------------------------
-@pytest.mark.workflow
-def test_dcca_config_runs_end_to_end(tmp_path):
-    """DCCA alone through the workflow: rows in both tables beside the lab's reported
-    numbers, correlation columns in the search CSV, its curves in the figure's input."""
-    import json
-
-    import pandas as pd
-    import yaml
-
-    from support.workflow import REPO, merged, run_snakemake, write_config
-
-    config = merged(yaml.safe_load((REPO / "config.yaml").read_text()),
-                    yaml.safe_load((REPO / ".test" / "config_dcca.yaml").read_text()))
-    config["results"] = "results"
-    write_config(tmp_path, config)
-    run_snakemake(tmp_path)
-    results = tmp_path / "results"
-    for dataset, tasks in (("seed", {"emotion"}), ("deap", {"arousal", "valence"})):
-        table = pd.read_csv(results / "tables" / f"{dataset}_accuracy.csv")
-        ours = table[table["source"] == "this run"]
-        assert set(ours["model"]) == {"dcca"} and set(ours["task"]) == tasks
-        assert table["method"].str.startswith("DCCA (Liu et al. 2021").sum() == len(tasks)  # reference rows
-        assert (results / "figures" / f"{dataset}_learning_curves.png").read_bytes()[:4] == b"\x89PNG"
-    search = pd.read_csv(next((results / "search" / "seed").rglob("dcca.csv")))
-    assert {"train_correlation", "val_correlation", "test_correlation"} <= set(search.columns)
-    assert (search["train_correlation"] > search["test_correlation"]).all()
-    assert "refit_objective" not in search.columns  # no Sec. 3.2 refit
-    result = json.loads(next((results / "experiments" / "seed").rglob("dcca.json")).read_text())
-    curves = result["selections"]["validation"]["learning_curves"]
-    assert all(len(c["train_correlation"]) == len(c["monitored_correlation"]) > 0 for c in curves.values())
+# DCCA's rows, search columns and curves through the workflow are checked on the tiny
+# run of every model in test_workflow_experiments.py (one end-to-end run, not one per model).

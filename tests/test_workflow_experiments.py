@@ -41,9 +41,19 @@ def null_run(tmp_path_factory):
     # per subject and task and train 40 % less.
     config["experiments"]["deap_protocol"]["n_folds"] = 3
     config["experiments"]["selection"] = ["validation"]
+    # The pipeline's paths to a test accuracy: the refit networks, a network classified by its
+    # own liblinear SVM (DCCA; BDAE takes the same path), the SVMs. The comparison systems'
+    # null behaviour is tested model by model (test_models.py: test_no_effect_gives_chance).
+    keep_models(config, "bimodal_lstm", "bddae", "dcca", "feature_fusion", "linear_svm")
     write_config(workdir, config)
     run_snakemake(workdir)
     return workdir
+
+
+def keep_models(config: dict, *names: str) -> dict:
+    for name, spec in config["models"].items():
+        spec["enabled"] = name in names
+    return config
 
 
 def experiments_table(workdir) -> pd.DataFrame:
@@ -89,6 +99,61 @@ def test_tables_figures_and_report(full_run):
             assert (frame[["refit_relative_gradient", "refit_kkt_violation", "refit_duality_gap"]] < 1e-8).all().all(), path
 
 
+def test_dcca_rows_correlations_and_curves(full_run):
+    """DCCA beside the lab's reported numbers, its correlation columns in the search CSV
+    (no Sec. 3.2 refit figures), its correlation curves in the experiment result."""
+    for dataset, tasks in (("seed", {"emotion"}), ("deap", {"arousal", "valence"})):
+        table = pd.read_csv(full_run / f"results/tables/{dataset}_accuracy.csv")
+        ours = table[(table["source"] == "this run") & (table["model"] == "dcca")]
+        assert set(ours["task"]) == tasks and set(ours["selection"]) == {"validation", "test"}
+        assert table["method"].str.startswith("DCCA (Liu et al. 2021").sum() == len(tasks)  # reference rows
+    search = pd.read_csv(next((full_run / "results/search/seed").rglob("dcca.csv")))
+    assert {"train_correlation", "val_correlation", "test_correlation"} <= set(search.columns)
+    assert (search["train_correlation"] > search["test_correlation"]).all()
+    assert "refit_objective" not in search.columns
+    result = json.loads(next((full_run / "results/experiments/seed").rglob("dcca.json")).read_text())
+    curves = result["selections"]["validation"]["learning_curves"]
+    assert all(len(c["train_correlation"]) == len(c["monitored_correlation"]) > 0 for c in curves.values())
+
+
+def test_comparison_systems_sit_beside_their_reported_numbers(full_run):
+    """BDAE, MESAE and the subnetwork-node network: a measured row per task and selection
+    mode, each model's reported row right after its measured rows; their own loss figures
+    in the search CSVs and their curves in the experiment results."""
+    reported = {"seed": ("bdae", "subnetwork_nodes"), "deap": ("bdae", "mesae")}
+    for dataset, tasks in (("seed", {"emotion"}), ("deap", {"arousal", "valence"})):
+        table = pd.read_csv(full_run / f"results/tables/{dataset}_accuracy.csv")
+        for model in ("bdae", "mesae", "subnetwork_nodes"):
+            ours = table[(table["source"] == "this run") & (table["model"] == model)]
+            assert set(ours["task"]) == tasks
+            assert all(set(group) == {"validation", "test"} for _, group in ours.groupby("task")["selection"])
+        for model in reported[dataset]:
+            for task in tasks:
+                rows = table[(table["task"] == task) & (table["model"] == model)]
+                assert rows["source"].iloc[-1] != "this run" and rows.index[-1] == rows.index[-2] + 1
+    for model, figure in (("bdae", "reconstruction_mse"), ("mesae", "cross_entropy"), ("subnetwork_nodes", "squared_error")):
+        search = pd.read_csv(next((full_run / "results/search/seed").rglob(f"{model}.csv")))
+        assert {f"{s}_{figure}" for s in ("train", "val", "test")} <= set(search.columns)
+        result = json.loads(next((full_run / "results/experiments/deap").rglob(f"{model}.json")).read_text())
+        curves = result["selections"]["validation"]["learning_curves"]
+        assert all(len(c["loss"]) == len(c["monitored_accuracy"]) > 0 for c in curves.values())
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (REPO / ".test").glob("config_*.yaml")))
+def test_every_test_config_builds_its_dag(name, tmp_path):
+    """Each .test/ config a user may run (every model alone, every dataset and protocol)
+    is valid and plans its jobs; the runs themselves are the tiny ones above, in
+    test_seed_iv/test_seed_v/test_seed_entries and test_protocols_workflow."""
+    import yaml
+
+    from support.workflow import merged
+
+    config = merged(yaml.safe_load((REPO / "config.yaml").read_text()), yaml.safe_load((REPO / ".test" / name).read_text()))
+    config["results"] = "results"
+    write_config(tmp_path, config)
+    assert "train_shard" in run_snakemake(tmp_path, "--dry-run", "--quiet", "rules").stdout
+
+
 def test_every_model_beats_chance_with_the_default_effect(full_run):
     table = experiments_table(full_run)
     honest = table[table["selection"] == "validation"]
@@ -127,13 +192,14 @@ def short_training(config: dict, epochs: int = 4) -> dict:
 
 
 def reduced_config() -> dict:
-    """Smaller than tiny: one SEED session and one DEAP subject (3 folds), every network
-    model for a few epochs, feature fusion (the linear SVM's two clean runs are in
-    test_interrupted_runs)."""
-    config = short_training(tiny_config())
+    """Smaller than tiny: one SEED session and one DEAP subject and rating (3 folds), the
+    TensorFlow models (their random draws: initial weights, dropout, mini-batch order,
+    corruption) for a few epochs. The NumPy models' seeding is tested model by model
+    (test_models.py: test_same_seed_same_model), the linear SVM's two clean runs are in
+    test_interrupted_runs."""
+    config = keep_models(short_training(tiny_config()), "bimodal_lstm", "bddae", "dcca")
     config["seed"]["sessions"] = [1]
-    config["experiments"]["deap_protocol"]["n_folds"] = 3
-    config["models"]["linear_svm"]["enabled"] = False
+    config["experiments"]["deap_protocol"].update(n_folds=3, tasks=["valence"])
     return config
 
 
