@@ -452,6 +452,13 @@ class EmotionModel:
             raise ValueError(f"Labels must be < n_classes={n_classes}, got {train.y.max()}.")
         self.n_classes_ = n_classes
 
+    def _fit_bimodal_scalers(self, train: WindowData) -> None:
+        """Standardising scalers of both modalities, fitted on ``train`` (the models that
+        fuse EEG with the other modality and cannot run without either)."""
+        if min(train.eeg.shape[1], train.other.shape[1]) == 0:
+            raise ValueError(f"{type(self).__name__} needs features of both modalities (EEG and other).")
+        self.scalers_ = {key: FeatureScaler("standard").fit(getattr(train, key)) for key in ("eeg", "other")}
+
     def _check_fitted(self) -> None:
         if self.n_classes_ is None:
             raise RuntimeError(f"{type(self).__name__} is not fitted; call fit() first.")

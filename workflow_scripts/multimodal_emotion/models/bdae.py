@@ -39,7 +39,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from .base import EmotionModel, FeatureScaler, WindowData, _check_range, logger, run_epochs
+from .base import EmotionModel, WindowData, _check_range, logger, run_epochs
 from .bddae import ENCODER_LAYERS
 from .numpy_nets import RBM, Adam, Dense, layers_from_arrays, layers_to_arrays, minibatches
 
@@ -216,9 +216,7 @@ class BDAE(EmotionModel):
         p = self._params
         rng = np.random.default_rng(p["seed"])
         self._set_n_classes(train)
-        if min(train.eeg.shape[1], train.other.shape[1]) == 0:
-            raise ValueError("BDAE needs features of both modalities (EEG and other).")
-        self.scalers_ = {key: FeatureScaler("standard").fit(getattr(train, key)) for key in ("eeg", "other")}
+        self._fit_bimodal_scalers(train)
         eeg, other = self._inputs(train)
         cd = dict(epochs=p["rbm_epochs"], learning_rate=p["rbm_learning_rate"], batch_size=p["batch_size"],
                   rng=rng, weight_decay=p["rbm_weight_decay"])

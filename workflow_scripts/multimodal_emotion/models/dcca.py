@@ -39,7 +39,6 @@ import numpy as np
 from .base import (
     EarlyStopping,
     EmotionModel,
-    FeatureScaler,
     WindowData,
     _check_range,
     logger,
@@ -355,9 +354,7 @@ class DCCA(EmotionModel):
         p = self._params
         seed_everything(p["seed"])
         self._set_n_classes(train)
-        if min(train.eeg.shape[1], train.other.shape[1]) == 0:
-            raise ValueError("DCCA needs features of both modalities (EEG and other).")
-        self.scalers_ = {key: FeatureScaler("standard").fit(getattr(train, key)) for key in ("eeg", "other")}
+        self._fit_bimodal_scalers(train)
         net = self.model_ = build_dcca_networks(
             n_eeg=train.eeg.shape[1], n_other=train.other.shape[1], eeg_hidden=p["eeg_hidden"],
             other_hidden=p["other_hidden"], output_size=p["output_size"])

@@ -38,7 +38,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from .base import EmotionModel, FeatureScaler, WindowData, _check_range, logger, run_epochs
+from .base import EmotionModel, WindowData, _check_range, logger, run_epochs
 from .numpy_nets import (
     Adam,
     Dense,
@@ -194,9 +194,7 @@ class MESAE(EmotionModel):
         p = self._params
         rng = np.random.default_rng(p["seed"])
         self._set_n_classes(train)
-        if min(train.eeg.shape[1], train.other.shape[1]) == 0:
-            raise ValueError("MESAE needs features of both modalities (EEG and other).")
-        self.scalers_ = {key: FeatureScaler("standard").fit(getattr(train, key)) for key in ("eeg", "other")}
+        self._fit_bimodal_scalers(train)
         inputs = self._inputs(train)
         self.subsets_ = feature_subsets(train.eeg.shape[1], train.other.shape[1],
                                         eeg_subsets=p["eeg_subsets"], other_subsets=p["other_subsets"])
