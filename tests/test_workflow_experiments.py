@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from support.runs import only_models
 from support.workflow import REPO, run_snakemake, scheduled_jobs, tiny_config, write_config
 
 pytestmark = pytest.mark.workflow
@@ -44,16 +45,10 @@ def null_run(tmp_path_factory):
     # The pipeline's paths to a test accuracy: the refit networks, a network classified by its
     # own liblinear SVM (DCCA; BDAE takes the same path), the SVMs. The comparison systems'
     # null behaviour is tested model by model (test_models.py: test_no_effect_gives_chance).
-    keep_models(config, "bimodal_lstm", "bddae", "dcca", "feature_fusion", "linear_svm")
+    only_models(config, "bimodal_lstm", "bddae", "dcca", "feature_fusion", "linear_svm")
     write_config(workdir, config)
     run_snakemake(workdir)
     return workdir
-
-
-def keep_models(config: dict, *names: str) -> dict:
-    for name, spec in config["models"].items():
-        spec["enabled"] = name in names
-    return config
 
 
 def experiments_table(workdir) -> pd.DataFrame:
@@ -197,7 +192,7 @@ def reduced_config() -> dict:
     corruption) for a few epochs. The NumPy models' seeding is tested model by model
     (test_models.py: test_same_seed_same_model), the linear SVM's two clean runs are in
     test_interrupted_runs."""
-    config = keep_models(short_training(tiny_config()), "bimodal_lstm", "bddae", "dcca")
+    config = only_models(short_training(tiny_config()), "bimodal_lstm", "bddae", "dcca")
     config["seed"]["sessions"] = [1]
     config["experiments"]["deap_protocol"].update(n_folds=3, tasks=["valence"])
     return config
