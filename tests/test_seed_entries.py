@@ -100,14 +100,15 @@ def test_extracted_entry_reads_into_the_feature_layout(extracted, seed_files):
 
 
 def test_extracted_de_follows_our_de_of_the_same_eeg(extracted, seed_files):
-    """The synthetic lab features are our 1 s DE of the same EEG, LDS-smoothed within the clip."""
+    """The synthetic lab features are the lab's recipe on the same EEG: 1 s DE on the lab's
+    scale, smoothed within the clip by the lab's Kalman (LDS) smoother."""
     rec = seed_ds.read({"extracted": str(extracted), "labels": str(seed_files["labels"])}, entry="extracted",
                        extracted_feature="de_LDS")
     _, clips = seed_ds.read_eeg(seed_files["eeg"])
     ours, _ = seed_lab.clip_band_features(clips[0], window_s=1.0)
     lab = rec.segments[0].shipped.de
     assert lab.shape == ours.shape
-    np.testing.assert_allclose(lab, seed_lab.lds_smooth(ours), rtol=1e-6)
+    np.testing.assert_allclose(lab, features.lds_smooth(ours), rtol=1e-6)
     assert np.corrcoef(lab.ravel(), ours.ravel())[0, 1] > 0.8
 
 
@@ -193,7 +194,7 @@ def multimodal(seed_files, tmp_path_factory):
     chinese = root / "SEED_Multimodal" / "Chinese"
     for variant in ("eeg_used_4s", "eeg_used_1s"):
         seed_lab.write_multimodal_eeg(chinese / MM_EEG / variant / "1_1.npz", mat_path=seed_files["eeg"])
-    seed_lab.write_multimodal_eye(chinese / MM_EYE / "1_1", mat_path=seed_files["eeg"], eye_path=seed_files["eye"])
+    seed_lab.write_multimodal_eye(chinese / MM_EYE / "1_1", mat_path=seed_files["eeg"], subject=1, session=1, cfg=TINY)
     _, clips = seed_ds.read_eeg(seed_files["eeg"])
     seconds = [(clip.shape[1] - 1) // 200 for clip in clips]
     return {"root": root, "eeg": chinese / MM_EEG / "eeg_used_4s" / "1_1.npz",
