@@ -29,8 +29,12 @@ except (
 wc.check_config(config)
 # One line per dataset: what was found, the entry, subjects (and eye data); a missing or
 # partial tree stops here with one line naming what is missing and the key to set.
-for _line in wc.describe_sources(config):
-    print(_line, file=sys.stderr)
+try:
+    for _line in wc.describe_sources(config):
+        print(_line, file=sys.stderr)
+except (wc.ConfigError, wc.DataFormatError) as _err:  # one line, no stack listing
+    print(f"ERROR: {_err}", file=sys.stderr)
+    sys.exit(1)
 
 RESULTS = config["results"]
 SYNTHETIC = str(wc.synthetic_root(config))

@@ -11,7 +11,7 @@ from pathlib import Path
 import h5py
 import pytest
 
-from support import bad_inputs
+from support import bad_inputs, layout
 from multimodal_emotion import __version__
 from support.workflow import REPO
 from support.runs import (
@@ -82,8 +82,7 @@ def provenance_run(request) -> tuple[Path, dict, dict[str, set[str]], bool]:
         return run["workdir"], run["config"], expected, not request.param.endswith("raw_entry")
     workdir = request.getfixturevalue("seed_runs")["first"]
     stem = bad_inputs.seed_stem(1)
-    root = workdir / "results/synthetic/SEED"
-    expected = {f"seed/{stem}": {str(p.resolve()) for p in bad_inputs.seed_paths(root, stem).values()}}
+    expected = {f"seed/{stem}": {str(p.resolve()) for p in layout.synthetic_seed_sources(workdir, stem).values()}}
     return workdir, seed_run_config(), expected, True
 
 

@@ -15,6 +15,7 @@ from multimodal_emotion.recording import DataFormatError
 from multimodal_emotion.synthetic import seed_lab
 
 from conftest import TINY  # noqa: F401
+from support import layout
 
 
 # --- the smoothers of the synthetic ExtractedFeatures ----------------------------------
@@ -176,7 +177,7 @@ def test_extracted_entry_runs_to_the_tables(tmp_path):
     with h5py.File(tmp_path / "results/features/seed/1_20131027.h5") as f:
         assert re.search(r"lab's ExtractedFeatures de_LDS", f.attrs["feature_origin"])
         assert f.attrs["window_s"] == "1.0" and f["other/features"].shape[1] == 41
-    assert (tmp_path / "results/synthetic/SEED/ExtractedFeatures/1_20131027.mat").is_file()
+    assert layout.synthetic_extracted(tmp_path, "1_20131027").is_file()
 
 
 # --- entry: multimodal (SEED_Multimodal/Chinese) ------------------------------------------

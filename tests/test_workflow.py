@@ -15,6 +15,7 @@ from multimodal_emotion import datasets, recording, synthetic  # noqa: F401
 from multimodal_emotion.datasets import deap as deap_ds, seed as seed_ds  # noqa: F401
 from multimodal_emotion.workflow_config import synthetic_root
 
+from support import layout
 from support.workflow import run_snakemake, scheduled_jobs, tiny_config, write_config
 
 pytestmark = pytest.mark.workflow
@@ -43,7 +44,7 @@ def test_feature_files_have_the_documented_layout(tiny_run):
     with h5py.File(seed_files[0]) as f:
         n = f["eeg/de"].shape[0]
         assert f["eeg/de"].shape == (n, 62, 5) and f["eeg/psd"].shape == (n, 62, 5)
-        assert f["other/features"].shape == (n, 41)
+        assert f["other/features"].shape == (n, 33)  # the lab's eye features (entry recordings)
         assert f["windows/segment"].shape == (n,) and f["windows/start_s"].shape == (n,)
         assert f["labels"].shape == (n, 1)
         assert set(np.unique(f["windows/segment"][()])) == set(range(1, 16))
@@ -64,7 +65,7 @@ def test_feature_files_have_the_documented_layout(tiny_run):
 def test_touching_one_raw_session_reruns_only_that_session(tiny_run):
     workdir, _ = tiny_run
     assert scheduled_jobs(workdir, *FEATURES) == []  # up to date
-    raw = workdir / "results/synthetic/SEED/Preprocessed_EEG/1_20131030.mat"
+    raw = layout.synthetic_seed_eeg(workdir, "1_20131030")
     before = raw.stat()
     later = time.time() + 5
     os.utime(raw, (later, later))
@@ -72,9 +73,11 @@ def test_touching_one_raw_session_reruns_only_that_session(tiny_run):
         jobs = scheduled_jobs(workdir, *FEATURES)
     finally:
         os.utime(raw, ns=(before.st_atime_ns, before.st_mtime_ns))
-    assert jobs == sorted(
+    assert jobs == sorted(  # the synthetic lab files made from that recording, and its features
         [
             ("features", "dataset=seed, recording=1_20131030"),
+            ("synthetic_seed_extracted", "folder=ExtractedFeatures_4s, subject=1, date=20131030"),
+            ("synthetic_seed_multimodal_eye", "subject=1, session=2"),
         ]
     )
 

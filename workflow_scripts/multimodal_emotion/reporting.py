@@ -560,6 +560,47 @@ def _png_base64(fig) -> str:
     return base64.b64encode(buffer.getvalue()).decode()
 
 
+def agreement_section(features) -> str:
+    """HTML of the agreement between our DE and the lab's released DE of the same windows
+    (the feature file's ``lab_agreement``, see ``features.lab_agreement``): a table and a
+    small figure of the correlation and the offset per band; "" when there is none."""
+    import html
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    agreement = features.attrs.get("lab_agreement")
+    if not agreement:
+        return ""
+    bands = agreement.get("bands") or [str(k) for k in range(len(agreement["correlation"]))]
+    recipe = features.attrs.get("feature_recipe", {})
+    fig, axes = plt.subplots(1, 2, figsize=(8, 2.6))
+    axes[0].bar(bands, agreement["correlation"], color="tab:blue")
+    axes[0].set_ylim(min(0.0, np.nanmin(agreement["correlation"])), 1.0)
+    axes[0].set_title("correlation (ours vs the lab's)", fontsize=9)
+    axes[1].bar(bands, agreement["offset"], color="tab:orange")
+    axes[1].axhline(0, color="black", lw=0.5)
+    axes[1].set_title("mean offset (ours - the lab's)", fontsize=9)
+    fig.tight_layout()
+    png = _png_base64(fig)
+    plt.close(fig)
+    rows = "".join(f"<tr><td>{html.escape(str(b))}</td><td>{c:.3f}</td><td>{o:.3g}</td></tr>"
+                   for b, c, o in zip(bands, agreement["correlation"], agreement["offset"]))
+    differ = agreement.get("window_counts_differ") or []
+    note = (f"<p>Window counts differ in {len(differ)} clip(s) (clip, ours, theirs): {differ}; the first windows "
+            "of each are paired.</p>" if differ else "")
+    return f"""<h2>Agreement with the lab's released features</h2>
+<p>Our DE (recipe: {html.escape(json.dumps(recipe))}) against {html.escape(str(agreement['origin']))}, on the same
+{agreement['n_windows']} windows: Pearson correlation over windows and channels, and the mean difference, per band.
+A high correlation with an offset is a difference of scale; a low correlation with our smoothing set to the lab's
+(de_scale lab, smoothing lds) points at the data.</p>{note}
+<table><tr><th>band</th><th>correlation</th><th>offset</th></tr>{rows}</table>
+<img src="data:image/png;base64,{png}" alt="agreement per band">
+"""
+
+
 def quality_page(features, qc: dict, output_html: str, *, class_balance: dict | None = None) -> list[dict]:
     """Write one self-contained HTML page for one recording; return its checks."""
     import html
@@ -622,6 +663,7 @@ channels, {de.shape[0]} windows of {features.attrs['window_s']} s (step {feature
 <h2>Power spectra</h2><img src="data:image/png;base64,{psd_png}" alt="PSD before and after the bandpass">
 <h2>Windows per segment</h2><table><tr><th>segment</th><th>length (s)</th><th>windows</th></tr>{segment_rows}</table>
 <h2>DE features</h2><img src="data:image/png;base64,{de_png}" alt="DE distribution per band">
+{agreement_section(features)}
 <h2>Other modality ({html.escape(str(features.attrs.get('other_kind', '')))})</h2>
 <table><tr><th>feature</th><th>min</th><th>median</th><th>max</th></tr>{other_rows}</table>
 </body></html>

@@ -12,11 +12,11 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from . import datasets
-from .recording import ConfigError
+from .recording import ConfigError, DataFormatError
 
 DATASETS = datasets.NAMES
 
-__all__ = ["ConfigError", "DATASETS", "check_config", "enabled_datasets", "recordings", "recording_inputs"]
+__all__ = ["ConfigError", "DATASETS", "DataFormatError", "check_config", "enabled_datasets", "recordings", "recording_inputs"]
 
 
 def enabled_datasets(config: Mapping) -> list[str]:
