@@ -366,3 +366,29 @@ def test_labs_recipe_on_the_synthetic_recordings_matches_the_synthetic_lab_featu
     plain = agreement(de_scale="natural", smoothing="none")
     assert min(plain["correlation"]) < 0.95 and min(abs(o) for o in plain["offset"]) > 1.0, plain
     assert labs["window_counts_differ"] == []
+
+
+# --- the other datasets: the root or any of its folders ----------------------------------------
+
+
+@pytest.mark.parametrize(("dataset", "folders", "pointed"), [
+    ("deap", ["data_preprocessed_python", "metadata_csv"], "data_preprocessed_python"),
+    ("seed_iv", ["eeg_feature_smooth/1", "eye_feature_smooth/1"], "eeg_feature_smooth/1"),
+    ("seed_v", ["EEG_DE_features", "Eye_movement_features"], "Eye_movement_features"),
+    ("deap", ["data_preprocessed_python"], ".."),  # a folder holding the download
+])
+def test_other_datasets_find_their_root_from_any_folder(tmp_path, dataset, folders, pointed):
+    root = tmp_path / "download" / dataset.upper()
+    for folder in folders:
+        (root / folder).mkdir(parents=True)
+    source = root / pointed if pointed != ".." else root.parent
+    config = {dataset: {"source": str(source)}}
+    assert wc.dataset_root(config, dataset) == root
+    wc.check_source(config, dataset)
+
+
+def test_a_folder_without_the_datasets_folders_names_them_and_the_key(tmp_path):
+    (tmp_path / "misc").mkdir()
+    with pytest.raises(wc.ConfigError, match=r"config key 'deap\.source': .*none of DEAP's folders "
+                                             r"\(data_preprocessed_python, data_preprocessed_matlab, data_original"):
+        wc.check_source({"deap": {"source": str(tmp_path)}}, "deap")

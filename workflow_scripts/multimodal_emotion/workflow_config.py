@@ -174,15 +174,28 @@ def describe_sources(config: Mapping) -> list[str]:
         check_source(config, dataset)
         if hasattr(module, "describe"):
             lines.append(module.describe(config, root))
-            continue
-        from .datasets.discovery import found_folders
+        else:
+            from .datasets.discovery import found_folders
 
-        cfg = config[dataset]
-        where = "synthetic" if is_synthetic(config, dataset) else \
-            f"{root}: found {', '.join(found_folders(root, getattr(module, 'ROOT_FOLDERS', ()))) or 'nothing'}"
-        lines.append(f"{module.TITLE}: {where}; entry {cfg.get('entry', 'preprocessed')}; subjects "
-                     f"{cfg.get('subjects')}, {len(recordings(config, dataset))} recordings")
+            cfg = config[dataset]
+            where = "synthetic" if is_synthetic(config, dataset) else \
+                f"{root}: found {', '.join(found_folders(root, getattr(module, 'ROOT_FOLDERS', ()))) or 'nothing'}"
+            lines.append(f"{module.TITLE}: {where}; entry {cfg.get('entry', 'preprocessed')}; subjects "
+                         f"{cfg.get('subjects')}, {len(recordings(config, dataset))} recordings")
+        check_inputs_exist(config, dataset)
     return lines
+
+
+def check_inputs_exist(config: Mapping, dataset: str) -> None:
+    """Every file the feature jobs of a user's copy will read exists; else one line naming
+    the first missing one (before Snakemake builds its graph, so no MissingInputException)."""
+    if is_synthetic(config, dataset):
+        return
+    for recording in recordings(config, dataset):
+        for role, path in recording_inputs(config, dataset, recording).items():
+            if not Path(path).is_file():
+                raise DataFormatError(path, f"not found (the {role} file of {dataset} recording {recording}); "
+                                      f"set {dataset}.source to the copy that holds it")
 
 
 def feature_settings(config: Mapping, dataset: str) -> dict:
