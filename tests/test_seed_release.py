@@ -392,3 +392,16 @@ def test_a_folder_without_the_datasets_folders_names_them_and_the_key(tmp_path):
     with pytest.raises(wc.ConfigError, match=r"config key 'deap\.source': .*none of DEAP's folders "
                                              r"\(data_preprocessed_python, data_preprocessed_matlab, data_original"):
         wc.check_source({"deap": {"source": str(tmp_path)}}, "deap")
+
+
+def test_raw_eeg_from_01_eeg_raw_when_seed_raw_eeg_lacks_the_subject(release, tmp_path):
+    top = tmp_path / "copy"
+    shutil.copytree(release, top / "SEED")
+    (top / "SEED/SEED_Multimodal/Chinese/01-EEG-raw/2_1.cnt").write_bytes(b"")
+    config = release_config(top / "SEED", subjects=[2])
+    config["seed"]["recordings_eeg"] = "raw"
+    assert wc.recordings(config, "seed") == ["2_1"]
+    files = wc.recording_inputs(config, "seed", "2_1")
+    assert files["cnt"] == str(top / "SEED/SEED_Multimodal/Chinese/01-EEG-raw/2_1.cnt")
+    assert files["time"] == str(top / "SEED/SEED_EEG/SEED_RAW_EEG/time.txt")
+    assert files["lab_eye"].endswith("eye_tracking_feature/2_1")

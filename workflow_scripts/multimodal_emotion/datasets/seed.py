@@ -179,15 +179,16 @@ def recordings(config: Mapping, root: Path) -> list[str]:
     if cfg["source"] == "synthetic":
         return [real_session_stem(s, k) for s in cfg["subjects"] for k in cfg["sessions"]]
     raw = entry == "raw" or (entry == "recordings" and cfg.get("recordings_eeg", "preprocessed") == "raw")
-    base = tree.eeg_base
-    folder = base / (RAW_DIR if raw else extracted_dir(base) if entry == "extracted" else EEG_DIR)
+    base = tree.base
     suffix = ".cnt" if raw else ".mat"
-    stems = []
+    stems, folders = [], {}
     for subject in cfg["subjects"]:
-        dated = sorted(
-            (p.stem for p in folder.glob(f"{subject}_*{suffix}") if re.fullmatch(rf"{subject}_\d+", p.stem)),
-            key=lambda stem: int(stem.split("_")[1]),
-        )
+        if entry == "recordings":
+            folder = recordings_eeg_folder(tree, subject, raw=raw)
+        else:
+            folder = base / (RAW_DIR if raw else extracted_dir(base) if entry == "extracted" else EEG_DIR)
+        folders[subject] = folder
+        dated = _dated(folder, subject, suffix)
         for k in cfg["sessions"]:
             if k > len(dated):
                 raise ConfigError(
@@ -195,8 +196,22 @@ def recordings(config: Mapping, root: Path) -> list[str]:
                 )
             stems.append(dated[k - 1])
     if entry == "recordings" and cfg.get("eye_source", "lab_features") == "lab_features":
-        check_eye_pairing(tree, {s: _dated(folder, s, suffix) for s in cfg["subjects"]}, cfg["subjects"])
+        check_eye_pairing(tree, {s: _dated(folders[s], s, suffix) for s in cfg["subjects"]}, cfg["subjects"])
     return stems
+
+
+def recordings_eeg_folder(tree: SeedTree, subject: int, *, raw: bool) -> Path:
+    """Where entry ``recordings`` finds a subject's EEG: ``Preprocessed_EEG/``, or with
+    ``recordings_eeg: raw`` ``SEED_RAW_EEG/`` when it holds the subject's .cnt files, else
+    ``SEED_Multimodal/Chinese/01-EEG-raw/`` (``{sub}_{ses}.cnt``; clip bounds from
+    ``SEED_RAW_EEG/time.txt``, the same 15 clips)."""
+    if not raw:
+        return tree.base / EEG_DIR
+    folder = tree.base / RAW_DIR
+    if tree.synthetic or _dated(folder, subject, ".cnt") or tree.chinese is None:
+        return folder
+    chinese = tree.chinese / MULTIMODAL_RAW_DIR
+    return chinese if _dated(chinese, subject, ".cnt") else folder
 
 
 def _dated(folder: Path, subject: int, suffix: str) -> list[str]:
@@ -594,7 +609,8 @@ def read_multimodal_session(files: Mapping[str, str], *, nan_windows: str = "err
 SEED_EEG_DIR = "SEED_EEG"
 EXTRACTED_4S_DIR = "ExtractedFeatures_4s"
 EEG_BASE_FOLDERS = (EEG_DIR, *EXTRACTED_DIRS, EXTRACTED_4S_DIR, RAW_DIR)  # what marks the EEG part's folder
-CHINESE_FOLDERS = (str(MULTIMODAL_EEG_DIR), str(MULTIMODAL_EYE_DIR.parent), "01-EEG-raw")
+MULTIMODAL_RAW_DIR = "01-EEG-raw"  # {sub}_{ses}.cnt (entry recordings, recordings_eeg: raw)
+CHINESE_FOLDERS = (str(MULTIMODAL_EEG_DIR), str(MULTIMODAL_EYE_DIR.parent), MULTIMODAL_RAW_DIR)
 
 
 @dataclass(frozen=True)
@@ -697,6 +713,10 @@ def resolve_entry(config: Mapping, tree: SeedTree) -> str:
     eeg_folder = RAW_DIR if raw_eeg else EEG_DIR
     has_extracted = any(tree.has(d) for d in EXTRACTED_DIRS)
     has_multimodal = tree.synthetic or (tree.chinese is not None and (tree.chinese / MULTIMODAL_EEG_DIR).is_dir())
+    if raw_eeg and not tree.has(eeg_folder) and tree.chinese is not None and (tree.chinese / MULTIMODAL_RAW_DIR).is_dir():
+        eeg_folder = f"{MULTIMODAL_DIR}/{MULTIMODAL_RAW_DIR}"  # recordings from 01-EEG-raw (time.txt still needed)
+        if entry in ("auto", "recordings"):
+            return "recordings"
     if entry == "auto":
         if tree.has(eeg_folder):
             # our documented Eye_movements/ layout beside the EEG (and no SEED_Multimodal): read as before
@@ -803,7 +823,8 @@ def recordings_input_files(config: Mapping, tree: SeedTree, recording: str) -> d
     subject = int(subject_of(recording))
     files: dict[str, Path] = {"labels": base / EEG_DIR / LABEL_FILE}
     if cfg.get("recordings_eeg", "preprocessed") == "raw":
-        files.update(cnt=base / RAW_DIR / f"{recording}.cnt", time=base / RAW_DIR / TIME_FILE)
+        folder = recordings_eeg_folder(tree, subject, raw=True)
+        files.update(cnt=folder / f"{recording}.cnt", time=base / RAW_DIR / TIME_FILE)
     else:
         files["eeg"] = base / EEG_DIR / f"{recording}.mat"
     session = session_in_date_order(tree, recording, raw="cnt" in files)
@@ -828,7 +849,7 @@ def session_in_date_order(tree: SeedTree, recording: str, *, raw: bool = False) 
     if tree.synthetic:
         return session_of(recording)
     subject = int(subject_of(recording))
-    stems = _dated(tree.base / (RAW_DIR if raw else EEG_DIR), subject, ".cnt" if raw else ".mat")
+    stems = _dated(recordings_eeg_folder(tree, subject, raw=raw), subject, ".cnt" if raw else ".mat")
     return stems.index(recording) + 1
 
 
