@@ -1,5 +1,5 @@
 """Snakemake entry point: evaluate an experiment's search shards (refit included), join them, select."""
-from multimodal_emotion import provenance, run_logged
+from multimodal_emotion import exit_without_teardown, provenance, run_logged
 from multimodal_emotion.experiments import merge_search
 
 run_logged(
@@ -20,3 +20,4 @@ run_logged(
     output_csv=snakemake.output.csv,
     output_json=snakemake.output.result,
 )
+exit_without_teardown()  # outputs are in place and closed; skip the slow interpreter teardown

@@ -14,4 +14,4 @@ run_logged(
     output_dir=snakemake.output.models,
     **snakemake.params.search,
 )
-exit_without_teardown()  # outputs are in place and closed; skip TensorFlow's slow teardown
+exit_without_teardown()  # outputs are in place and closed; skip the slow interpreter teardown

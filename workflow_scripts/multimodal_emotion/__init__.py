@@ -78,17 +78,16 @@ def run_logged(log_path, function, /, **kwargs):
 
 
 def exit_without_teardown() -> None:
-    """End a finished job at once if it loaded TensorFlow.
+    """End a finished job at once, without the interpreter's teardown.
 
     Call only after every output is written and closed (``atomic_dir`` / ``atomic_path``
-    have renamed them into place). TensorFlow's interpreter-exit teardown (thread pools,
-    registered atexit hooks, garbage collection of graphs) cost seconds per job and
-    writes nothing we need; the log is flushed and closed first, so no line is lost."""
+    have renamed them into place). The teardown (TensorFlow's thread pools and atexit
+    hooks, the BLAS thread pools, freeing every object one by one) writes nothing we
+    need and cost 1-7 s per job on a loaded 2-core machine (benchmarks/bench_network_job.py
+    --from-run); stdout, stderr and the log are flushed and closed first, so no line is lost."""
     import logging
     import sys
 
-    if "tensorflow" not in sys.modules:
-        return
     logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()

@@ -567,7 +567,12 @@ def train_shard(
                 for k in group:
                     log.info("%s %s: config %d/%d fold %d: %s", experiment, model_name, k + 1, n_configs, fold.index,
                              hypers[k])
-                fitted = _fit_group(model_class, hypers, fold, grouped=grouped, precision=precision, device=device)
+                if needs_tensorflow(model_class):  # phases inside: build, trace, training_steps
+                    fitted = _fit_group(model_class, hypers, fold, grouped=grouped, precision=precision, device=device)
+                else:  # no build or trace to tell apart: the whole fit is training
+                    with phase("training_steps"):
+                        fitted = _fit_group(model_class, hypers, fold, grouped=grouped, precision=precision,
+                                            device=device)
                 seconds = (time.perf_counter() - start) / len(group)  # a group's time is shared
                 for k, model in fitted.items():
                     with phase("save"):
