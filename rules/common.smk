@@ -162,17 +162,10 @@ def refit_params(wildcards):
     return {"enabled": False}
 
 
-def shard_outputs(kind):
-    def inputs(wildcards):
-        base = f"{RESULTS}/search/{wildcards.dataset}/{wildcards.recording}/{wildcards.task}/{wildcards.model}"
-        name = {
-            "csv": "evaluation.csv",
-            "npz": "predictions.npz",
-            "curves": "curves.json",
-        }[kind]
-        return [f"{base}/shard{s}/{name}" for s in range(shards_of(wildcards.model))]
-
-    return inputs
+def shard_models(wildcards):
+    """The trained-model folders of every search shard of one experiment x model."""
+    base = f"{RESULTS}/search/{wildcards.dataset}/{wildcards.recording}/{wildcards.task}/{wildcards.model}"
+    return [f"{base}/shard{s}/models" for s in range(shards_of(wildcards.model))]
 
 
 def n_classes(dataset):

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.workflow
 
 #: Rules in the order their outputs are made (older outputs first).
 RULE_RANK = {"synthetic_seed_labels": 0, "synthetic_seed_session": 0, "synthetic_deap_subject": 0, "features": 1,
-             "train_shard": 2, "evaluate_shard": 3, "merge_search": 4, "aggregate": 5}
+             "train_shard": 2, "merge_search": 3, "aggregate": 4}
 
 
 def loso_config(**changes) -> dict:

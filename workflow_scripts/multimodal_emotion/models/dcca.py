@@ -41,8 +41,12 @@ from .base import (
     EmotionModel,
     WindowData,
     _check_range,
+    keras_input_specs,
     logger,
+    phase,
     seed_everything,
+    spec_like,
+    traced,
 )
 
 #: The file of the fitted CCA directions and SVM weights, beside ``model.keras``.
@@ -352,20 +356,20 @@ class DCCA(EmotionModel):
         from .svm import liblinear_ovr_weights, train_l2svm
 
         p = self._params
-        seed_everything(p["seed"])
-        self._set_n_classes(train)
-        self._fit_bimodal_scalers(train)
-        net = self.model_ = build_dcca_networks(
-            n_eeg=train.eeg.shape[1], n_other=train.other.shape[1], eeg_hidden=p["eeg_hidden"],
-            other_hidden=p["other_hidden"], output_size=p["output_size"])
-        self._make_functions()
-        variables = net.trainable_variables
-        kernels = [layer.kernel for layer in net.layers if hasattr(layer, "kernel")]
-        optimizer = keras.optimizers.Adam(learning_rate=p["learning_rate"])
-        optimizer.build(variables)
+        with phase("build"):
+            seed_everything(p["seed"])
+            self._set_n_classes(train)
+            self._fit_bimodal_scalers(train)
+            net = self.model_ = build_dcca_networks(
+                n_eeg=train.eeg.shape[1], n_other=train.other.shape[1], eeg_hidden=p["eeg_hidden"],
+                other_hidden=p["other_hidden"], output_size=p["output_size"])
+            self._make_functions()
+            variables = net.trainable_variables
+            kernels = [layer.kernel for layer in net.layers if hasattr(layer, "kernel")]
+            optimizer = keras.optimizers.Adam(learning_rate=p["learning_rate"])
+            optimizer.build(variables)
         r, top_k, decay = p["r"], self.n_components, p["weight_decay"]
 
-        @tf.function(reduce_retracing=True)
         def step(eeg, other):
             with tf.GradientTape() as tape:
                 h1, h2 = net([eeg, other], training=True)
@@ -376,28 +380,30 @@ class DCCA(EmotionModel):
             return loss
 
         eeg, other = (tf.constant(x) for x in self._inputs(train))
+        step = traced(step, spec_like(eeg), spec_like(other))
         monitored = train if val is None else val
         rng = np.random.default_rng(p["seed"] + 1)
         stopper = EarlyStopping(patience=p["patience"], min_delta=p["min_delta"])
         history: dict = {"loss": [], "train_correlation": [], "monitored_correlation": []}
         stopped, epoch, steps = False, 0, 1
         monitor_name = "train" if val is None else "val"
-        for epoch in range(1, p["max_epochs"] + 1):
-            batches = _equal_batches(train.n_windows, p["batch_size"], rng)
-            steps = len(batches)
-            losses = [float(step(tf.gather(eeg, idx), tf.gather(other, idx))) for idx in batches]
-            train_corr, held_out = self._epoch_correlations(train, monitored)
-            history["loss"].append(float(np.average(losses, weights=[len(b) for b in batches])))
-            history["train_correlation"].append(train_corr)
-            history["monitored_correlation"].append(held_out)
-            stopped = stopper.update(epoch, held_out, net.get_weights)
-            logger.info("%s epoch %d/%d loss %.6g train_corr %.4f monitored_%s_corr %.4f (best %.4f @ %d)",
-                        self.name, epoch, p["max_epochs"], history["loss"][-1], train_corr, monitor_name,
-                        held_out, stopper.best, stopper.best_epoch)
-            if stopped:
-                logger.info("%s: no gain of %g in %s correlation for %d epochs; stopping at epoch %d",
-                            self.name, p["min_delta"], monitor_name, p["patience"], epoch)
-                break
+        with phase("training_steps"):
+            for epoch in range(1, p["max_epochs"] + 1):
+                batches = _equal_batches(train.n_windows, p["batch_size"], rng)
+                steps = len(batches)
+                losses = [float(step(tf.gather(eeg, idx), tf.gather(other, idx))) for idx in batches]
+                train_corr, held_out = self._epoch_correlations(train, monitored)
+                history["loss"].append(float(np.average(losses, weights=[len(b) for b in batches])))
+                history["train_correlation"].append(train_corr)
+                history["monitored_correlation"].append(held_out)
+                stopped = stopper.update(epoch, held_out, net.get_weights)
+                logger.info("%s epoch %d/%d loss %.6g train_corr %.4f monitored_%s_corr %.4f (best %.4f @ %d)",
+                            self.name, epoch, p["max_epochs"], history["loss"][-1], train_corr, monitor_name,
+                            held_out, stopper.best, stopper.best_epoch)
+                if stopped:
+                    logger.info("%s: no gain of %g in %s correlation for %d epochs; stopping at epoch %d",
+                                self.name, p["min_delta"], monitor_name, p["patience"], epoch)
+                    break
         if stopper.best_weights is not None:
             net.set_weights(stopper.best_weights)
         # (3) linear CCA of the restored networks' training outputs
@@ -441,7 +447,7 @@ class DCCA(EmotionModel):
         import tensorflow as tf
 
         model = self.model_
-        self._predict_fn = tf.function(lambda e, o: model([e, o], training=False), reduce_retracing=True)
+        self._predict_fn = traced(lambda e, o: model([e, o], training=False), *keras_input_specs(model), now=False)
 
     def decision_function(self, data: WindowData) -> np.ndarray:
         """Return the SVM's one-vs-rest scores on the fused features, (n_windows, n_classes)."""
