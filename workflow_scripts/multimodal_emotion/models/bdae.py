@@ -235,10 +235,11 @@ class BDAE(EmotionModel):
         return self.autoencoder_
 
     def _fit_svm(self, features: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        from .svm import liblinear_ovr_weights, train_l2svm
+        from .svm import fit_certified_svm
 
-        model = train_l2svm(features, y, C=self._params["C"], eps=self._params["eps"])
-        return liblinear_ovr_weights(model, self.n_classes_)
+        solved = fit_certified_svm(features, y, C=self._params["C"], eps=self._params["eps"], name=f"{self.name} SVM")
+        self.svm_certificate_ = solved.certificate
+        return solved.kernel, solved.bias
 
     def fit(self, train: WindowData, val: WindowData | None = None) -> BDAE:
         """Pre-train (RBMs), fine-tune the autoencoder with early stopping on the SVM's
@@ -273,6 +274,7 @@ class BDAE(EmotionModel):
         )
         self.svm_ = self._fit_svm(ae.encode(eeg, other), train.y)  # on the restored weights
         self.history["rbm_mse"] = rbm_mse
+        self.history["svm_certificate"] = self.svm_certificate_
         self.history["train_reconstruction_mse"] = ae.reconstruction_mse(eeg, other)
         return self
 

@@ -349,7 +349,7 @@ class DCCA(EmotionModel):
         import keras
         import tensorflow as tf
 
-        from .svm import liblinear_ovr_weights, train_l2svm
+        from .svm import fit_certified_svm
 
         p = self._params
         seed_everything(p["seed"])
@@ -404,15 +404,15 @@ class DCCA(EmotionModel):
         self.cca_ = linear_cca(*self.transform(train), r=r, n_components=self.n_components)
         # (4) + (5) fusion and the linear SVM
         fused = self.fused_features(train)
-        model = train_l2svm(fused, train.y, C=p["C"], eps=p["eps"])
-        self.svm_ = liblinear_ovr_weights(model, self.n_classes_)
+        solved = fit_certified_svm(fused, train.y, C=p["C"], eps=p["eps"], name=f"{self.name} SVM")
+        self.svm_ = (solved.kernel, solved.bias)
         history.update(
             epochs=epoch, best_epoch=stopper.best_epoch,
             best_monitored_correlation=None if stopper.best_weights is None else stopper.best,
             monitor=monitor_name, stopped_early=stopped, steps_per_epoch=int(steps),
             optimizer_steps=int(epoch * steps), restored_steps=int(stopper.best_epoch * steps),
             canonical_correlations=self.cca_["correlations"].tolist(),
-            svm_train_accuracy=self.score(train), svm_val_accuracy=None if val is None else self.score(val),
+            svm_certificate=solved.certificate, svm_train_accuracy=self.score(train), svm_val_accuracy=None if val is None else self.score(val),
         )
         self.history = history
         logger.info("%s fitted: restored epoch %d, training canonical correlations %s, train_acc %.4f%s",
