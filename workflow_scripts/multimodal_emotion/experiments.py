@@ -641,7 +641,10 @@ def _fit_group(model_class: str, hypers: Mapping[int, dict], fold: Fold, *, grou
     from .models import build_model
 
     if not grouped:
-        return {k: build_model(model_class, **h).fit(fold.train, fold.val) for k, h in hypers.items()}
+        models = {k: build_model(model_class, **h) for k, h in hypers.items()}
+        # a transductive variant (BDAE fit_on_test_windows, off by default) also gets the test windows, no labels
+        return {k: m.fit(fold.train, fold.val, **({"unlabelled": fold.test} if getattr(m, "uses_test_windows", False)
+                                                  else {})) for k, m in models.items()}
     from .models.grouped_lstm import fit_grouped
 
     models = [build_model(model_class, **h) for h in hypers.values()]
