@@ -461,7 +461,8 @@ def aggregate_stage(*, result_paths: Sequence[str], datasets: Sequence[str], tab
     everything = collect_results(result_paths)
     protocols = protocols or {d: {"per_recording": True, "pooled": []} for d in datasets}
     results = everything[everything["protocol"] == ""].drop(columns=["protocol", "normalisation"])
-    per_experiment = results.drop(columns=["confusion"], errors="ignore")
+    # one row per trained model: the training-majority floor is a summary-table row, not a model
+    per_experiment = results[results["model"] != TRAINING_MAJORITY].drop(columns=["confusion"], errors="ignore")
     printed = per_experiment.assign(hyperparameters=per_experiment["hyperparameters"].map(_compact_hyperparameters)
                                     if "hyperparameters" in per_experiment else None)
     write_table(printed, f"{tables_dir}/experiments",

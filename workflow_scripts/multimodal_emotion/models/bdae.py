@@ -18,11 +18,11 @@ re-run under this workflow's protocol. The steps:
 (5) the autoencoder is fine-tuned by back-propagation of the reconstruction MSE
     (the BDDAE's :func:`.bddae._reconstruction_mse`, averaged over windows and all
     features of both modalities), with Adam;
-(6) h3, the shared representation, goes to a linear SVM (liblinear ``-s 2``).
+(6) h3, the shared representation, goes to a linear L2-SVM (:func:`~.svm.fit_certified_svm`).
 
 What differs from the BDDAE: RBM pre-training by contrastive divergence instead of
 denoising (no corruption layer); Gaussian inputs standardised instead of min-max
-scaled to [0, 1]; the classifier is liblinear on frozen features, not an SVM layer
+scaled to [0, 1]; the classifier is a linear SVM on frozen features, not an SVM layer
 trained jointly with the encoders, so the model is not an ``is_network`` model
 (no Sec. 3.2 refit). Early stopping of step (5): after every fine-tuning epoch the
 SVM is fitted on the training windows' h3 and scored on the validation split; the
