@@ -44,8 +44,18 @@ TINY_MODELS = {
 SMALL_BUDGET = {"max_epochs": 3, "patience": 3, "seed": 3}
 
 
+#: Named set-ups of a class that change its scaling or training (config entries with ``fixed``).
+VARIANTS = {"bdae_lab_code": ("bdae", {"setup": "lab_code"})}
+
+
 def tiny(model_class: str) -> dict:
     return TINY_MODELS.get(model_class, SMALL_BUDGET)
+
+
+def build_tiny(name: str):
+    """A registered class, or a named variant of one, with the tiny hyper-parameters."""
+    model_class, extra = VARIANTS.get(name, (name, {}))
+    return build_model(model_class, **tiny(model_class), **extra)
 
 
 def perturb(features: FeatureFile, rows: np.ndarray) -> FeatureFile:
@@ -125,15 +135,15 @@ def _expected_train_stats(model_class: str, train) -> dict:
         return {"eeg": standard(train.eeg), "other": standard(train.other)}
     if model_class == "subnetwork_nodes":
         return {"eeg": standard(train.eeg)}
-    if model_class == "bddae":
+    if model_class in ("bddae", "bdae_lab_code"):
         return {"eeg": minmax(train.eeg), "other": minmax(train.other)}
     return {"features": standard(train.features("both"))}
 
 
-@pytest.mark.parametrize("model_class", list(MODELS))
+@pytest.mark.parametrize("model_class", list(MODELS) + list(VARIANTS))
 def test_no_test_statistic_enters_scaling_or_training(leakage_folds, model_class):
     fold, moved = leakage_folds
-    model = build_model(model_class, **tiny(model_class)).fit(fold.train, fold.val)
+    model = build_tiny(model_class).fit(fold.train, fold.val)
     stats = _scaler_stats(model)
     expected = _expected_train_stats(model_class, fold.train)
     for key, (kind, offset, scale) in expected.items():
@@ -161,7 +171,7 @@ def test_no_test_statistic_enters_scaling_or_training(leakage_folds, model_class
     train_rows = np.zeros(len(fold.train.y), dtype=bool)
     train_rows[::2] = True
     shifted = _perturbed_window_data(fold.train, train_rows)
-    other = build_model(model_class, **tiny(model_class)).fit(shifted, fold.val)
+    other = build_tiny(model_class).fit(shifted, fold.val)
     changed = [key for key in stats if not np.array_equal(stats[key][1], _scaler_stats(other)[key][1])]
     assert changed == list(stats), (model_class, changed)
     assert not np.array_equal(other.decision_function(fold.val), scores["val"])
