@@ -217,7 +217,10 @@ def test_model_without_its_modality_is_absent_with_a_note(tmp_path):
     other = json.loads((tmp_path / "linear_svm_other" / "result.json").read_text())
     assert "no other features" in other["not_evaluable"] and not other["selections"]
     table = reporting.summary_table(reporting.collect_results(results), dataset="seed")
-    assert set(table.loc[table["source"] == "this run", "model"]) == {"linear_svm_eeg"}
+    assert set(table.loc[table["source"] == "this run", "model"]) == {"linear_svm_eeg", "training_majority"}
+    eeg = table.set_index("model").loc["linear_svm_eeg"]
+    assert eeg["svm_certificate"] <= 1e-8 and eeg["n_experiments"] == 1 and np.isfinite(eeg["balanced_accuracy"])
+    assert (pd.read_csv(tmp_path / "linear_svm_eeg" / "search.csv")["svm_certificate"] <= 1e-8).all()
     assert any("no other features" in note for note in table.attrs["excluded"])
     reporting.write_table(table, str(tmp_path / "seed_accuracy"), caption="SEED")
     markdown = (tmp_path / "seed_accuracy.md").read_text()

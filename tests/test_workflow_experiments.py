@@ -17,7 +17,7 @@ from support.workflow import REPO, run_snakemake, scheduled_jobs, tiny_config, w
 
 pytestmark = pytest.mark.workflow
 
-MODELS = ["bdae", "bddae", "bimodal_lstm", "bimodal_lstm_no_context", "dcca", "feature_fusion", "linear_svm", "mesae",
+MODELS = ["bdae", "bdae_lab_code", "bddae", "bimodal_lstm", "bimodal_lstm_no_context", "dcca", "feature_fusion", "linear_svm", "mesae",
           "subnetwork_nodes"]
 
 
@@ -64,8 +64,12 @@ def test_tables_figures_and_report(full_run):
             assert (full_run / f"results/figures/{dataset}_{kind}.png").read_bytes()[:4] == b"\x89PNG"
     seed = pd.read_csv(full_run / "results/tables/seed_accuracy.csv")
     ours = seed[seed["source"] == "this run"]
-    assert set(ours["model"]) == set(MODELS) and set(ours["selection"]) == {"validation", "test"}
-    assert "wilcoxon_p_vs_bimodal_lstm" in seed.columns
+    assert set(ours["model"]) == set(MODELS) | {"training_majority"} and set(ours["selection"]) == {"validation", "test"}
+    for column in ("n_experiments", "ci95_low", "ci95_high", "balanced_accuracy", "holm_p_vs_bimodal_lstm"):
+        assert column in seed.columns
+    assert (ours["ci95_low"] <= ours["mean_accuracy"]).all() and (ours["mean_accuracy"] <= ours["ci95_high"]).all()
+    with_svm = ours[ours["model"].isin(["linear_svm", "dcca", "bdae", "bdae_lab_code", "bimodal_lstm", "bddae"])]
+    assert (with_svm["svm_certificate"] <= 1e-8).all(), with_svm[["model", "svm_certificate"]]
     assert (seed["source"] != "this run").any()  # the paper's reference rows
     deap = pd.read_csv(full_run / "results/tables/deap_accuracy.csv")
     assert {"arousal", "valence"} <= set(deap["task"])

@@ -667,7 +667,10 @@ def _fit_group(model_class: str, hypers: Mapping[int, dict], fold: Fold, *, grou
     from .models import build_model
 
     if not grouped:
-        return {k: build_model(model_class, **h).fit(fold.train, fold.val) for k, h in hypers.items()}
+        models = {k: build_model(model_class, **h) for k, h in hypers.items()}
+        # a transductive variant (BDAE fit_on_test_windows, off by default) also gets the test windows, no labels
+        return {k: m.fit(fold.train, fold.val, **({"unlabelled": fold.test} if getattr(m, "uses_test_windows", False)
+                                                  else {})) for k, m in models.items()}
     from .models.grouped_lstm import fit_grouped
 
     models = [build_model(model_class, **h) for h in hypers.values()]
@@ -743,12 +746,17 @@ def evaluate_shard(
                            refit_newton_steps=report.newton_steps, refit_converged=report.converged,
                            refit_relative_gradient=report.relative_gradient,
                            refit_kkt_violation=report.kkt_violation, refit_duality_gap=report.duality_gap,
-                           refit_seconds=round(time.perf_counter() - start, 3))
+                           refit_seconds=round(time.perf_counter() - start, 3), svm_certificate=report.certificate)
+            else:  # the network's own layer, as trained: its distance from J's minimum
+                from .models.finite_newton import ovr_certificate
+
+                row["svm_certificate"] = ovr_certificate(kernel, bias, inputs["features_train"], fold.train.y, lam).worst
         else:  # no refit: predictions and figures were fixed at training time
             with np.load(directory / PREDICTIONS_FILE) as saved:
                 stored = {k: saved[k] for k in saved.files}
             predict = lambda data, split: stored[f"pred_{split}"]  # noqa: E731
             history = json.loads((directory / STATE_FILE).read_text())["history"]
+            row["svm_certificate"] = history.get("svm_certificate", float("nan"))  # NaN: no linear SVM in the model
             if isinstance(history.get("loss"), list):  # trained by epochs, e.g. DCCA
                 curves[f"c{run['config']}_f{run['fold']}"] = {key: history[key] for key in CURVE_KEYS if key in history}
             for key in sorted(stored):  # model-specific figures, e.g. DCCA's held-out canonical correlation
@@ -764,6 +772,7 @@ def evaluate_shard(
             if split == "test":
                 predictions[f"c{run['config']}_f{run['fold']}_true"] = data.y
                 predictions[f"c{run['config']}_f{run['fold']}_pred"] = predicted
+                predictions[f"f{run['fold']}_train_counts"] = np.bincount(fold.train.y)  # for the training-majority floor
         if network:
             log.info("config %d fold %d: network alone train %.3f val %.3f test %.3f (J %.4g); final train %.3f val %.3f test %.3f%s",
                      run["config"], run["fold"], row["network_train_accuracy"], row["network_val_accuracy"],
@@ -879,6 +888,9 @@ def merge_shards(
             hp_columns = [c for c in search.columns if c.startswith("hp_")]
             first = search.loc[search["config"] == chosen["config"]].iloc[0]
             chosen["hyperparameters"] = {c[3:]: _plain(first[c]) for c in hp_columns}
+            if "svm_certificate" in search.columns:  # the worst over the chosen configuration's folds
+                chosen["svm_certificate"] = _plain(np.float64(
+                    search.loc[search["config"] == chosen["config"], "svm_certificate"].max()))
             if "refit_converged" in search.columns:
                 rows = search.loc[search["config"] == chosen["config"]]
                 chosen["refit_converged"] = bool(rows["refit_converged"].astype(bool).all())
@@ -889,6 +901,7 @@ def merge_shards(
             if fold_curves:
                 chosen["learning_curves"] = fold_curves
             result["selections"][selection] = chosen
+        result["training_majority"] = _training_majority(search, predictions, n_classes)
     with atomic_path(output_csv) as tmp:
         search.to_csv(tmp, index=False, float_format="%.6g")
     with atomic_path(output_json) as tmp:
@@ -926,6 +939,20 @@ def merge_search(
                      dataset=dataset, task=task, model=model, selections=selections, n_classes=n_classes,
                      output_csv=output_csv, output_json=output_json, features_path=features_path,
                      provenance=provenance, protocol=protocol)
+
+
+def _training_majority(search, predictions: Mapping, n_classes: int) -> dict | None:
+    """The floor of the experiment's protocol (:func:`~.statistics.training_majority`):
+    every fold's test windows predicted as its training split's majority class. The folds
+    do not depend on the configuration, so the first configuration's test labels serve."""
+    from .statistics import training_majority
+
+    config = int(search["config"].min())
+    folds = sorted(int(f) for f in search.loc[search["config"] == config, "fold"])
+    if not all(f"f{f}_train_counts" in predictions for f in folds):
+        return None
+    return training_majority([predictions[f"f{f}_train_counts"] for f in folds],
+                             [predictions[f"c{config}_f{f}_true"] for f in folds], n_classes)
 
 
 def _plain(value):

@@ -6,7 +6,7 @@ one interface (:class:`EmotionModel`)::
     model = build_model("bimodal_lstm", seed=1, max_epochs=500)
     model.fit(train, val)            # val monitors early stopping; None -> train
     labels = model.predict(test)     # (n_windows,) class indices
-    model.save("results/model")      # .keras / liblinear file + JSON
+    model.save("results/model")      # .keras / .npz / .pkl file + JSON
     model = load_model("results/model")
 
 The two networks (Bimodal-LSTM and BDDAE) end in the same linear L2-SVM layer
@@ -568,7 +568,7 @@ class EmotionModel:
 
         Files: ``hyperparameters.json`` (model name + hyper-parameters),
         ``state.json`` (n_classes, scaler statistics, history) and the model's own
-        file(s) (``model.keras`` / ``liblinear.model`` / ``svc.pkl``).
+        file(s) (``model.keras`` / ``svm_weights.npz`` and the other ``.npz`` / ``svc.pkl``).
         """
         self._check_fitted()
         directory = Path(directory)

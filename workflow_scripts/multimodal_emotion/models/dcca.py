@@ -20,9 +20,10 @@ correlation analysis", ICML 2013. The steps, with their symbols:
 (3) after training, a linear CCA of the training outputs gives directions
     :math:`A, B` (k x c) with :math:`U = \\bar H_1 A`, :math:`V = \\bar H_2 B`;
 (4) weighted-sum fusion :math:`O = \\alpha U + (1 - \\alpha) V` (``fusion_weight``);
-(5) a linear L2-SVM (liblinear ``-s 2``) on O classifies.
+(5) a linear L2-SVM (liblinear ``-s 2``'s problem, solved to its minimum by
+    :func:`~.svm.fit_certified_svm`) on O classifies.
 
-DCCA's classifier is the liblinear SVM itself, fitted once on the fused training
+DCCA's classifier is the linear SVM itself, fitted once on the fused training
 features: there is no network layer for Sec. 3.2's refit, so the model is not an
 ``is_network`` model and ``evaluate_shard`` never refits it.
 """
@@ -226,9 +227,9 @@ class DCCA(EmotionModel):
         alpha in :math:`O = \\alpha U + (1 - \\alpha) V`, in [0, 1]; 0.5 averages the
         views (authors' code).
     C : float
-        liblinear cost of the SVM on the fused features (authors' code: 100).
+        Cost of the L2-SVM on the fused features (authors' code: 100).
     eps : float
-        liblinear tolerance ``-e``.
+        liblinear's tolerance ``-e`` for the SVM's warm start.
     n_classes : int | None
         None infers ``max(train.y) + 1``.
     seed : int
@@ -255,7 +256,7 @@ class DCCA(EmotionModel):
     default_space = {"eeg_hidden": {"int": [32, 128]}, "other_hidden": {"int": [16, 64]}, "output_size": {"int": [5, 20]},
                      "r": {"log10": [-5, -2]}, "learning_rate": {"log10": [-3, -2]},
                      "fusion_weight": {"uniform": [0.2, 0.8]}, "C": {"log10": [-2, 2]}}
-    #: Not a Sec. 3.2 network: its classifier is the liblinear SVM, fitted once.
+    #: Not a Sec. 3.2 network: its classifier is the linear SVM, fitted once.
     is_network: ClassVar[bool] = False
     needs_tensorflow: ClassVar[bool] = True
 
@@ -353,7 +354,7 @@ class DCCA(EmotionModel):
         import keras
         import tensorflow as tf
 
-        from .svm import liblinear_ovr_weights, train_l2svm
+        from .svm import fit_certified_svm
 
         p = self._params
         with phase("build"):
@@ -410,15 +411,15 @@ class DCCA(EmotionModel):
         self.cca_ = linear_cca(*self.transform(train), r=r, n_components=self.n_components)
         # (4) + (5) fusion and the linear SVM
         fused = self.fused_features(train)
-        model = train_l2svm(fused, train.y, C=p["C"], eps=p["eps"])
-        self.svm_ = liblinear_ovr_weights(model, self.n_classes_)
+        solved = fit_certified_svm(fused, train.y, C=p["C"], eps=p["eps"], name=f"{self.name} SVM")
+        self.svm_ = (solved.kernel, solved.bias)
         history.update(
             epochs=epoch, best_epoch=stopper.best_epoch,
             best_monitored_correlation=None if stopper.best_weights is None else stopper.best,
             monitor=monitor_name, stopped_early=stopped, steps_per_epoch=int(steps),
             optimizer_steps=int(epoch * steps), restored_steps=int(stopper.best_epoch * steps),
             canonical_correlations=self.cca_["correlations"].tolist(),
-            svm_train_accuracy=self.score(train), svm_val_accuracy=None if val is None else self.score(val),
+            svm_certificate=solved.certificate, svm_train_accuracy=self.score(train), svm_val_accuracy=None if val is None else self.score(val),
         )
         self.history = history
         logger.info("%s fitted: restored epoch %d, training canonical correlations %s, train_acc %.4f%s",
