@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from support import bad_inputs
+from support import bad_inputs, workflow
 from multimodal_emotion import datasets, recording  # noqa: F401
 from multimodal_emotion.datasets import deap as deap_ds, seed as seed_ds  # noqa: F401
 from support.workflow import REPO, SNAKEMAKE, run_snakemake, tiny_config, write_config
@@ -47,6 +47,7 @@ class Run:
     env: dict | None = None  # added to the environment (e.g. pause_env())
 
     def start(self) -> "Run":
+        workflow.check_workflow_marker()
         self.workdir.mkdir(parents=True, exist_ok=True)
         self._out = open(self.workdir.parent / f"{self.workdir.name}.{self.name}.stdout", "w+")
         self._err = open(self.workdir.parent / f"{self.workdir.name}.{self.name}.stderr", "w+")

@@ -13,6 +13,15 @@ import yaml
 REPO = Path(__file__).resolve().parents[2]
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
 
+# The test being set up or run (conftest.py sets it): Snakemake may start only for a test
+# marked ``workflow``, so that ``pytest -m "not workflow"`` (the fast lane) runs none.
+current_test = None
+
+
+def check_workflow_marker() -> None:
+    if current_test is not None and current_test.get_closest_marker("workflow") is None:
+        raise AssertionError(f"{current_test.nodeid} runs Snakemake but is not marked @pytest.mark.workflow")
+
 
 def merged(base: dict, override: dict) -> dict:
     """``override`` merged into ``base`` key by key (nested dicts merged, the rest replaced),
@@ -47,6 +56,7 @@ def write_config(workdir: Path, config: dict) -> Path:
 def run_snakemake(workdir: Path, *args: str, check: bool = True, config: dict | None = None) -> subprocess.CompletedProcess:
     """Snakemake in ``workdir`` with its ``config.yaml``, or with ``config`` (written beside it
     as ``config.variant.yaml``: the workdir's own config, which other tests share, is left as is)."""
+    check_workflow_marker()
     configfile = workdir / "config.yaml"
     if config is not None:
         configfile = workdir / "config.variant.yaml"
