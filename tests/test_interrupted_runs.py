@@ -41,14 +41,16 @@ def killed_feature_job(tiny_run, tmp_path_factory) -> dict:
     run = Run(workdir, (FEATURE_TARGET,), env=pause_env(pauses, "feature_file_written_in_part")).start()
     try:
         marker = wait_for_pause(run, pauses, "feature_file_written_in_part")
-        temp = Path(marker["detail"])
-        with h5py.File(temp, "r") as f:  # what the job had written when it was killed
-            written = sorted(name for name in ("eeg/de", "eeg/psd", "labels") if name in f)
         run.kill_group(signal.SIGKILL)
     except BaseException:
         run.kill_group(signal.SIGKILL)
         raise
     run.wait()
+    temp = Path(marker["detail"])
+    written = []
+    if temp.exists():  # what the job had written when it was killed
+        with h5py.File(temp, "r", locking=False) as f:
+            written = sorted(name for name in ("eeg/de", "eeg/psd", "labels") if name in f)
     state = {"run": run, "temp_file": temp.name, "written": written,
              "temp_size": temp.stat().st_size if temp.exists() else None,
              "alive": [p.pid for p in processes_in(workdir)],
