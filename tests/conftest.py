@@ -38,5 +38,13 @@ def deap_file(tmp_path_factory) -> Path:
     return path
 
 
-# Snakemake runs shared by several reliability modules (session-scoped: each runs once).
-from support.runs import pristine, pristine_raw, readonly_run, seed_runs  # noqa: E402, F401
+# Snakemake runs shared by several modules (session-scoped: each runs once per session).
+from support.runs import pristine, pristine_raw, readonly_run  # noqa: E402, F401
+from support.shared_runs import repeated_runs, tiny_run  # noqa: E402, F401
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    import support.workflow
+
+    support.workflow.current_test = item  # run_snakemake and Run refuse tests not marked workflow

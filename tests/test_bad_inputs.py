@@ -30,8 +30,6 @@ from support.runs import (
     user_copy_config,
 )
 
-pytestmark = pytest.mark.workflow
-
 
 # =====================================================================================
 # 1. Bad inputs through Snakemake
@@ -111,6 +109,7 @@ def _bad_run_ids():
     return sorted({c.scenario for c in CASES})
 
 
+@pytest.mark.workflow
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_bad_input_stops_its_job_with_one_line_and_leaves_nothing(bad_runs, case):
     item = bad_runs[case.name]
@@ -144,6 +143,7 @@ def test_bad_input_stops_its_job_with_one_line_and_leaves_nothing(bad_runs, case
         assert not left, f"left in results/{folder}/{dataset}: {left}"
 
 
+@pytest.mark.workflow
 @pytest.mark.parametrize("scenario", _bad_run_ids())
 def test_bad_inputs_put_only_the_error_lines_on_the_terminal(bad_runs, scenario):
     """Besides Snakemake's own report (stderr), the failed jobs show their one-line errors
@@ -244,6 +244,7 @@ def one_class_runs(pristine, tmp_path_factory) -> dict[str, Run]:
     return runs
 
 
+@pytest.mark.workflow
 def test_deap_subject_with_one_valence_class_is_not_evaluable_not_a_crash(one_class_runs):
     run = checked(one_class_runs["deap"])
     results = run.workdir / "results"
@@ -263,6 +264,7 @@ def test_deap_subject_with_one_valence_class_is_not_evaluable_not_a_crash(one_cl
     assert "Not evaluable: s01 valence" in (results / "tables/deap_accuracy.tex").read_text()
 
 
+@pytest.mark.workflow
 def test_seed_session_with_one_emotion_class_names_the_file_or_is_not_evaluable(one_class_runs):
     """SEED's counterpart: a label.mat whose 15 labels are all the same (values in the
     allowed set). Either the reader refuses it (one line naming label.mat) or the

@@ -93,6 +93,7 @@ def test_real_seed_sessions_are_found_in_date_order(tmp_path):
         wc.recordings(config, "seed")
 
 
+@pytest.mark.workflow
 def test_bad_config_fails_snakemake_at_start_up(tmp_path):
     config = tiny_config()
     config["seed"]["bands"]["alpha"] = [14, 8]
@@ -115,6 +116,7 @@ def test_bad_config_fails_snakemake_at_start_up(tmp_path):
     (lambda c: c["deap"].update(step_s=-1.0),
      "config.yaml: deap.step_s: -1.0 is not allowed (allowed: > 0)"),
 ])
+@pytest.mark.workflow
 def test_config_mistakes_are_one_line(tmp_path, change, line):
     """Schema errors: one line naming the key, the value and what is allowed; the
     schema dump only in the log."""

@@ -4,14 +4,7 @@ gives what an uninterrupted run gives, and two clean runs give identical tables.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
-import os
-import re
-import select
 import signal
-import struct
-import time
 from pathlib import Path
 
 import h5py
@@ -20,16 +13,9 @@ import pandas as pd
 import pytest
 
 from support import bad_inputs
-from support.workflow import run_snakemake, tiny_config, write_config
-from support.runs import (
-    Run,
-    TRAIN_OUTPUT,
-    checked,
-    failed_jobs,
-    incomplete_outputs,
-    processes_in,
-    temp_files,
-)
+from support.runs import Run, incomplete_outputs, pause_env, processes_in, temp_files, wait_for_pause
+from support.shared_runs import TRAIN_OUTPUT, repeated_run_config, tiny_run_config
+from support.workflow import run_snakemake, write_config
 
 pytestmark = pytest.mark.workflow
 
@@ -39,104 +25,43 @@ pytestmark = pytest.mark.workflow
 # =====================================================================================
 
 
-class FolderWatch:
-    """inotify (Linux) on one folder: which files are created/written/renamed in it."""
-
-    IN_MODIFY, IN_MOVED_FROM, IN_MOVED_TO, IN_CREATE = 0x2, 0x40, 0x80, 0x100
-
-    def __init__(self, folder: Path):
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
-        self.fd = libc.inotify_init1(os.O_NONBLOCK | os.O_CLOEXEC)
-        if self.fd < 0:
-            raise OSError(ctypes.get_errno(), "inotify_init1 failed")
-        mask = self.IN_MODIFY | self.IN_MOVED_FROM | self.IN_MOVED_TO | self.IN_CREATE
-        if libc.inotify_add_watch(self.fd, os.fsencode(folder), mask) < 0:
-            os.close(self.fd)
-            raise OSError(ctypes.get_errno(), f"inotify_add_watch({folder}) failed")
-
-    def events(self, timeout: float) -> list[tuple[int, str]]:
-        ready, _, _ = select.select([self.fd], [], [], timeout)
-        if not ready:
-            return []
-        buffer, events, i = os.read(self.fd, 1 << 16), [], 0
-        while i < len(buffer):
-            _, mask, _, size = struct.unpack_from("iIII", buffer, i)
-            events.append((mask, buffer[i + 16 : i + 16 + size].rstrip(b"\0").decode()))
-            i += 16 + size
-        return events
-
-    def close(self) -> None:
-        os.close(self.fd)
-
-
-def feature_kill_config() -> dict:
-    """SEED only, one session of longer clips and a small step: a feature file of ~30 MB,
-    so the job spends tens of milliseconds writing it."""
-    config = tiny_config()
-    config["seed"]["sessions"] = [1]
-    config["deap"]["enabled"] = False
-    config["synthetic"]["seed_clip_seconds"] = [60, 64]
-    config["seed"]["step_s"] = 0.2
-    return config
-
-
 FEATURE_STEM = bad_inputs.seed_stem(1)
 FEATURE_TARGET = f"results/features/seed/{FEATURE_STEM}.h5"
 
 
-def start_and_kill_while_writing(workdir: Path, *, attempts: int = 3) -> dict:
-    """Start the feature job; SIGKILL Snakemake and the job (its whole process group, as a
-    crash or power loss would) once the job has written the first dataset(s) into its
-    output's temporary file."""
-    folder = workdir / "results/features/seed"
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp_name = re.compile(rf"^\.{re.escape(FEATURE_STEM)}\.h5\..*tmp$")
-    for attempt in range(attempts):
-        watch = FolderWatch(folder)
-        run = Run(workdir, (FEATURE_TARGET,), name=f"kill{attempt}").start()
-        killed = None
-        try:
-            while killed is None and run.running():
-                for mask, name in watch.events(0.2):
-                    if not (mask & FolderWatch.IN_MODIFY and tmp_name.match(name)):
-                        continue
-                    try:  # past the HDF5 superblock: at least one dataset written
-                        written = (folder / name).stat().st_size > 1_000_000
-                    except FileNotFoundError:  # already renamed: too late this time
-                        continue
-                    if written:
-                        run.kill_group(signal.SIGKILL)
-                        killed = name
-                        break
-        finally:
-            watch.close()
-        run.wait()
-        if killed:
-            time.sleep(0.5)
-            temp = folder / killed
-            return {"run": run, "temp_file": killed, "attempts": attempt + 1,
-                    "temp_size": temp.stat().st_size if temp.exists() else None,
-                    "alive": [p.pid for p in processes_in(workdir)],
-                    "final_exists": (workdir / FEATURE_TARGET).exists(),
-                    "incomplete": incomplete_outputs(workdir),
-                    "temp_left": temp_files(workdir / "results")}
-        (workdir / FEATURE_TARGET).unlink(missing_ok=True)  # the job finished before we saw it write: again
-    pytest.fail(f"never caught the feature job writing in {attempts} attempts")
-
-
 @pytest.fixture(scope="module")
-def killed_feature_job(tmp_path_factory) -> dict:
-    tmp = tmp_path_factory.mktemp("kill_features")
-    reference, killed = tmp / "reference", tmp / "killed"
-    for workdir in (reference, killed):
-        write_config(workdir, feature_kill_config())
-    ref_run = Run(reference, (FEATURE_TARGET,)).start()
-    state = start_and_kill_while_writing(killed)
+def killed_feature_job(tiny_run, tmp_path_factory) -> dict:
+    """The tiny run's config, only FEATURE_TARGET, its job held at the
+    ``feature_file_written_in_part`` pause point (datasets written and flushed into the
+    temporary file, attributes not yet); then Snakemake and the job are SIGKILLed (their
+    whole process group, as a crash or power loss would). The uninterrupted reference is
+    the shared tiny run's file."""
+    workdir, pauses = tmp_path_factory.mktemp("kill_features") / "killed", tmp_path_factory.mktemp("pauses")
+    write_config(workdir, tiny_run_config())
+    run = Run(workdir, (FEATURE_TARGET,), env=pause_env(pauses, "feature_file_written_in_part")).start()
+    try:
+        marker = wait_for_pause(run, pauses, "feature_file_written_in_part")
+        run.kill_group(signal.SIGKILL)
+    except BaseException:
+        run.kill_group(signal.SIGKILL)
+        raise
+    run.wait()
+    temp = Path(marker["detail"])
+    written = []
+    if temp.exists():  # what the job had written when it was killed
+        with h5py.File(temp, "r", locking=False) as f:
+            written = sorted(name for name in ("eeg/de", "eeg/psd", "labels") if name in f)
+    state = {"run": run, "temp_file": temp.name, "written": written,
+             "temp_size": temp.stat().st_size if temp.exists() else None,
+             "alive": [p.pid for p in processes_in(workdir)],
+             "final_exists": (workdir / FEATURE_TARGET).exists(),
+             "incomplete": incomplete_outputs(workdir),
+             "temp_left": temp_files(workdir / "results")}
     # Recovery after a crash: release Snakemake's lock, then rerun what is incomplete.
-    state["unlock"] = run_snakemake(killed, "--unlock", check=False)
-    state["rerun"] = run_snakemake(killed, FEATURE_TARGET, "--rerun-incomplete", check=False)
-    state["reference"] = checked(ref_run.wait()).workdir
-    state["workdir"] = killed
+    state["unlock"] = run_snakemake(workdir, "--unlock", check=False)
+    state["rerun"] = run_snakemake(workdir, FEATURE_TARGET, "--rerun-incomplete", check=False)
+    state["reference"] = tiny_run
+    state["workdir"] = workdir
     return state
 
 
@@ -144,7 +69,7 @@ def test_feature_job_killed_mid_write_leaves_no_half_written_file(killed_feature
     state = killed_feature_job
     assert state["run"].returncode == -signal.SIGKILL
     assert not state["alive"], f"processes survived the kill: {state['alive']}"
-    assert state["temp_size"] and state["temp_size"] > 1_000_000, "the job was not caught writing"  # died part-way
+    assert state["written"] == ["eeg/de", "eeg/psd", "labels"] and state["temp_size"], state  # died part-way
     assert not state["final_exists"] or f"{FEATURE_TARGET}" in state["incomplete"], (
         f"{FEATURE_TARGET} exists after the kill and is not marked incomplete"
     )
@@ -190,8 +115,9 @@ def assert_same_tables_and_predictions(a: Path, b: Path) -> None:
     for name in tables:
         assert (a / "results/tables" / name).read_bytes() == (b / "results/tables" / name).read_bytes(), name
     predictions = _prediction_files(a)
+    # one SEED session and one DEAP task: one training job (its models/ folder) per experiment and model
     shard_jobs = {path.parents[2] for path in predictions}
-    assert len(shard_jobs) == 2 and predictions == _prediction_files(b)
+    assert len(shard_jobs) == 2 * N_MODELS and predictions == _prediction_files(b)
     for path in predictions:
         with np.load(a / path) as x, np.load(b / path) as y:
             assert x.files == y.files and x.files, path
@@ -199,35 +125,38 @@ def assert_same_tables_and_predictions(a: Path, b: Path) -> None:
                 np.testing.assert_array_equal(x[key], y[key], err_msg=f"{path}:{key}")
 
 
-def test_two_clean_runs_give_identical_tables_and_predictions(seed_runs):
-    """Extends test_workflow_experiments' determinism test: here the two runs go at the
-    same time, and the search CSVs (minus timings) must agree too."""
-    assert_same_tables_and_predictions(seed_runs["first"], seed_runs["second"])
-    searches = sorted(seed_runs["first"].glob("results/search/seed/*/*/*.csv"))
-    assert len(searches) == 2
+N_MODELS = sum(spec["enabled"] for spec in repeated_run_config()["models"].values())
+
+
+def test_two_clean_runs_give_identical_tables_and_predictions(repeated_runs):
+    """The same config twice, at the same time: identical tables, predictions (the
+    TensorFlow models' random draws included) and search CSVs (minus timings)."""
+    first, second = repeated_runs["first"], repeated_runs["second"]
+    assert_same_tables_and_predictions(first, second)
+    searches = sorted(first.glob("results/search/*/*/*/*.csv"))
+    assert len(searches) == 2 * N_MODELS
     for path in searches:
-        rel = path.relative_to(seed_runs["first"])
+        rel = path.relative_to(first)
         timing = ["seconds", "refit_seconds"]
         a = pd.read_csv(path).drop(columns=timing, errors="ignore")
-        b = pd.read_csv(seed_runs["second"] / rel).drop(columns=timing, errors="ignore")
+        b = pd.read_csv(second / rel).drop(columns=timing, errors="ignore")
         pd.testing.assert_frame_equal(a, b, check_exact=True)
 
 
-def test_training_job_killed_part_way_leaves_no_output(seed_runs):
-    state = seed_runs["kill"]
+def test_training_job_killed_part_way_leaves_no_output(repeated_runs):
+    state = repeated_runs["kill"]
     assert state.get("victims"), f"the training job was never caught running: {state}"
+    assert state["paused_at"].startswith("grouped bimodal_lstm epoch 1/")  # between its first and second epoch
     assert state["returncode"] != 0
-    assert ("train_shard", TRAIN_OUTPUT) in failed_jobs(state["output"])
-    assert "done in" not in state["log"]  # it died while training
+    assert [job for job in state["failed_jobs"] if job[1] == TRAIN_OUTPUT], state["failed_jobs"]
+    assert "epoch 1/" in state["log"] and "done in" not in state["log"]  # it died while training
     assert not state["final_exists"] or "IncompleteFilesException" in state["plain_dry_run"].stderr, (
         f"{TRAIN_OUTPUT} exists after the kill and a plain run does not refuse it"
     )
 
 
-def test_rerun_incomplete_after_killed_training_equals_uninterrupted_run(seed_runs):
-    state = seed_runs["kill"]
+def test_rerun_incomplete_after_killed_training_equals_uninterrupted_run(repeated_runs):
+    state = repeated_runs["kill"]
     assert state["rerun"].returncode == 0, state["rerun"].stderr[-3000:]
-    assert_same_tables_and_predictions(seed_runs["first"], seed_runs["killed"])
-    assert not temp_files(seed_runs["killed"] / "results"), temp_files(seed_runs["killed"] / "results")
-
-
+    assert_same_tables_and_predictions(repeated_runs["first"], repeated_runs["killed"])
+    assert not temp_files(repeated_runs["killed"] / "results"), temp_files(repeated_runs["killed"] / "results")

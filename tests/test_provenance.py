@@ -11,13 +11,11 @@ from pathlib import Path
 import h5py
 import pytest
 
-from support import bad_inputs, layout
-from multimodal_emotion import __version__
+from support import bad_inputs
+from multimodal_emotion import __version__, workflow_config
 from support.workflow import REPO
-from support.runs import (
-    checked,
-    seed_run_config,
-)
+from support.runs import checked
+from support.shared_runs import repeated_run_config
 
 pytestmark = pytest.mark.workflow
 
@@ -80,10 +78,11 @@ def provenance_run(request) -> tuple[Path, dict, dict[str, set[str]], bool]:
         expected = {f"seed/{bad_inputs.seed_stem(1)}": {str(Path(p).resolve()) for p in raw["seed"]},
                     "deap/s01": {str(Path(p).resolve()) for p in raw["deap"]}}
         return run["workdir"], run["config"], expected, not request.param.endswith("raw_entry")
-    workdir = request.getfixturevalue("seed_runs")["first"]
-    stem = bad_inputs.seed_stem(1)
-    expected = {f"seed/{stem}": {str(p.resolve()) for p in layout.synthetic_seed_sources(workdir, stem).values()}}
-    return workdir, seed_run_config(), expected, True
+    workdir, config = request.getfixturevalue("repeated_runs")["first"], repeated_run_config()
+    expected = {f"{dataset}/{recording}": {str((workdir / p).resolve()) for p in
+                                           workflow_config.recording_inputs(config, dataset, recording).values()}
+                for dataset in ("seed", "deap") for recording in workflow_config.recordings(config, dataset)}
+    return workdir, config, expected, True
 
 
 # provenance contract

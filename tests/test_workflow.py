@@ -15,28 +15,25 @@ from multimodal_emotion import datasets, recording, synthetic  # noqa: F401
 from multimodal_emotion.datasets import deap as deap_ds, seed as seed_ds  # noqa: F401
 from multimodal_emotion.workflow_config import synthetic_root
 
-from support import layout
-from support.workflow import run_snakemake, scheduled_jobs, tiny_config, write_config
+from support.shared_runs import tiny_run_config
+from support.workflow import raw_file, scheduled_jobs
 
 pytestmark = pytest.mark.workflow
 
 
-# This module exercises the data and feature stages only (the experiment stages have
-# their own tests): every run and dry run targets the feature files.
+# This module checks the data and feature stages only (the experiment stages have their
+# own tests), on the session's shared tiny run: every dry run targets the feature files.
 FEATURES = ["results/features/seed/1_20131027.h5", "results/features/seed/1_20131030.h5", "results/features/deap/s01.h5"]
 
 
-@pytest.fixture(scope="module")
-def tiny_run(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("tiny_workflow")
-    config = tiny_config()
-    write_config(workdir, config)
-    run_snakemake(workdir, *FEATURES)
-    return workdir, config
+@pytest.fixture
+def tiny_features(tiny_run):
+    """The shared tiny run (support/shared_runs.py) and its config."""
+    return tiny_run, tiny_run_config()
 
 
-def test_feature_files_have_the_documented_layout(tiny_run):
-    workdir, config = tiny_run
+def test_feature_files_have_the_documented_layout(tiny_features):
+    workdir, config = tiny_features
     seed_files = sorted((workdir / "results/features/seed").glob("*.h5"))
     deap_files = sorted((workdir / "results/features/deap").glob("*.h5"))
     assert [p.name for p in seed_files] == ["1_20131027.h5", "1_20131030.h5"]
@@ -62,10 +59,10 @@ def test_feature_files_have_the_documented_layout(tiny_run):
         assert list((workdir / f"results/logs/{rule}").rglob("*.log"))
 
 
-def test_touching_one_raw_session_reruns_only_that_session(tiny_run):
-    workdir, _ = tiny_run
+def test_touching_one_raw_session_reruns_only_that_session(tiny_features):
+    workdir, config = tiny_features
     assert scheduled_jobs(workdir, *FEATURES) == []  # up to date
-    raw = layout.synthetic_seed_eeg(workdir, "1_20131030")
+    raw = raw_file(workdir, config, "seed", "1_20131030", "eeg")
     before = raw.stat()
     later = time.time() + 5
     os.utime(raw, (later, later))
@@ -82,27 +79,19 @@ def test_touching_one_raw_session_reruns_only_that_session(tiny_run):
     )
 
 
-def test_changing_feature_settings_reruns_features_not_data(tiny_run):
-    workdir, config = tiny_run
-    changed = tiny_config()
+def test_changing_feature_settings_reruns_features_not_data(tiny_features):
+    workdir, config = tiny_features
+    changed = tiny_run_config()
     changed["deap"]["step_s"] = 1.0
-    write_config(workdir, changed)
-    try:
-        jobs = {rule for rule, _ in scheduled_jobs(workdir, *FEATURES)}
-    finally:
-        write_config(workdir, config)
+    jobs = {rule for rule, _ in scheduled_jobs(workdir, *FEATURES, config=changed)}
     assert "features" in jobs and "synthetic_deap_subject" not in jobs and "synthetic_seed_session" not in jobs
 
 
-def test_adding_a_subject_adds_only_its_jobs(tiny_run):
-    workdir, config = tiny_run
-    changed = tiny_config()
+def test_adding_a_subject_adds_only_its_jobs(tiny_features):
+    workdir, config = tiny_features
+    changed = tiny_run_config()
     changed["deap"]["subjects"] = [1, 2]
-    write_config(workdir, changed)
-    try:
-        jobs = scheduled_jobs(workdir, *FEATURES, "results/features/deap/s02.h5")
-    finally:
-        write_config(workdir, config)
+    jobs = scheduled_jobs(workdir, *FEATURES, "results/features/deap/s02.h5", config=changed)
     assert jobs == sorted(
         [
             ("features", "dataset=deap, recording=s02"),
@@ -111,15 +100,16 @@ def test_adding_a_subject_adds_only_its_jobs(tiny_run):
     )
 
 
-def test_deleting_one_feature_file_regenerates_only_it(tiny_run):
-    workdir, _ = tiny_run
+def test_deleting_one_feature_file_regenerates_only_it(tiny_features):
+    workdir, config = tiny_features
     target = workdir / "results/features/seed/1_20131027.h5"
-    backup = target.read_bytes()
+    backup, before = target.read_bytes(), target.stat()
     target.unlink()
     try:
         jobs = scheduled_jobs(workdir, *FEATURES)
-    finally:
+    finally:  # as it was, mtime included: the shared run stays up to date for the other tests
         target.write_bytes(backup)
+        os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert jobs == [("features", "dataset=seed, recording=1_20131027")]
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import math
-import shutil
 import time
 
 import numpy as np
@@ -13,7 +12,8 @@ import pandas as pd
 import pytest
 
 from support.runs import only_models
-from support.workflow import REPO, run_snakemake, scheduled_jobs, tiny_config, write_config
+from support.shared_runs import tiny_run_config
+from support.workflow import REPO, raw_file, run_snakemake, scheduled_jobs, tiny_config, write_config
 
 pytestmark = pytest.mark.workflow
 
@@ -21,14 +21,10 @@ MODELS = ["bdae", "bdae_lab_code", "bddae", "bimodal_lstm", "bimodal_lstm_no_con
           "subnetwork_nodes"]
 
 
-@pytest.fixture(scope="module")
-def full_run(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("full_run")
-    config = tiny_config()
-    config["models"]["bimodal_lstm_no_context"]["enabled"] = True
-    write_config(workdir, config)
-    run_snakemake(workdir)
-    return workdir
+@pytest.fixture
+def full_run(tiny_run):
+    """The session's shared tiny run (support/shared_runs.py): every model, end to end."""
+    return tiny_run
 
 
 @pytest.fixture(scope="module")
@@ -138,19 +134,38 @@ def test_comparison_systems_sit_beside_their_reported_numbers(full_run):
         assert all(len(c["loss"]) == len(c["monitored_accuracy"]) > 0 for c in curves.values())
 
 
-@pytest.mark.parametrize("name", sorted(p.name for p in (REPO / ".test").glob("config_*.yaml")))
-def test_every_test_config_builds_its_dag(name, tmp_path):
+TEST_CONFIGS = sorted(p.name for p in (REPO / ".test").glob("config_*.yaml"))
+
+
+@pytest.fixture(scope="module")
+def test_config_dags(tmp_path_factory) -> dict[str, dict]:
+    """The jobs each .test/ config plans (merged over config.yaml), all dry runs in one
+    process (support/dry_runs.py)."""
+    import yaml
+
+    from support.dry_runs import planned_jobs
+    from support.workflow import merged
+
+    root, workdirs = tmp_path_factory.mktemp("test_config_dags"), {}
+    for name in TEST_CONFIGS:
+        config = merged(yaml.safe_load((REPO / "config.yaml").read_text()), yaml.safe_load((REPO / ".test" / name).read_text()))
+        config["results"] = "results"
+        workdirs[name] = root / name.removesuffix(".yaml")
+        write_config(workdirs[name], config)
+    planned = planned_jobs(list(workdirs.values()))
+    return {name: planned[workdir] for name, workdir in workdirs.items()}
+
+
+@pytest.mark.parametrize("name", TEST_CONFIGS)
+def test_every_test_config_builds_its_dag(name, test_config_dags):
     """Each .test/ config a user may run (every model alone, every dataset and protocol)
     is valid and plans its jobs; the runs themselves are the tiny ones above, in
     test_seed_iv/test_seed_v/test_seed_entries and test_protocols_workflow."""
-    import yaml
-
-    from support.workflow import merged
-
-    config = merged(yaml.safe_load((REPO / "config.yaml").read_text()), yaml.safe_load((REPO / ".test" / name).read_text()))
-    config["results"] = "results"
-    write_config(tmp_path, config)
-    assert "train_shard" in run_snakemake(tmp_path, "--dry-run", "--quiet", "rules").stdout
+    planned = test_config_dags[name]
+    assert "error" not in planned, f"{name}: {planned.get('error')}"
+    jobs = planned["jobs"]
+    assert jobs.get("all") == 1 and jobs.get("features", 0) >= 1 and jobs.get("aggregate") == 1, jobs
+    assert any(rule.startswith("train") and count >= 1 for rule, count in jobs.items()), jobs
 
 
 def test_every_model_beats_chance_with_the_default_effect(full_run):
@@ -177,78 +192,28 @@ def test_null_data_stays_at_chance(null_run):
         assert abs(mean - chance) < tolerance, (dataset, model, mean, chance, tolerance)
 
 
-def short_training(config: dict, epochs: int = 4) -> dict:
-    """Every network model trained for a few epochs: enough to exercise every random draw
-    (initial weights, dropout, mini-batch order, early stopping) without learning much."""
-    for spec in config["models"].values():
-        fixed = spec.get("fixed", {})
-        for key in ("max_epochs", "pretrain_epochs"):
-            if key in fixed:
-                fixed[key] = epochs
-        if "patience" in fixed:
-            fixed["patience"] = epochs // 2
-    return config
-
-
-def reduced_config() -> dict:
-    """Smaller than tiny: one SEED session and one DEAP subject and rating (3 folds), the
-    TensorFlow models (their random draws: initial weights, dropout, mini-batch order,
-    corruption) for a few epochs. The NumPy models' seeding is tested model by model
-    (test_models.py: test_same_seed_same_model), the linear SVM's two clean runs are in
-    test_interrupted_runs."""
-    config = only_models(short_training(tiny_config()), "bimodal_lstm", "bddae", "dcca")
-    config["seed"]["sessions"] = [1]
-    config["experiments"]["deap_protocol"].update(n_folds=3, tasks=["valence"])
-    return config
-
-
-def test_same_config_twice_gives_identical_tables_and_predictions(tmp_path):
-    runs = []
-    for name in ("first", "second"):
-        workdir = tmp_path / name
-        write_config(workdir, reduced_config())
-        run_snakemake(workdir)
-        runs.append(workdir)
-    first, second = runs
-    for name in ("seed_accuracy", "deap_accuracy", "experiments"):
-        assert (first / f"results/tables/{name}.csv").read_bytes() == (second / f"results/tables/{name}.csv").read_bytes()
-    predictions = sorted(p.relative_to(first) for p in first.glob("results/search/**/models/config*/fold*/*.npz"))
-    assert predictions
-    for path in predictions:
-        with np.load(first / path) as a, np.load(second / path) as b:
-            assert a.files == b.files
-            for key in a.files:
-                np.testing.assert_array_equal(a[key], b[key])
-
-
 def test_changing_one_models_range_reruns_only_that_model(full_run):
-    config = tiny_config()
+    config = tiny_run_config()
     config["models"]["linear_svm"]["space"]["seed"]["C"] = {"log10": [-3, -1]}
-    write_config(full_run, config)
-    try:
-        jobs = scheduled_jobs(full_run)
-    finally:
-        write_config(full_run, tiny_config())
+    jobs = scheduled_jobs(full_run, config=config)
     rules = {rule for rule, _ in jobs}
     assert rules == {"train_shard", "merge_search", "aggregate", "all"}
     assert all("model=linear_svm" in w and "dataset=seed" in w for r, w in jobs if r not in ("aggregate", "all"))
 
 
 def test_changing_refit_settings_does_not_retrain(full_run):
-    config = tiny_config()
+    config = tiny_run_config()
     config["refit"]["eps"] = 1e-3
-    write_config(full_run, config)
-    try:
-        rules = {rule for rule, _ in scheduled_jobs(full_run)}
-    finally:
-        write_config(full_run, tiny_config())
-    assert "train_shard" not in rules and "merge_search" in rules
+    jobs = scheduled_jobs(full_run, config=config)
+    rules = {rule for rule, _ in jobs}
+    # the refit lives in merge_search: it reruns, training and features do not
+    assert "merge_search" in rules and "train_shard" not in rules and "features" not in rules
 
 
 def test_touching_one_raw_file_reruns_only_that_experiment(full_run):
     import os
 
-    raw = full_run / "results/synthetic/DEAP/data_preprocessed_python/s01.dat"
+    raw = raw_file(full_run, tiny_run_config(), "deap", "s01", "data")
     before = raw.stat()
     later = time.time() + 5
     os.utime(raw, (later, later))
@@ -261,21 +226,11 @@ def test_touching_one_raw_file_reruns_only_that_experiment(full_run):
     assert not any("dataset=seed" in w for _, w in jobs)
 
 
-def test_paper_config_dag_builds(tmp_path):
-    """`snakemake -n` on the paper's full protocol (27 SEED experiments, 32 DEAP subjects).
-
-    Its wall time is measured in benchmarks/bench_dag.py, not asserted here."""
-    import yaml
-
-    config = yaml.safe_load((REPO / "config" / "paper.yaml").read_text())
-    config["seed"]["source"] = config["deap"]["source"] = "synthetic"  # real paths swapped for synthetic
-    write_config(tmp_path, config)
-    result = run_snakemake(tmp_path, "--dry-run", "--quiet", "rules")
-    assert "train_shard" in result.stdout
-
-
 def test_slurm_profile_dry_run_of_the_paper_config_lists_resources(tmp_path):
-    """`snakemake --profile profiles/slurm -n` on the paper's protocol shows every job's resources."""
+    """`snakemake --profile profiles/slurm -n` on the paper's full protocol (27 SEED
+    experiments, 32 DEAP subjects) builds its DAG and shows every job's resources. (The
+    one dry run of the 4000+-job DAG in the suite; its wall time is measured in
+    benchmarks/bench_dag.py, not asserted here.)"""
     import yaml
 
     config = yaml.safe_load((REPO / "config" / "paper.yaml").read_text())
@@ -284,5 +239,6 @@ def test_slurm_profile_dry_run_of_the_paper_config_lists_resources(tmp_path):
     out = run_snakemake(tmp_path, "--profile", str(REPO / "profiles" / "slurm"), "--dry-run").stdout
     jobs = out.count("\nrule ") + out.count("\nlocalrule ")
     resources = [line for line in out.splitlines() if line.strip().startswith("resources:")]
+    assert "rule train_shard:" in out
     assert jobs > 4000 and len(resources) >= jobs - 1  # `all` is local
     assert any("mem_mb=3000" in r and "runtime=120" in r for r in resources)  # train_shard

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from support import bad_inputs
+from support import bad_inputs, workflow
 from multimodal_emotion import datasets, recording  # noqa: F401
 from multimodal_emotion.datasets import deap as deap_ds, seed as seed_ds  # noqa: F401
 from support.workflow import REPO, SNAKEMAKE, run_snakemake, tiny_config, write_config
@@ -44,13 +44,15 @@ class Run:
     args: tuple[str, ...] = ()
     process: subprocess.Popen | None = None
     name: str = "run"
+    env: dict | None = None  # added to the environment (e.g. pause_env())
 
     def start(self) -> "Run":
+        workflow.check_workflow_marker()
         self.workdir.mkdir(parents=True, exist_ok=True)
         self._out = open(self.workdir.parent / f"{self.workdir.name}.{self.name}.stdout", "w+")
         self._err = open(self.workdir.parent / f"{self.workdir.name}.{self.name}.stderr", "w+")
         self.process = subprocess.Popen(
-            snakemake_command(self.workdir, *self.args), stdout=self._out, stderr=self._err, env=ENV,
+            snakemake_command(self.workdir, *self.args), stdout=self._out, stderr=self._err, env={**ENV, **(self.env or {})},
             start_new_session=True,  # its own process group: the test can kill Snakemake and its jobs at once
         )
         self.started = time.monotonic()
@@ -152,6 +154,37 @@ def processes_in(workdir: Path):
     return alive
 
 
+# --- pause points (multimodal_emotion.pause_points): kill a job at a known place -------
+
+
+def pause_env(folder: Path, *points: str) -> dict:
+    """Environment that makes every job of a run hold at ``points`` (see pause_points)."""
+    from multimodal_emotion import pause_points
+
+    folder.mkdir(parents=True, exist_ok=True)
+    return {pause_points.PAUSE_AT: ",".join(points), pause_points.PAUSE_DIR: str(folder)}
+
+
+def wait_for_pause(run: Run, folder: Path, point: str) -> dict:
+    """The marker of the first job of ``run`` held at ``point`` (point, pid, detail); fails
+    if the run ends, or runs TIMEOUT_S, without reaching it."""
+    import json
+
+    while run.running():
+        markers = sorted(folder.glob(f"{point}.*.paused"))
+        if markers:
+            return json.loads(markers[0].read_text())
+        time.sleep(0.05)
+    run.wait()
+    raise AssertionError(f"snakemake in {run.workdir} ended ({run.returncode}) before a job paused at {point}:\n"
+                         f"{run.stderr[-3000:]}")
+
+
+def release_pauses(folder: Path, point: str) -> None:
+    """Let every job held at ``point`` go on (and later ones pass it)."""
+    (folder / f"{point}.release").touch()
+
+
 def temp_files(results: Path) -> list[str]:
     """Files/folders left under temporary names (atomic writes: ``.{name}.*.tmp``, ``.{name}.tmp``)."""
     return sorted(str(p.relative_to(results)) for p in results.rglob(".*") if p.name.endswith(".tmp"))
@@ -203,61 +236,6 @@ def only_models(config: dict, *names: str) -> dict:
 @pytest.fixture(scope="session")
 def pristine_raw(pristine, tmp_path_factory) -> bad_inputs.PristineRaw:
     return bad_inputs.write_pristine_raw(pristine, tmp_path_factory.mktemp("pristine_raw"))
-
-
-
-
-def seed_run_config() -> dict:
-    """SEED only (one session), Linear SVM and Bimodal-LSTM; 30 epochs so training can be caught."""
-    config = tiny_config()
-    config["seed"]["sessions"] = [1]
-    config["deap"]["enabled"] = False
-    only_models(config, "linear_svm", "bimodal_lstm")
-    config["models"]["bimodal_lstm"]["fixed"].update(max_epochs=30, patience=30)
-    return config
-
-
-TRAIN_JOB = "seed/1_20131027/emotion/bimodal_lstm/shard0"
-TRAIN_OUTPUT = f"results/search/{TRAIN_JOB}/models"
-TRAIN_LOG = f"results/logs/train_shard/{TRAIN_JOB}.log"
-
-
-@pytest.fixture(scope="session")
-def seed_runs(tmp_path_factory) -> dict:
-    """Two clean runs and one whose Bimodal-LSTM training job is SIGKILLed part-way (as
-    the OOM killer or a node failure would), then resumed with ``--rerun-incomplete``.
-    The three run at the same time."""
-    tmp = tmp_path_factory.mktemp("seed_runs")
-    runs = {name: Run(tmp / name) for name in ("first", "second", "killed")}
-    for run in runs.values():
-        write_config(run.workdir, seed_run_config())
-        run.start()
-    killed, log, state = runs["killed"], runs["killed"].workdir / TRAIN_LOG, {}
-    try:
-        while killed.running():
-            text = log.read_text() if log.exists() else ""
-            epochs = [int(e) for e in re.findall(r"bimodal_lstm epoch (\d+)/30", text)]
-            if not state and epochs and max(epochs) >= 3 and "done in" not in text:
-                victims = job_processes(killed, "train_shard.py")
-                for proc in victims:
-                    proc.send_signal(signal.SIGKILL)
-                state = {"killed_at_epoch": max(epochs), "victims": len(victims)}
-            time.sleep(0.05)
-    except BaseException:
-        for run in runs.values():
-            run.kill_group()
-        raise
-    killed.wait()
-    state.update(
-        returncode=killed.returncode, output=killed.output, log=log.read_text(),
-        final_exists=(killed.workdir / TRAIN_OUTPUT).exists(), incomplete=incomplete_outputs(killed.workdir),
-    )
-    if state["final_exists"]:
-        state["plain_dry_run"] = run_snakemake(killed.workdir, "--dry-run", check=False)
-    state["rerun"] = run_snakemake(killed.workdir, "--rerun-incomplete", check=False)
-    for name in ("first", "second"):
-        checked(runs[name].wait())
-    return {"first": runs["first"].workdir, "second": runs["second"].workdir, "killed": killed.workdir, "kill": state}
 
 
 

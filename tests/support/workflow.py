@@ -13,6 +13,15 @@ import yaml
 REPO = Path(__file__).resolve().parents[2]
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
 
+# The test being set up or run (conftest.py sets it): Snakemake may start only for a test
+# marked ``workflow``, so that ``pytest -m "not workflow"`` (the fast lane) runs none.
+current_test = None
+
+
+def check_workflow_marker() -> None:
+    if current_test is not None and current_test.get_closest_marker("workflow") is None:
+        raise AssertionError(f"{current_test.nodeid} runs Snakemake but is not marked @pytest.mark.workflow")
+
 
 def merged(base: dict, override: dict) -> dict:
     """``override`` merged into ``base`` key by key (nested dicts merged, the rest replaced),
@@ -44,10 +53,17 @@ def write_config(workdir: Path, config: dict) -> Path:
     return path
 
 
-def run_snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+def run_snakemake(workdir: Path, *args: str, check: bool = True, config: dict | None = None) -> subprocess.CompletedProcess:
+    """Snakemake in ``workdir`` with its ``config.yaml``, or with ``config`` (written beside it
+    as ``config.variant.yaml``: the workdir's own config, which other tests share, is left as is)."""
+    check_workflow_marker()
+    configfile = workdir / "config.yaml"
+    if config is not None:
+        configfile = workdir / "config.variant.yaml"
+        configfile.write_text(yaml.safe_dump(config))
     command = [
         *SNAKEMAKE, "--snakefile", str(REPO / "Snakefile"), "--directory", str(workdir),
-        "--configfile", str(workdir / "config.yaml"), "--cores", "2", *args,
+        "--configfile", str(configfile), "--cores", "2", *args,
     ]
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
     result = subprocess.run(command, capture_output=True, text=True, env=env)
@@ -56,9 +72,10 @@ def run_snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.C
     return result
 
 
-def scheduled_jobs(workdir: Path, *args: str) -> list[tuple[str, str]]:
-    """(rule, wildcards) of every job a dry run would execute, sorted."""
-    out = run_snakemake(workdir, "--dry-run", *args).stdout
+def scheduled_jobs(workdir: Path, *args: str, config: dict | None = None) -> list[tuple[str, str]]:
+    """(rule, wildcards) of every job a dry run would execute (with ``config`` in place of
+    the workdir's own, if given), sorted."""
+    out = run_snakemake(workdir, "--dry-run", *args, config=config).stdout
     jobs, rule = [], None
     for line in out.splitlines():
         match = re.match(r"^(?:local)?rule (\w+):$", line)
@@ -68,3 +85,12 @@ def scheduled_jobs(workdir: Path, *args: str) -> list[tuple[str, str]]:
         elif rule and line.startswith("    wildcards: "):
             jobs[-1] = (rule, line.split(": ", 1)[1].strip())
     return sorted(jobs)
+
+
+def raw_file(workdir: Path, config: dict, dataset: str, recording: str, role: str) -> Path:
+    """The input file of one recording as the workflow resolves it (``role``: ``eeg``,
+    ``labels``, ``eye`` for SEED, ``data`` for DEAP): tests never spell out the
+    synthetic datasets' folder layout, which follows the real datasets'."""
+    from multimodal_emotion import workflow_config
+
+    return workdir / workflow_config.recording_inputs(config, dataset, recording)[role]

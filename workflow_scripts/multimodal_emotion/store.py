@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .pause_points import pause_point
 from .recording import DataFormatError
 
 FEATURE_LAYOUT_VERSION = 1
@@ -124,6 +125,7 @@ def write_features(path: str | Path, features: FeatureFile) -> None:
         f.create_dataset("labels", data=features.labels.astype(np.float64))
         for key, value in (features.qc or {}).items():
             f.create_dataset(f"qc/{key}", data=np.asarray(value))
+        pause_point("feature_file_written_in_part", detail=str(tmp), prepare=f.flush)
         f.attrs["layout_version"] = FEATURE_LAYOUT_VERSION
         for key, value in features.attrs.items():
             f.attrs[key] = json.dumps(value)

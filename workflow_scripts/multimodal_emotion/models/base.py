@@ -30,6 +30,8 @@ from typing import Any, ClassVar, Literal
 
 import numpy as np
 
+from ..pause_points import pause_point
+
 logger = logging.getLogger("multimodal_emotion.models")
 
 MODALITIES = ("both", "eeg", "other")
@@ -338,6 +340,8 @@ def run_epochs(
                 model_name, min_delta, monitor_name, patience, epoch,
             )
             break
+        if epoch < max_epochs:
+            pause_point("between_epochs", detail=f"{model_name} epoch {epoch}/{max_epochs}")
     if stopper.best_weights is not None:
         set_weights(stopper.best_weights)
         logger.info(

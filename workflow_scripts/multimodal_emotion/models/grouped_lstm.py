@@ -41,6 +41,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..pause_points import pause_point
 from .base import EarlyStopping, WindowData, _Batches, _check_option, phase, spec_like, traced
 from .bimodal_lstm import BimodalLSTM
 
@@ -447,6 +448,8 @@ def fit_grouped(
             )
             if not active.any():
                 break
+            if epoch < p["max_epochs"]:
+                pause_point("between_epochs", detail=f"grouped bimodal_lstm epoch {epoch}/{p['max_epochs']}")
         restore(tf.constant(np.array([s.best_epoch > 0 for s in stoppers], np.float32)))
     logger.info("grouped bimodal_lstm: %d configurations, %d epochs, %.1f s",
                 G, int(last_epoch.max(initial=0)), time.perf_counter() - start)
