@@ -291,7 +291,8 @@ def test_train_shard_logs_its_phases_and_traces_each_step_once(tmp_path, caplog,
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
     row = bench.breakdown(caplog.text, wall=1e6)
-    for name in ("import_tensorflow", "build", "trace", "training_steps", "save"):
+    assert '"import_tensorflow"' in caplog.text  # ~0 s when an earlier test imported it
+    for name in ("build", "trace", "training_steps", "save"):
         assert row[name] > 0, name
     assert row["teardown"] > 0 and row["startup"] >= 0
 
