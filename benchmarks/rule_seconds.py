@@ -3,7 +3,8 @@
 Reads ``{results}/benchmarks/{rule}/**.tsv`` (one file per job; columns ``s`` wall seconds
 and ``cpu_time``) and prints, per rule, the number of jobs, the summed wall and CPU
 seconds, and each rule's share of the run's total; then the ratio the refit's issue
-asks about, ``evaluate_shard`` / ``train_shard`` seconds.
+asks about: the evaluation's seconds over ``train_shard``'s (``merge_search``, which
+evaluates since issue 27; ``evaluate_shard`` in runs from before).
 
 Usage::
 
@@ -33,10 +34,11 @@ def main() -> None:
     results = Path(sys.argv[1] if len(sys.argv) > 1 else "results")
     table = rule_seconds(results)
     print(table.to_string(float_format=lambda v: f"{v:.3f}" if v < 1 else f"{v:.1f}"))
-    if {"evaluate_shard", "train_shard"} <= set(table.index):
+    evaluation = "evaluate_shard" if "evaluate_shard" in table.index else "merge_search"
+    if {evaluation, "train_shard"} <= set(table.index):
         for column in ("wall_s", "cpu_s"):
-            ratio = table.loc["evaluate_shard", column] / table.loc["train_shard", column]
-            print(f"evaluate_shard / train_shard ({column}): {ratio:.3f}")
+            ratio = table.loc[evaluation, column] / table.loc["train_shard", column]
+            print(f"{evaluation} / train_shard ({column}): {ratio:.3f}")
 
 
 if __name__ == "__main__":

@@ -27,6 +27,14 @@ except (
     )
     raise wc.ConfigError.from_line(f"{line} (details: {log_path})") from None
 wc.check_config(config)
+# One line per dataset: what was found, the entry, subjects (and eye data); a missing or
+# partial tree stops here with one line naming what is missing and the key to set.
+try:
+    for _line in wc.describe_sources(config):
+        print(_line, file=sys.stderr)
+except (wc.ConfigError, wc.DataFormatError) as _err:  # one line, no stack listing
+    print(f"ERROR: {_err}", file=sys.stderr)
+    sys.exit(1)
 
 RESULTS = config["results"]
 SYNTHETIC = str(wc.synthetic_root(config))
@@ -73,14 +81,7 @@ def synthetic_deap_dat(wildcards=None):
 
 def get_feature_params(wildcards):
     """Only the config slice the feature rule uses, so unrelated edits do not rerun it."""
-    cfg = config[wildcards.dataset]
-    return {
-        "bands": cfg["bands"],
-        "window_s": cfg["window_s"],
-        "step_s": cfg["step_s"],
-        "bandpass": cfg["bandpass"],
-        "read_options": wc.read_options(config, wildcards.dataset),
-    }
+    return wc.feature_settings(config, wildcards.dataset)
 
 
 # --- experiments ---------------------------------------------------------------------
@@ -161,17 +162,10 @@ def refit_params(wildcards):
     return {"enabled": False}
 
 
-def shard_outputs(kind):
-    def inputs(wildcards):
-        base = f"{RESULTS}/search/{wildcards.dataset}/{wildcards.recording}/{wildcards.task}/{wildcards.model}"
-        name = {
-            "csv": "evaluation.csv",
-            "npz": "predictions.npz",
-            "curves": "curves.json",
-        }[kind]
-        return [f"{base}/shard{s}/{name}" for s in range(shards_of(wildcards.model))]
-
-    return inputs
+def shard_models(wildcards):
+    """The trained-model folders of every search shard of one experiment x model."""
+    base = f"{RESULTS}/search/{wildcards.dataset}/{wildcards.recording}/{wildcards.task}/{wildcards.model}"
+    return [f"{base}/shard{s}/models" for s in range(shards_of(wildcards.model))]
 
 
 def n_classes(dataset):
@@ -236,6 +230,6 @@ def synthetic_seed_session_file(folder):
         stem = wc.datasets.seed.real_session_stem(
             int(wildcards.subject), int(wildcards.session)
         )
-        return f"{SYNTHETIC}/SEED/{folder}/{stem}.mat"
+        return f"{SYNTHETIC}/SEED/SEED_EEG/{folder}/{stem}.mat"
 
     return path

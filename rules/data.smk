@@ -1,9 +1,10 @@
 # Embedded synthetic SEED and DEAP in the datasets' own formats (used when source: synthetic).
+# SEED is written as the download unpacks: SEED/SEED_EEG/... and SEED/SEED_Multimodal/Chinese/...
 
 
 rule synthetic_seed_labels:
     output:
-        labels=f"{SYNTHETIC}/SEED/Preprocessed_EEG/label.mat",
+        labels=f"{SYNTHETIC}/SEED/SEED_EEG/Preprocessed_EEG/label.mat",
     log:
         f"{RESULTS}/logs/synthetic_seed_labels.log",
     benchmark:
@@ -20,8 +21,7 @@ rule synthetic_seed_labels:
 
 rule synthetic_seed_session:
     output:
-        eeg=f"{SYNTHETIC}/SEED/Preprocessed_EEG/{{subject}}_{{date}}.mat",
-        eye=f"{SYNTHETIC}/SEED/Eye_movements/{{subject}}_{{date}}.mat",
+        eeg=f"{SYNTHETIC}/SEED/SEED_EEG/Preprocessed_EEG/{{subject}}_{{date}}.mat",
     log:
         f"{RESULTS}/logs/synthetic_seed_session/{{subject}}_{{date}}.log",
     benchmark:
@@ -42,6 +42,33 @@ rule synthetic_seed_session:
     script:
         "../workflow_scripts/synthetic_data.py"
 
+
+# Our own Eye_movements/ tables (no release has them): only when an entry asks for them
+# (seed.eye_source: eye_movements, or entry preprocessed/raw/extracted with eye_movements).
+
+
+rule synthetic_seed_eye_movements:
+    output:
+        eye=f"{SYNTHETIC}/SEED/SEED_EEG/Eye_movements/{{subject}}_{{date}}.mat",
+    log:
+        f"{RESULTS}/logs/synthetic_seed_eye_movements/{{subject}}_{{date}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/synthetic_seed_eye_movements/{{subject}}_{{date}}.tsv"
+    wildcard_constraints:
+        date=r"\d{8}",
+    conda:
+        "../envs/signal.yaml"
+    threads: 1
+    resources:
+        mem_mb=3000,
+        runtime=10,
+    params:
+        kind="seed_eye_movements",
+        subject=lambda wc_: int(wc_.subject),
+        session=lambda wc_: wc.datasets.seed.session_of(f"{wc_.subject}_{wc_.date}"),
+        config=config.get("synthetic", {}),
+    script:
+        "../workflow_scripts/synthetic_data.py"
 
 rule synthetic_deap_subject:
     output:
@@ -73,7 +100,7 @@ rule synthetic_deap_subject:
 
 rule synthetic_seed_time:
     output:
-        time=f"{SYNTHETIC}/SEED/SEED_RAW_EEG/time.txt",
+        time=f"{SYNTHETIC}/SEED/SEED_EEG/SEED_RAW_EEG/time.txt",
     log:
         f"{RESULTS}/logs/synthetic_seed_time.log",
     benchmark:
@@ -93,9 +120,9 @@ rule synthetic_seed_time:
 
 rule synthetic_seed_raw:
     input:
-        mat=f"{SYNTHETIC}/SEED/Preprocessed_EEG/{{subject}}_{{date}}.mat",
+        mat=f"{SYNTHETIC}/SEED/SEED_EEG/Preprocessed_EEG/{{subject}}_{{date}}.mat",
     output:
-        cnt=f"{SYNTHETIC}/SEED/SEED_RAW_EEG/{{subject}}_{{date}}.cnt",
+        cnt=f"{SYNTHETIC}/SEED/SEED_EEG/SEED_RAW_EEG/{{subject}}_{{date}}.cnt",
     log:
         f"{RESULTS}/logs/synthetic_seed_raw/{{subject}}_{{date}}.log",
     benchmark:
@@ -168,15 +195,16 @@ rule synthetic_deap_ratings:
 
 rule synthetic_seed_extracted:
     input:
-        mat=f"{SYNTHETIC}/SEED/Preprocessed_EEG/{{subject}}_{{date}}.mat",
+        mat=f"{SYNTHETIC}/SEED/SEED_EEG/Preprocessed_EEG/{{subject}}_{{date}}.mat",
     output:
-        extracted=f"{SYNTHETIC}/SEED/ExtractedFeatures/{{subject}}_{{date}}.mat",
+        extracted=f"{SYNTHETIC}/SEED/SEED_EEG/{{folder}}/{{subject}}_{{date}}.mat",
     log:
-        f"{RESULTS}/logs/synthetic_seed_extracted/{{subject}}_{{date}}.log",
+        f"{RESULTS}/logs/synthetic_seed_extracted/{{folder}}/{{subject}}_{{date}}.log",
     benchmark:
-        f"{RESULTS}/benchmarks/synthetic_seed_extracted/{{subject}}_{{date}}.tsv"
+        f"{RESULTS}/benchmarks/synthetic_seed_extracted/{{folder}}/{{subject}}_{{date}}.tsv"
     wildcard_constraints:
         date=r"\d{8}",
+        folder="ExtractedFeatures_1s|ExtractedFeatures_4s",
     conda:
         "../envs/signal.yaml"
     threads: 1
@@ -222,7 +250,6 @@ rule synthetic_seed_multimodal_eeg:
 rule synthetic_seed_multimodal_eye:
     input:
         mat=synthetic_seed_session_file("Preprocessed_EEG"),
-        eye=synthetic_seed_session_file("Eye_movements"),
     output:
         eye=f"{SYNTHETIC}/SEED/SEED_Multimodal/Chinese/04-Eye-tracking-feature/eye_tracking_feature/{{subject}}_{{session}}",
     log:
@@ -239,6 +266,8 @@ rule synthetic_seed_multimodal_eye:
         runtime=10,
     params:
         kind="seed_multimodal_eye",
+        subject=lambda wc_: int(wc_.subject),
+        session=lambda wc_: int(wc_.session),
         config=config.get("synthetic", {}),
     script:
         "../workflow_scripts/synthetic_data.py"

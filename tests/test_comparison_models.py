@@ -269,3 +269,46 @@ def test_bdae_encoders_compute_what_the_bddae_encoders_compute():
     np.testing.assert_allclose(np.asarray(h3), ae.encode(eeg, other), rtol=1e-5, atol=1e-6)
     eeg_hat, other_hat = ae.forward(eeg, other)
     assert float(_reconstruction_mse(eeg, other, eeg_hat, other_hat)) == pytest.approx(ae.reconstruction_mse(eeg, other))
+
+
+# --------------------------------------------------------------------------------------
+# BDAE: the set-up of the authors' public code (csliuwei/CrossCultureCode, BDAE/bdae_chinese.py)
+# --------------------------------------------------------------------------------------
+def test_rmsprop_step_by_hand():
+    from multimodal_emotion.models.numpy_nets import RMSprop
+
+    p = np.array([1.0, -2.0])
+    opt = RMSprop([p], learning_rate=0.1)
+    g = np.array([0.5, -4.0])
+    opt.step([g])
+    v = 0.1 * g * g  # rho 0.9 from zero
+    np.testing.assert_allclose(p, [1.0, -2.0] - 0.1 * g / (np.sqrt(v) + 1e-7))
+
+
+def test_bdae_lab_code_setup_and_its_transductive_fit(tmp_path):
+    """Bernoulli RBMs on [0, 1]-scaled inputs, sigmoid decoders, RMSprop; learns above chance;
+    the train+test fit is off by default, refused without test windows, and with them the
+    scalers span the test windows too (never their labels: the SVM sees training windows only)."""
+    from multimodal_emotion.models import load_model
+
+    train, val, test = (make_windows(n, effect=1.5, seed=s) for n, s in ((30, 1), (12, 11), (60, 2)))
+    params = dict(SMALL["bdae"], setup="lab_code", learning_rate=1e-3)
+    model = build_model("bdae", seed=0, **params).fit(train, val)
+    assert model.scalers_["eeg"].kind == "minmax"
+    np.testing.assert_allclose(model.scalers_["eeg"].offset, train.eeg.min(axis=0))
+    assert [layer.activation for layer in model.autoencoder_.layers] == ["sigmoid"] * 6
+    pred = model.predict(test)
+    chance, tol, _ = chance_tolerance(pred, test, 3)
+    assert float(np.mean(pred == test.y)) > chance + max(tol, 0.1)
+    assert model.history["svm_certificate"] <= 1e-8
+    model.save(tmp_path / "lab")
+    np.testing.assert_array_equal(load_model(tmp_path / "lab").decision_function(test), model.decision_function(test))
+    assert not BDAE().uses_test_windows
+    with pytest.raises(ValueError, match="fit_on_test_windows is True but the test windows were not given"):
+        build_model("bdae", fit_on_test_windows=True, **params).fit(train, val)
+    with pytest.raises(ValueError, match="fit_on_test_windows is False but the test windows were given"):
+        build_model("bdae", **params).fit(train, val, unlabelled=test)
+    both = build_model("bdae", fit_on_test_windows=True, max_epochs=2, **{k: v for k, v in params.items()
+                                                                         if k != "max_epochs"})
+    both.fit(train, val, unlabelled=test)
+    np.testing.assert_allclose(both.scalers_["eeg"].offset, np.minimum(train.eeg.min(axis=0), test.eeg.min(axis=0)))

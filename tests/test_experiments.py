@@ -217,10 +217,104 @@ def test_model_without_its_modality_is_absent_with_a_note(tmp_path):
     other = json.loads((tmp_path / "linear_svm_other" / "result.json").read_text())
     assert "no other features" in other["not_evaluable"] and not other["selections"]
     table = reporting.summary_table(reporting.collect_results(results), dataset="seed")
-    assert set(table.loc[table["source"] == "this run", "model"]) == {"linear_svm_eeg"}
+    assert set(table.loc[table["source"] == "this run", "model"]) == {"linear_svm_eeg", "training_majority"}
+    eeg = table.set_index("model").loc["linear_svm_eeg"]
+    assert eeg["svm_certificate"] <= 1e-8 and eeg["n_experiments"] == 1 and np.isfinite(eeg["balanced_accuracy"])
+    assert (pd.read_csv(tmp_path / "linear_svm_eeg" / "search.csv")["svm_certificate"] <= 1e-8).all()
     assert any("no other features" in note for note in table.attrs["excluded"])
     reporting.write_table(table, str(tmp_path / "seed_accuracy"), caption="SEED")
     markdown = (tmp_path / "seed_accuracy.md").read_text()
     assert "| model |" in markdown and "linear_svm_eeg" in markdown  # the model column is printed
     assert "Not evaluable" in markdown and "no other features" in markdown
     assert "linear_svm_eeg" in (tmp_path / "seed_accuracy.tex").read_text().replace("\\_", "_")
+
+
+def test_merge_search_equals_evaluating_each_shard_then_merging(tmp_path):
+    """The workflow's second job (evaluation and refit inside merge_search) writes exactly
+    what the former evaluate_shard + merge_search jobs wrote, shards included."""
+    from multimodal_emotion.store import write_features
+
+    path = tmp_path / "1_20131027.h5"
+    write_features(path, seed_like())
+    protocol = {"kind": "clips", "train_clips": [1, 2, 3, 4, 5, 6], "validation_clips": [7, 8, 9],
+                "test_clips": [10, 11, 12, 13, 14, 15]}
+    shards = []
+    for shard in range(2):
+        shards.append(tmp_path / f"shard{shard}" / "models")
+        experiments.train_shard(features_path=str(path), experiment="seed/1_20131027", task="emotion",
+                                protocol=protocol, model_name="linear_svm", model_class="linear_svm",
+                                space={"C": {"log10": [-3, 0]}}, fixed={}, n_configs=3, shard=shard, n_shards=2,
+                                seed=0, output_dir=str(shards[-1]))
+    common = dict(experiment="1_20131027", dataset="seed", task="emotion", model="linear_svm",
+                  selections=["validation", "test"], n_classes=3, features_path=str(path), protocol=protocol)
+    csvs, npzs, curves = [], [], []
+    for s, models in enumerate(shards):
+        csvs.append(str(tmp_path / f"e{s}.csv"))
+        npzs.append(str(tmp_path / f"p{s}.npz"))
+        curves.append(str(tmp_path / f"c{s}.json"))
+        experiments.evaluate_shard(features_path=str(path), training_dir=str(models), task="emotion", protocol=protocol,
+                                   seed=0, refit={"enabled": False}, output_csv=csvs[-1], output_predictions=npzs[-1],
+                                   output_curves=curves[-1])
+    experiments.merge_shards(shard_csvs=csvs, shard_predictions=npzs, shard_curves=curves,
+                             output_csv=str(tmp_path / "apart.csv"), output_json=str(tmp_path / "apart.json"), **common)
+    experiments.merge_search(training_dirs=[str(m) for m in shards], seed=0, refit={"enabled": False},
+                             output_csv=str(tmp_path / "joint.csv"), output_json=str(tmp_path / "joint.json"), **common)
+    apart = pd.read_csv(tmp_path / "apart.csv").drop(columns="seconds")
+    joint = pd.read_csv(tmp_path / "joint.csv").drop(columns="seconds")
+    assert len(joint) == 3 and sorted(joint["config"]) == [0, 1, 2]
+    pd.testing.assert_frame_equal(apart, joint)
+    assert (tmp_path / "apart.json").read_text() == (tmp_path / "joint.json").read_text()
+
+
+def test_train_shard_logs_its_phases_and_traces_each_step_once(tmp_path, caplog, monkeypatch):
+    """The markers benchmarks/bench_network_job.py reads; a network's training step is
+    traced once per fit (the short last mini-batch reuses it), and its inference
+    functions once for every split."""
+    import importlib.util
+    from pathlib import Path
+
+    from multimodal_emotion.models import BimodalLSTM, WindowData
+    from multimodal_emotion.models.base import PHASE_SECONDS
+    from multimodal_emotion.store import write_features
+
+    path = tmp_path / "1_20131027.h5"
+    write_features(path, seed_like())
+    protocol = {"kind": "clips", "train_clips": [1, 2, 3, 4, 5, 6], "validation_clips": [7, 8, 9],
+                "test_clips": [10, 11, 12, 13, 14, 15]}
+    PHASE_SECONDS.clear()
+    with caplog.at_level("INFO"):
+        experiments.train_shard(features_path=str(path), experiment="seed/1_20131027", task="emotion",
+                                protocol=protocol, model_name="bimodal_lstm", model_class="bimodal_lstm",
+                                space={"l2": {"value": 1e-4}, "learning_rate": {"value": 1e-2}},
+                                fixed={"eeg_hidden": 4, "other_hidden": 2, "sequence_length": 2, "batch_size": 5,
+                                       "max_epochs": 2}, n_configs=1, shard=0, n_shards=1, seed=0,
+                                output_dir=str(tmp_path / "models"))
+    spec = importlib.util.spec_from_file_location(
+        "bench_network_job", Path(__file__).resolve().parents[1] / "benchmarks" / "bench_network_job.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    row = bench.breakdown(caplog.text, wall=1e6)
+    for name in ("import_tensorflow", "build", "trace", "training_steps", "save"):
+        assert row[name] > 0, name
+    assert row["teardown"] > 0 and row["startup"] >= 0
+
+    rng = np.random.default_rng(0)
+    def split(n_segments):
+        segment = np.repeat(np.arange(n_segments), 6)
+        return WindowData(eeg=rng.normal(size=(segment.size, 5)), other=rng.normal(size=(segment.size, 3)),
+                          y=np.repeat(np.arange(n_segments) % 3, 6), segment=segment)
+    from multimodal_emotion.models import base, bimodal_lstm
+
+    made = []
+    def recording_traced(*args, **kwargs):
+        made.append(base.traced(*args, **kwargs))
+        return made[-1]
+    monkeypatch.setattr(bimodal_lstm, "traced", recording_traced)
+    model = BimodalLSTM(eeg_hidden=3, other_hidden=2, sequence_length=4, batch_size=5, max_epochs=3, seed=1)
+    train, val, test = split(6), split(3), split(5)  # 12 training sequences: mini-batches of 5, 5 and 2
+    model.fit(train, val)
+    for data in (train, val, test):
+        model.extract_features(data)
+        model.predict(data)
+    assert len(made) == 3  # predict, features, training step
+    assert [f.experimental_get_tracing_count() for f in made] == [1, 1, 1]

@@ -56,6 +56,30 @@ def test_configuration_in_a_group_equals_it_alone(splits, batch_size):
             assert g.history[key] == a.history[key], key
 
 
+@pytest.mark.parametrize("batch_size", [None, 4], ids=["full-batch", "mini-batch"])
+def test_next_fold_reuses_the_traced_steps_and_equals_a_fresh_graph(splits, batch_size):
+    """train_shard fits a group on every fold in a row: the second fit reuses the first's
+    traced steps (no new trace) and ends exactly where a freshly built graph ends."""
+    from multimodal_emotion.models import grouped_lstm
+
+    train, val = splits
+    other_train = make_windows(10, effect=1.5, seed=7)  # another fold: other windows, other size
+    common = dict(sequence_length=10, max_epochs=4, patience=100, batch_size=batch_size)
+    grouped_lstm._GRAPH_CACHE.clear()
+    fit_grouped([BimodalLSTM(**c, **common) for c in CONFIGS], train, val)
+    (graph,) = grouped_lstm._GRAPH_CACHE.values()
+    reused = fit_grouped([BimodalLSTM(**c, **common) for c in CONFIGS], other_train, val)
+    assert list(grouped_lstm._GRAPH_CACHE.values()) == [graph]
+    assert graph.train_step.experimental_get_tracing_count() == 1
+    assert graph.monitor.experimental_get_tracing_count() == 1
+    grouped_lstm._GRAPH_CACHE.clear()
+    fresh = fit_grouped([BimodalLSTM(**c, **common) for c in CONFIGS], other_train, val)
+    for r, f in zip(reused, fresh):
+        for wr, wf in zip(_weights(r), _weights(f)):
+            np.testing.assert_array_equal(wr, wf)
+        assert r.history == f.history
+
+
 def test_stopped_configuration_is_frozen_while_the_rest_go_on(splits):
     """A configuration that stops early keeps its best weights from then on: it ends
     equal to the same configuration trained alone (which stops at the same epoch),

@@ -105,7 +105,8 @@ def test_no_temporary_file_survives_a_killed_feature_job_and_its_rerun(killed_fe
 
 
 def _prediction_files(workdir: Path) -> list[Path]:
-    return sorted(p.relative_to(workdir) for p in workdir.glob("results/search/**/predictions.npz"))
+    """What training saved for evaluation: predictions, or a network's SVM layer and its inputs."""
+    return sorted(p.relative_to(workdir) for p in workdir.glob("results/search/**/models/config*/fold*/*.npz"))
 
 
 def assert_same_tables_and_predictions(a: Path, b: Path) -> None:
@@ -114,8 +115,9 @@ def assert_same_tables_and_predictions(a: Path, b: Path) -> None:
     for name in tables:
         assert (a / "results/tables" / name).read_bytes() == (b / "results/tables" / name).read_bytes(), name
     predictions = _prediction_files(a)
-    # one SEED session and one DEAP task: a predictions file per experiment and model
-    assert len(predictions) == 2 * N_MODELS and predictions == _prediction_files(b)
+    # one SEED session and one DEAP task: one training job (its models/ folder) per experiment and model
+    shard_jobs = {path.parents[2] for path in predictions}
+    assert len(shard_jobs) == 2 * N_MODELS and predictions == _prediction_files(b)
     for path in predictions:
         with np.load(a / path) as x, np.load(b / path) as y:
             assert x.files == y.files and x.files, path

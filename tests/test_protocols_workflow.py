@@ -10,13 +10,14 @@ import pandas as pd
 import pytest
 import yaml
 
+from support import layout
 from support.workflow import REPO, merged, run_snakemake, scheduled_jobs, write_config
 
 pytestmark = pytest.mark.workflow
 
 #: Rules in the order their outputs are made (older outputs first).
 RULE_RANK = {"synthetic_seed_labels": 0, "synthetic_seed_session": 0, "synthetic_deap_subject": 0, "features": 1,
-             "train_shard": 2, "evaluate_shard": 3, "merge_search": 4, "aggregate": 5}
+             "train_shard": 2, "merge_search": 3, "aggregate": 4}
 
 
 def loso_config(**changes) -> dict:
@@ -61,7 +62,7 @@ def test_a_changed_raw_file_reschedules_exactly_the_experiments_that_pool_it(tmp
     write_config(tmp_path, loso_config())
     fake_complete_run(tmp_path)
     assert experiments_scheduled(tmp_path) == set()
-    seed_2_1 = next((tmp_path / "results" / "synthetic" / "SEED" / "Preprocessed_EEG").glob("2_*.mat"))
+    seed_2_1 = next(layout.synthetic_seed_eeg_dir(tmp_path).glob("2_*.mat"))
     os.utime(seed_2_1, (1e9 + 10, 1e9 + 10))
     # every loso experiment pools subject 2; of cross_session only subject 2's own
     assert experiments_scheduled(tmp_path) == {("seed", "loso-s1"), ("seed", "loso-s2"), ("seed", "loso-s3"),

@@ -136,3 +136,40 @@ def test_solver_is_independent_of_its_start():
     for other in solutions[1:]:
         np.testing.assert_allclose(other.kernel, solutions[0].kernel, rtol=1e-7, atol=1e-7 * np.abs(solutions[0].kernel).max())
         assert other.objective == pytest.approx(solutions[0].objective, rel=1e-10)
+
+
+def test_every_linear_svm_is_certified_where_liblinear_stops_early(caplog):
+    """The baselines', DCCA's and the BDAE's SVM (fit_certified_svm): on separable features at
+    a large C, liblinear at -e 0.01 stops by its relative rule far above the minimum; the
+    certified solver ends at a lower J with a certificate <= 1e-8, and liblinear's own
+    messages, thrown away before, reach the log."""
+    import logging
+
+    from multimodal_emotion.models.svm import fit_certified_svm, primal_objective
+
+    features, y = features_and_labels(separable=True, n_classes=3)
+    C = svm_cost(1e-9)
+    with caplog.at_level(logging.DEBUG, logger="multimodal_emotion"):
+        solved = fit_certified_svm(features, y, C=C, eps=0.01, name="test SVM")
+    assert any(r.getMessage().startswith("liblinear: iter") for r in caplog.records)
+    liblinear = liblinear_ovr_weights(train_l2svm(features, y, C=C, eps=0.01), 3)
+    j_liblinear = primal_objective(*liblinear, features, y, C=C) / C  # = J (2 lambda = 1 / C)
+    assert solved.objective_liblinear == pytest.approx(j_liblinear, rel=1e-9)
+    assert solved.objective < 1e-3 * j_liblinear
+    assert solved.certificate <= 1e-8 and solved.converged
+
+
+@pytest.mark.parametrize("message", ["\nWARNING: reaching max number of Newton iterations\n",
+                                     "WARNING: line search fails\n"])
+def test_liblinear_warnings_reach_the_log_as_warnings(message, caplog):
+    """liblinear's two warnings (its exact words, newton.cpp), given to the handler its print
+    callback feeds, are logged at WARNING; its iteration lines only at DEBUG."""
+    import logging
+
+    from multimodal_emotion.models.svm import _log_liblinear
+
+    with caplog.at_level(logging.DEBUG, logger="multimodal_emotion"):
+        _log_liblinear("iter  1 f 1.0e+00 |g| 1.0e-01 CG   2 step_size 1.00e+00\n" + message, eps=0.01)
+    levels = {r.getMessage(): r.levelno for r in caplog.records}
+    assert [lvl for text, lvl in levels.items() if "WARNING" in text] == [logging.WARNING]
+    assert [lvl for text, lvl in levels.items() if text.startswith("liblinear: iter")] == [logging.DEBUG]

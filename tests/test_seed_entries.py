@@ -15,6 +15,7 @@ from multimodal_emotion.recording import DataFormatError
 from multimodal_emotion.synthetic import seed_lab
 
 from conftest import TINY  # noqa: F401
+from support import layout
 
 
 # --- the smoothers of the synthetic ExtractedFeatures ----------------------------------
@@ -100,14 +101,15 @@ def test_extracted_entry_reads_into_the_feature_layout(extracted, seed_files):
 
 
 def test_extracted_de_follows_our_de_of_the_same_eeg(extracted, seed_files):
-    """The synthetic lab features are our 1 s DE of the same EEG, LDS-smoothed within the clip."""
+    """The synthetic lab features are the lab's recipe on the same EEG: 1 s DE on the lab's
+    scale, smoothed within the clip by the lab's Kalman (LDS) smoother."""
     rec = seed_ds.read({"extracted": str(extracted), "labels": str(seed_files["labels"])}, entry="extracted",
                        extracted_feature="de_LDS")
     _, clips = seed_ds.read_eeg(seed_files["eeg"])
     ours, _ = seed_lab.clip_band_features(clips[0], window_s=1.0)
     lab = rec.segments[0].shipped.de
     assert lab.shape == ours.shape
-    np.testing.assert_allclose(lab, seed_lab.lds_smooth(ours), rtol=1e-6)
+    np.testing.assert_allclose(lab, features.lds_smooth(ours), rtol=1e-6)
     assert np.corrcoef(lab.ravel(), ours.ravel())[0, 1] > 0.8
 
 
@@ -175,7 +177,7 @@ def test_extracted_entry_runs_to_the_tables(tmp_path):
     with h5py.File(tmp_path / "results/features/seed/1_20131027.h5") as f:
         assert re.search(r"lab's ExtractedFeatures de_LDS", f.attrs["feature_origin"])
         assert f.attrs["window_s"] == "1.0" and f["other/features"].shape[1] == 41
-    assert (tmp_path / "results/synthetic/SEED/ExtractedFeatures/1_20131027.mat").is_file()
+    assert layout.synthetic_extracted(tmp_path, "1_20131027").is_file()
 
 
 # --- entry: multimodal (SEED_Multimodal/Chinese) ------------------------------------------
@@ -193,7 +195,7 @@ def multimodal(seed_files, tmp_path_factory):
     chinese = root / "SEED_Multimodal" / "Chinese"
     for variant in ("eeg_used_4s", "eeg_used_1s"):
         seed_lab.write_multimodal_eeg(chinese / MM_EEG / variant / "1_1.npz", mat_path=seed_files["eeg"])
-    seed_lab.write_multimodal_eye(chinese / MM_EYE / "1_1", mat_path=seed_files["eeg"], eye_path=seed_files["eye"])
+    seed_lab.write_multimodal_eye(chinese / MM_EYE / "1_1", mat_path=seed_files["eeg"], subject=1, session=1, cfg=TINY)
     _, clips = seed_ds.read_eeg(seed_files["eeg"])
     seconds = [(clip.shape[1] - 1) // 200 for clip in clips]
     return {"root": root, "eeg": chinese / MM_EEG / "eeg_used_4s" / "1_1.npz",

@@ -41,7 +41,7 @@ def test_feature_files_have_the_documented_layout(tiny_features):
     with h5py.File(seed_files[0]) as f:
         n = f["eeg/de"].shape[0]
         assert f["eeg/de"].shape == (n, 62, 5) and f["eeg/psd"].shape == (n, 62, 5)
-        assert f["other/features"].shape == (n, 41)
+        assert f["other/features"].shape == (n, 33)  # the lab's eye features (entry recordings)
         assert f["windows/segment"].shape == (n,) and f["windows/start_s"].shape == (n,)
         assert f["labels"].shape == (n, 1)
         assert set(np.unique(f["windows/segment"][()])) == set(range(1, 16))
@@ -70,9 +70,11 @@ def test_touching_one_raw_session_reruns_only_that_session(tiny_features):
         jobs = scheduled_jobs(workdir, *FEATURES)
     finally:
         os.utime(raw, ns=(before.st_atime_ns, before.st_mtime_ns))
-    assert jobs == sorted(
+    assert jobs == sorted(  # the synthetic lab files made from that recording, and its features
         [
             ("features", "dataset=seed, recording=1_20131030"),
+            ("synthetic_seed_extracted", "folder=ExtractedFeatures_4s, subject=1, date=20131030"),
+            ("synthetic_seed_multimodal_eye", "subject=1, session=2"),
         ]
     )
 

@@ -17,7 +17,7 @@ from support.workflow import REPO, raw_file, run_snakemake, scheduled_jobs, tiny
 
 pytestmark = pytest.mark.workflow
 
-MODELS = ["bdae", "bddae", "bimodal_lstm", "bimodal_lstm_no_context", "dcca", "feature_fusion", "linear_svm", "mesae",
+MODELS = ["bdae", "bdae_lab_code", "bddae", "bimodal_lstm", "bimodal_lstm_no_context", "dcca", "feature_fusion", "linear_svm", "mesae",
           "subnetwork_nodes"]
 
 
@@ -60,8 +60,12 @@ def test_tables_figures_and_report(full_run):
             assert (full_run / f"results/figures/{dataset}_{kind}.png").read_bytes()[:4] == b"\x89PNG"
     seed = pd.read_csv(full_run / "results/tables/seed_accuracy.csv")
     ours = seed[seed["source"] == "this run"]
-    assert set(ours["model"]) == set(MODELS) and set(ours["selection"]) == {"validation", "test"}
-    assert "wilcoxon_p_vs_bimodal_lstm" in seed.columns
+    assert set(ours["model"]) == set(MODELS) | {"training_majority"} and set(ours["selection"]) == {"validation", "test"}
+    for column in ("n_experiments", "ci95_low", "ci95_high", "balanced_accuracy", "holm_p_vs_bimodal_lstm"):
+        assert column in seed.columns
+    assert (ours["ci95_low"] <= ours["mean_accuracy"]).all() and (ours["mean_accuracy"] <= ours["ci95_high"]).all()
+    with_svm = ours[ours["model"].isin(["linear_svm", "dcca", "bdae", "bdae_lab_code", "bimodal_lstm", "bddae"])]
+    assert (with_svm["svm_certificate"] <= 1e-8).all(), with_svm[["model", "svm_certificate"]]
     assert (seed["source"] != "this run").any()  # the paper's reference rows
     deap = pd.read_csv(full_run / "results/tables/deap_accuracy.csv")
     assert {"arousal", "valence"} <= set(deap["task"])
@@ -193,10 +197,8 @@ def test_changing_one_models_range_reruns_only_that_model(full_run):
     config["models"]["linear_svm"]["space"]["seed"]["C"] = {"log10": [-3, -1]}
     jobs = scheduled_jobs(full_run, config=config)
     rules = {rule for rule, _ in jobs}
-    per_experiment = rules - {"aggregate", "all"}
-    assert "train_shard" in per_experiment and rules >= {"aggregate", "all"}
-    assert "features" not in rules and not any(rule.startswith("synthetic") for rule in rules)
-    assert all("model=linear_svm" in w and "dataset=seed" in w for r, w in jobs if r in per_experiment)
+    assert rules == {"train_shard", "merge_search", "aggregate", "all"}
+    assert all("model=linear_svm" in w and "dataset=seed" in w for r, w in jobs if r not in ("aggregate", "all"))
 
 
 def test_changing_refit_settings_does_not_retrain(full_run):
@@ -204,8 +206,8 @@ def test_changing_refit_settings_does_not_retrain(full_run):
     config["refit"]["eps"] = 1e-3
     jobs = scheduled_jobs(full_run, config=config)
     rules = {rule for rule, _ in jobs}
-    # the refit reruns (in whichever job holds it since costs' job merge), training does not
-    assert jobs and "train_shard" not in rules and "features" not in rules
+    # the refit lives in merge_search: it reruns, training and features do not
+    assert "merge_search" in rules and "train_shard" not in rules and "features" not in rules
 
 
 def test_touching_one_raw_file_reruns_only_that_experiment(full_run):

@@ -1,22 +1,23 @@
-"""Snakemake entry point: join an experiment's search shards and select a configuration."""
-from multimodal_emotion import provenance, run_logged
-from multimodal_emotion.experiments import merge_shards
+"""Snakemake entry point: evaluate an experiment's search shards (refit included), join them, select."""
+from multimodal_emotion import exit_without_teardown, provenance, run_logged
+from multimodal_emotion.experiments import merge_search
 
 run_logged(
     snakemake.log[0],
-    merge_shards,
+    merge_search,
     features_path=list(snakemake.input.features),
+    training_dirs=list(snakemake.input.models),
     provenance=provenance(snakemake.config),
-    shard_csvs=list(snakemake.input.csvs),
-    shard_predictions=list(snakemake.input.predictions),
-    shard_curves=list(snakemake.input.curves),
+    task=snakemake.wildcards.task,
+    protocol=snakemake.params.protocol,
+    seed=snakemake.params.seed,
+    refit=snakemake.params.refit,
     experiment=snakemake.wildcards.recording,
     dataset=snakemake.wildcards.dataset,
-    task=snakemake.wildcards.task,
     model=snakemake.wildcards.model,
     selections=snakemake.params.selections,
-    protocol=snakemake.params.protocol,
     n_classes=snakemake.params.n_classes,
     output_csv=snakemake.output.csv,
     output_json=snakemake.output.result,
 )
+exit_without_teardown()  # outputs are in place and closed; skip the slow interpreter teardown

@@ -1,5 +1,5 @@
 """Snakemake entry point: train one shard of an experiment's random search."""
-from multimodal_emotion import run_logged
+from multimodal_emotion import exit_without_teardown, run_logged
 from multimodal_emotion.experiments import train_shard
 
 run_logged(
@@ -14,3 +14,4 @@ run_logged(
     output_dir=snakemake.output.models,
     **snakemake.params.search,
 )
+exit_without_teardown()  # outputs are in place and closed; skip the slow interpreter teardown

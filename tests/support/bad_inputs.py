@@ -313,6 +313,10 @@ class BadCase:
         return "deap_matlab" if self.fmt == "matlab" else "main"
 
 
+# A missing file of a user's copy stops the run at start with one line (no MissingInputException).
+MISSING_AT_START = r"not found \(the \w+ file of \w+ recording \w+\); set \w+\.source to the copy that holds it"
+
+
 def _drop(*names):
     return lambda v: {k: a for k, a in v.items() if k not in names}
 
@@ -341,7 +345,7 @@ CASES: list[BadCase] = [
     BadCase("seed_eeg_flat_channel", "seed", "eeg", seed_eeg_edit(1, _at(10, 0.0)),
             r"[a-z]+_eeg1 has 1 flat \(zero-variance\) channel\(s\), first index 10"),
     # SEED Eye_movements/{subject}_{date}.mat
-    BadCase("seed_eye_missing", "seed", "eye", delete, r"Missing input files for rule features", rule=None),
+    BadCase("seed_eye_missing", "seed", "eye", delete, MISSING_AT_START, rule=None),
     BadCase("seed_eye_empty", "seed", "eye", empty, r"file is empty"),
     BadCase("seed_eye_truncated", "seed", "eye", truncate, r"truncated \.mat file: \d+ bytes on disk, .+"),
     BadCase("seed_eye_wrong_variable_names", "seed", "eye",
@@ -356,7 +360,7 @@ CASES: list[BadCase] = [
     BadCase("seed_eye_event_type_outside_set", "seed", "eye", edit_mat(lambda v: _set(v, "events_2", _at((0, 0), 9))),
             r"events_2 has unknown event types \[9\]"),
     # SEED Preprocessed_EEG/label.mat
-    BadCase("seed_labels_missing", "seed", "labels", delete, r"Missing input files for rule features", rule=None),
+    BadCase("seed_labels_missing", "seed", "labels", delete, MISSING_AT_START, rule=None),
     BadCase("seed_labels_empty", "seed", "labels", empty, r"file is empty"),
     BadCase("seed_labels_truncated", "seed", "labels", truncate, r"truncated \.mat file: \d+ bytes on disk, .+"),
     BadCase("seed_labels_wrong_variable_name", "seed", "labels", edit_mat(lambda v: {"labels": v["label"]}),
@@ -366,7 +370,7 @@ CASES: list[BadCase] = [
     BadCase("seed_labels_outside_set", "seed", "labels", edit_mat(lambda v: _set(v, "label", _at((0, 3), 2))),
             r"labels \[2\] outside the allowed set \{-1, 0, 1\}"),
     # DEAP data_preprocessed_python/sXX.dat
-    BadCase("deap_missing", "deap", "data", delete, r"Missing input files for rule features", rule=None),
+    BadCase("deap_missing", "deap", "data", delete, MISSING_AT_START, rule=None),
     BadCase("deap_empty", "deap", "data", empty, r"file is empty"),
     BadCase("deap_truncated", "deap", "data", truncate, r"truncated pickle: \d+ bytes on disk, .+"),
     BadCase("deap_not_a_pickle", "deap", "data", garbage, r"unreadable pickle \(.+\)"),
@@ -407,19 +411,19 @@ CASES: list[BadCase] = [
             rule="features", entry="raw"),
     BadCase("raw_seed_cnt_not_a_cnt_file", "seed", "cnt", garbage, r"not a readable Neuroscan CNT file \(.+\)",
             rule="features", entry="raw"),
-    BadCase("raw_seed_time_missing", "seed", "time", delete, r"Missing input files for rule features", rule=None,
+    BadCase("raw_seed_time_missing", "seed", "time", delete, MISSING_AT_START, rule=None,
             entry="raw"),
     BadCase("raw_seed_time_too_few_clips", "seed", "time", drop_last_clip, r"found 14 start/end pairs, expected 15 clips",
             rule="features", entry="raw"),
     # data_original/sXX.bdf + metadata_csv/participant_ratings.csv
-    BadCase("raw_deap_bdf_missing", "deap", "bdf", delete, r"Missing input files for rule features", rule=None,
+    BadCase("raw_deap_bdf_missing", "deap", "bdf", delete, MISSING_AT_START, rule=None,
             entry="raw"),
     BadCase("raw_deap_bdf_empty", "deap", "bdf", empty, r"file is empty", rule="features", entry="raw"),
     BadCase("raw_deap_bdf_truncated", "deap", "bdf", truncate,
             r"(not a readable BDF file|.*truncated|.*file size).*", rule="features", entry="raw"),
     BadCase("raw_deap_bdf_not_a_bdf_file", "deap", "bdf", garbage, r"not a readable BDF file \(.+\)",
             rule="features", entry="raw"),
-    BadCase("raw_deap_ratings_missing", "deap", "ratings", delete, r"Missing input files for rule features", rule=None,
+    BadCase("raw_deap_ratings_missing", "deap", "ratings", delete, MISSING_AT_START, rule=None,
             entry="raw"),
     BadCase("raw_deap_ratings_missing_trial", "deap", "ratings", drop_trial_40,
             r"no rating row for participant 1, trial 40", rule="features", entry="raw"),

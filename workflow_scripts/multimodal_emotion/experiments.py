@@ -532,9 +532,12 @@ def train_shard(
     on ``n_shards``. Other models, and ``group_size=1``, train one at a time.
     """
     from .models import build_model, needs_tensorflow
+    from .models.base import PHASE_SECONDS, phase
 
+    log.info("job start: process started %.2f s ago (Python and package imports)", _process_age())
     if needs_tensorflow(model_class):
-        _limit_threads(threads)
+        with phase("import_tensorflow"):
+            _limit_threads(threads)
     try:
         features = experiment_features(features_path, protocol)
         folds = experiment_folds(features, protocol=protocol, task=task, seed=seed)
@@ -564,14 +567,20 @@ def train_shard(
                 for k in group:
                     log.info("%s %s: config %d/%d fold %d: %s", experiment, model_name, k + 1, n_configs, fold.index,
                              hypers[k])
-                fitted = _fit_group(model_class, hypers, fold, grouped=grouped, precision=precision, device=device)
+                if needs_tensorflow(model_class):  # phases inside: build, trace, training_steps
+                    fitted = _fit_group(model_class, hypers, fold, grouped=grouped, precision=precision, device=device)
+                else:  # no build or trace to tell apart: the whole fit is training
+                    with phase("training_steps"):
+                        fitted = _fit_group(model_class, hypers, fold, grouped=grouped, precision=precision,
+                                            device=device)
                 seconds = (time.perf_counter() - start) / len(group)  # a group's time is shared
                 for k, model in fitted.items():
-                    model.save(tmp / f"config{k:04d}" / f"fold{fold.index:02d}")
-                    if model.is_network:
-                        _save_svm_inputs(model, fold, tmp / f"config{k:04d}" / f"fold{fold.index:02d}")
-                    else:
-                        _save_predictions(model, fold, tmp / f"config{k:04d}" / f"fold{fold.index:02d}")
+                    with phase("save"):
+                        model.save(tmp / f"config{k:04d}" / f"fold{fold.index:02d}")
+                        if model.is_network:
+                            _save_svm_inputs(model, fold, tmp / f"config{k:04d}" / f"fold{fold.index:02d}")
+                        else:
+                            _save_predictions(model, fold, tmp / f"config{k:04d}" / f"fold{fold.index:02d}")
                     history = getattr(model, "history", None) or {}
                     epochs = int(history.get("epochs", 0))
                     runs.append({"config": k, "fold": fold.index, "hyperparameters": hypers[k], "epochs": epochs,
@@ -590,6 +599,23 @@ def train_shard(
         runs.sort(key=lambda r: (r["config"], r["fold"]))
         (tmp / "training.json").write_text(json.dumps({"experiment": experiment, "task": task, "model": model_name,
                                                         "not_evaluable": reason, "runs": runs}, indent=1))
+    log.info("job phases (s): %s; job end: %.2f s after process start",
+             json.dumps({k: round(v, 3) for k, v in sorted(PHASE_SECONDS.items())}), _process_age())
+
+
+def _process_age() -> float:
+    """Seconds since this process started (Linux /proc; NaN elsewhere), for the phase log
+    that benchmarks/bench_network_job.py reads."""
+    import os
+
+    try:
+        with open("/proc/self/stat") as f:
+            start_ticks = int(f.read().rsplit(")", 1)[1].split()[19])
+        with open("/proc/uptime") as f:
+            uptime = float(f.read().split()[0])
+        return uptime - start_ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return float("nan")
 
 
 #: A network's last layer and its inputs on every split, saved by train_shard.
@@ -641,7 +667,10 @@ def _fit_group(model_class: str, hypers: Mapping[int, dict], fold: Fold, *, grou
     from .models import build_model
 
     if not grouped:
-        return {k: build_model(model_class, **h).fit(fold.train, fold.val) for k, h in hypers.items()}
+        models = {k: build_model(model_class, **h) for k, h in hypers.items()}
+        # a transductive variant (BDAE fit_on_test_windows, off by default) also gets the test windows, no labels
+        return {k: m.fit(fold.train, fold.val, **({"unlabelled": fold.test} if getattr(m, "uses_test_windows", False)
+                                                  else {})) for k, m in models.items()}
     from .models.grouped_lstm import fit_grouped
 
     models = [build_model(model_class, **h) for h in hypers.values()]
@@ -717,12 +746,17 @@ def evaluate_shard(
                            refit_newton_steps=report.newton_steps, refit_converged=report.converged,
                            refit_relative_gradient=report.relative_gradient,
                            refit_kkt_violation=report.kkt_violation, refit_duality_gap=report.duality_gap,
-                           refit_seconds=round(time.perf_counter() - start, 3))
+                           refit_seconds=round(time.perf_counter() - start, 3), svm_certificate=report.certificate)
+            else:  # the network's own layer, as trained: its distance from J's minimum
+                from .models.finite_newton import ovr_certificate
+
+                row["svm_certificate"] = ovr_certificate(kernel, bias, inputs["features_train"], fold.train.y, lam).worst
         else:  # no refit: predictions and figures were fixed at training time
             with np.load(directory / PREDICTIONS_FILE) as saved:
                 stored = {k: saved[k] for k in saved.files}
             predict = lambda data, split: stored[f"pred_{split}"]  # noqa: E731
             history = json.loads((directory / STATE_FILE).read_text())["history"]
+            row["svm_certificate"] = history.get("svm_certificate", float("nan"))  # NaN: no linear SVM in the model
             if isinstance(history.get("loss"), list):  # trained by epochs, e.g. DCCA
                 curves[f"c{run['config']}_f{run['fold']}"] = {key: history[key] for key in CURVE_KEYS if key in history}
             for key in sorted(stored):  # model-specific figures, e.g. DCCA's held-out canonical correlation
@@ -738,6 +772,7 @@ def evaluate_shard(
             if split == "test":
                 predictions[f"c{run['config']}_f{run['fold']}_true"] = data.y
                 predictions[f"c{run['config']}_f{run['fold']}_pred"] = predicted
+                predictions[f"f{run['fold']}_train_counts"] = np.bincount(fold.train.y)  # for the training-majority floor
         if network:
             log.info("config %d fold %d: network alone train %.3f val %.3f test %.3f (J %.4g); final train %.3f val %.3f test %.3f%s",
                      run["config"], run["fold"], row["network_train_accuracy"], row["network_val_accuracy"],
@@ -853,6 +888,9 @@ def merge_shards(
             hp_columns = [c for c in search.columns if c.startswith("hp_")]
             first = search.loc[search["config"] == chosen["config"]].iloc[0]
             chosen["hyperparameters"] = {c[3:]: _plain(first[c]) for c in hp_columns}
+            if "svm_certificate" in search.columns:  # the worst over the chosen configuration's folds
+                chosen["svm_certificate"] = _plain(np.float64(
+                    search.loc[search["config"] == chosen["config"], "svm_certificate"].max()))
             if "refit_converged" in search.columns:
                 rows = search.loc[search["config"] == chosen["config"]]
                 chosen["refit_converged"] = bool(rows["refit_converged"].astype(bool).all())
@@ -863,10 +901,58 @@ def merge_shards(
             if fold_curves:
                 chosen["learning_curves"] = fold_curves
             result["selections"][selection] = chosen
+        result["training_majority"] = _training_majority(search, predictions, n_classes)
     with atomic_path(output_csv) as tmp:
         search.to_csv(tmp, index=False, float_format="%.6g")
     with atomic_path(output_json) as tmp:
         tmp.write_text(json.dumps(result, indent=1, sort_keys=True))
+
+
+def merge_search(
+    *, features_path: "str | Sequence[str]", training_dirs: Sequence[str], task: str, protocol: Mapping, seed: int,
+    refit: Mapping, experiment: str, dataset: str, model: str, selections: Sequence[str], n_classes: int,
+    output_csv: str, output_json: str, provenance: Mapping | None = None,
+) -> None:
+    """The second (and last) job of an experiment x model: evaluate every shard's trained
+    models (the networks' SVM refit included, :func:`evaluate_shard`), then join the shards
+    and select (:func:`merge_shards`).
+
+    The refit lives here rather than in the training job so that a change of the refit
+    settings re-evaluates without retraining; it reads only what training saved (layer
+    inputs, predictions), so this job never imports TensorFlow. Each shard's evaluation
+    goes through the same CSV text as the former ``evaluate_shard`` job wrote (a temporary
+    folder under $TMPDIR, removed afterwards), so selection sees the same rounded figures and the
+    tables are byte-identical to the three-job layout."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="evaluation-") as scratch:
+        csvs, npzs, curves = [], [], []
+        for index, training_dir in enumerate(training_dirs):
+            log.info("evaluating shard %d of %d (%s)", index + 1, len(training_dirs), training_dir)
+            csvs.append(f"{scratch}/shard{index}.csv")
+            npzs.append(f"{scratch}/shard{index}.npz")
+            curves.append(f"{scratch}/shard{index}.json")
+            evaluate_shard(features_path=features_path, training_dir=training_dir, task=task, protocol=protocol,
+                           seed=seed, refit=refit, output_csv=csvs[-1], output_predictions=npzs[-1],
+                           output_curves=curves[-1])
+        merge_shards(shard_csvs=csvs, shard_predictions=npzs, shard_curves=curves, experiment=experiment,
+                     dataset=dataset, task=task, model=model, selections=selections, n_classes=n_classes,
+                     output_csv=output_csv, output_json=output_json, features_path=features_path,
+                     provenance=provenance, protocol=protocol)
+
+
+def _training_majority(search, predictions: Mapping, n_classes: int) -> dict | None:
+    """The floor of the experiment's protocol (:func:`~.statistics.training_majority`):
+    every fold's test windows predicted as its training split's majority class. The folds
+    do not depend on the configuration, so the first configuration's test labels serve."""
+    from .statistics import training_majority
+
+    config = int(search["config"].min())
+    folds = sorted(int(f) for f in search.loc[search["config"] == config, "fold"])
+    if not all(f"f{f}_train_counts" in predictions for f in folds):
+        return None
+    return training_majority([predictions[f"f{f}_train_counts"] for f in folds],
+                             [predictions[f"c{config}_f{f}_true"] for f in folds], n_classes)
 
 
 def _plain(value):

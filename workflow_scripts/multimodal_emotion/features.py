@@ -238,6 +238,112 @@ def band_log_bias(*, sfreq: float, bands: Bands, window_s: float, nfft: int | No
     return np.array(bias)
 
 
+# --- the SEED lab's feature recipe ----------------------------------------------------
+# The lab's extraction (../shared/formats.md, its public SEED-VII code): band power as the
+# mean one-sided PSD over the band's bins, DE = log2(100 x power), then smoothing within
+# each clip. Our PSD is a density (unit^2/Hz, Hann, sum(w^2) normalised); the lab's FFT
+# normalisation is not published in a form we could confirm, so "DE on the lab's scale"
+# is log2(100 x our band-mean PSD): a base-2 logarithm of a power, whose constant offset
+# from the lab's numbers (if any) is what the QC agreement page reports.
+
+DE_SCALES = ("natural", "lab")  # config <dataset>.de_scale
+SMOOTHINGS = ("none", "moving_average", "lds")  # config <dataset>.smoothing
+#: The lab's Kalman (LDS) smoother: a local-level model per band and channel,
+#: x_t = x_{t-1} + w (var 0.001), y_t = x_t + v (var 1), x_0 ~ N(clip mean, 0.1).
+LAB_LDS = {"transition_cov": 0.001, "observation_cov": 1.0, "initial_cov": 0.1}
+LAB_MOVING_AVERAGE_WINDOWS = 5  # centred, truncated at the clip's ends (the lab's width is not published)
+
+
+def lab_de(psd: np.ndarray) -> np.ndarray:
+    """DE on the lab's scale from band-mean PSD: log2(100 x PSD)."""
+    return np.log2(100.0 * np.maximum(psd, np.finfo(float).tiny))
+
+
+def lds_smooth(series: np.ndarray, *, transition_cov: float = LAB_LDS["transition_cov"],
+               observation_cov: float = LAB_LDS["observation_cov"], initial_cov: float = LAB_LDS["initial_cov"]
+               ) -> np.ndarray:
+    """Kalman filter + Rauch-Tung-Striebel smoother of the lab's local-level model, along
+    the first axis (one clip), every other position its own series; the initial mean is
+    each series' mean over the clip (the lab's choice). The variances do not depend on
+    the data, so the gains are computed once for all series.
+
+    Parameters
+    ----------
+    series : ndarray, shape (n_windows, ...)
+
+    Returns
+    -------
+    smoothed : ndarray, same shape, float64
+    """
+    y = np.asarray(series, dtype=np.float64)
+    n = y.shape[0]
+    if n == 0:
+        return y.copy()
+    predicted_var, filtered_var, gain = np.empty(n), np.empty(n), np.empty(n)
+    for t in range(n):
+        predicted_var[t] = initial_cov if t == 0 else filtered_var[t - 1] + transition_cov
+        gain[t] = predicted_var[t] / (predicted_var[t] + observation_cov)
+        filtered_var[t] = (1.0 - gain[t]) * predicted_var[t]
+    filtered = np.empty_like(y)
+    previous = y.mean(axis=0)
+    for t in range(n):
+        previous = previous + gain[t] * (y[t] - previous)
+        filtered[t] = previous
+    smoothed = filtered.copy()
+    for t in range(n - 2, -1, -1):  # the prediction of step t+1 is filtered[t] (random walk)
+        smoother_gain = filtered_var[t] / predicted_var[t + 1]
+        smoothed[t] = filtered[t] + smoother_gain * (smoothed[t + 1] - filtered[t])
+    return smoothed
+
+
+def moving_average(series: np.ndarray, width: int = LAB_MOVING_AVERAGE_WINDOWS) -> np.ndarray:
+    """Centred moving average of ``width`` windows along the first axis; at the ends the
+    mean of the windows that exist (no padding)."""
+    y = np.asarray(series, dtype=np.float64)
+    n = y.shape[0]
+    half = width // 2
+    sums = np.concatenate([np.zeros((1,) + y.shape[1:]), np.cumsum(y, axis=0)])
+    low = np.clip(np.arange(n) - half, 0, n)
+    high = np.clip(np.arange(n) + half + 1, 0, n)
+    return (sums[high] - sums[low]) / (high - low).reshape((-1,) + (1,) * (y.ndim - 1))
+
+
+def smooth_clip(values: np.ndarray, smoothing: str) -> np.ndarray:
+    """One clip's features (time first) smoothed as ``smoothing`` says."""
+    if smoothing not in SMOOTHINGS:
+        raise ValueError(f"Invalid value for 'smoothing'. Allowed values are {', '.join(map(repr, SMOOTHINGS))}, "
+                         f"but got {smoothing!r} instead.")
+    if smoothing == "lds":
+        return lds_smooth(values)
+    if smoothing == "moving_average":
+        return moving_average(values)
+    return np.asarray(values, dtype=np.float64)
+
+
+def recipe_attrs(*, window_s: float, step_s: float, de_scale: str, smoothing: str) -> dict:
+    """The ``feature_recipe`` attribute of a feature file: how its DE was made."""
+    return {"window_s": window_s, "step_s": step_s, "de_scale": de_scale, "smoothing": smoothing,
+            "de_formula": "log2(100 * band-mean PSD)" if de_scale == "lab" else
+            "0.5 * ln(2 pi e band power) - log bias (features.differential_entropy)",
+            **({"lds": dict(LAB_LDS)} if smoothing == "lds" else {}),
+            **({"moving_average_windows": LAB_MOVING_AVERAGE_WINDOWS} if smoothing == "moving_average" else {})}
+
+
+def band_agreement(ours: np.ndarray, theirs: np.ndarray) -> dict:
+    """Per band: Pearson correlation and mean offset (ours - theirs) of two DE arrays of
+    the same windows, shape (n_windows, n_channels, n_bands) each (over windows and
+    channels). Returns ``{"correlation": [...], "offset": [...], "n_windows": n}``."""
+    ours, theirs = np.asarray(ours, np.float64), np.asarray(theirs, np.float64)
+    if ours.shape != theirs.shape:
+        raise ValueError(f"shapes differ: ours {ours.shape}, theirs {theirs.shape}")
+    correlation, offset = [], []
+    for b in range(ours.shape[-1]):
+        a, c = ours[..., b].ravel(), theirs[..., b].ravel()
+        correlation.append(float(np.corrcoef(a, c)[0, 1]) if a.std() > 0 and c.std() > 0 else float("nan"))
+        offset.append(float(np.mean(a - c)))
+    return {"correlation": correlation, "offset": offset, "n_windows": int(ours.shape[0])}
+
+
 # --- other modalities ----------------------------------------------------------------
 
 PUPIL_BANDS = {"0-0.2Hz": (0.0, 0.2), "0.2-0.4Hz": (0.2, 0.4), "0.4-0.6Hz": (0.4, 0.6), "0.6-1Hz": (0.6, 1.0)}
@@ -387,13 +493,22 @@ def peripheral_features(
 
 def extract_features(
     recording: Recording, *, bands: Bands, window_s: float, step_s: float,
-    attrs: Mapping | None = None,
+    attrs: Mapping | None = None, de_scale: str = "natural", smoothing: str = "none",
 ) -> FeatureFile:
     """Windowed features of every segment of a (filtered) Recording.
 
     Windows never cross a segment boundary. A segment shorter than one window is an
     error naming the segment, because silently dropping a clip changes the protocol.
+    ``de_scale`` (natural | lab) and ``smoothing`` (none | moving_average | lds, within
+    each segment, DE and PSD alike) are the lab's recipe options; the file's
+    ``feature_recipe`` attribute records them. Other features given per window
+    (``other_kind`` ``lab_eye_features``: one row per window, checked by the reader)
+    are taken as they are.
     """
+    if de_scale not in DE_SCALES:
+        raise ValueError(f"Invalid value for 'de_scale'. Allowed values are {', '.join(map(repr, DE_SCALES))}, "
+                         f"but got {de_scale!r} instead.")
+    smooth_clip(np.zeros((1, 1)), smoothing)  # rejects an unknown smoothing before any work
     if step_s <= 0 or window_s <= 0:
         raise ValueError(f"window_s and step_s must be positive, got {window_s}, {step_s}")
     nyquist = recording.sfreq / 2
@@ -417,10 +532,16 @@ def extract_features(
             other = eye_features(seg.other, starts_s=starts_s, window_s=window_s)
         elif recording.other_kind == "peripheral":
             other = peripheral_features(seg.other, sfreq=recording.sfreq, window_s=window_s, step_s=step_s)
+        elif recording.other_kind == "lab_eye_features":
+            other = np.asarray(seg.other, dtype=np.float64)
+            if other.shape[0] != starts.size:
+                raise DataFormatError(source, f"clip {seg.index}: {starts.size} EEG windows of {window_s:g} s but "
+                                      f"{other.shape[0]} eye-feature rows")
         else:
             other = np.zeros((starts.size, 0))
-        de_all.append(differential_entropy(power, log_bias=log_bias))
-        psd_all.append(psd)
+        de = lab_de(psd) if de_scale == "lab" else differential_entropy(power, log_bias=log_bias)
+        de_all.append(smooth_clip(de, smoothing))
+        psd_all.append(smooth_clip(psd, smoothing))
         other_all.append(other)
         seg_all.append(np.full(starts.size, seg.index))
         start_all.append(starts_s)
@@ -430,12 +551,16 @@ def extract_features(
         other_names = eye_feature_names()
     elif recording.other_kind == "peripheral":
         other_names = peripheral_feature_names(recording.other_names)
+    elif recording.other_kind == "lab_eye_features":
+        other_names = list(recording.other_names)
     else:
         other_names = []
+    recipe = {"feature_recipe": recipe_attrs(window_s=window_s, step_s=step_s, de_scale=de_scale,
+                                             smoothing=smoothing)}
     return _feature_file(
         recording, de=de_all, psd=psd_all, other=other_all, segment=seg_all, start_s=start_all, labels=label_all,
         bands=bands, window_s=window_s, step_s=step_s, other_kind=recording.other_kind, other_names=other_names,
-        attrs=attrs,
+        attrs={**recipe, **(attrs or {})},
     )
 
 
@@ -560,6 +685,7 @@ def mean_channel_psd(
 def feature_stage(
     *, dataset: str, inputs: Mapping[str, str], bandpass: Mapping, bands: Bands, window_s: float, step_s: float,
     output: str, read_options: Mapping | None = None, attrs: Mapping | None = None, provenance: Mapping | None = None,
+    de_scale: str = "natural", smoothing: str = "none",
 ) -> None:
     """The whole feature job of one recording: read its files (preprocessed or raw entry,
     by role, see ``datasets.<name>.input_files``), bandpass the EEG, window it, compute
@@ -587,14 +713,40 @@ def feature_stage(
     del recording
     qc["psd_filtered"] = mean_channel_psd(filtered)[1]
     features = extract_features(
-        filtered, bands=bands, window_s=window_s, step_s=step_s,
+        filtered, bands=bands, window_s=window_s, step_s=step_s, de_scale=de_scale, smoothing=smoothing,
         attrs={"bandpass": [l_freq, h_freq], "caption": module.TABLE_CAPTION, **(attrs or {}),
                "provenance": dict(provenance or {})},
     )
+    reference = getattr(module, "lab_reference", None)
+    lab = reference(dict(inputs), window_s=window_s) if reference and window_s == step_s else None
+    if lab is not None:  # the lab's released DE of the same recording: agreement for the QC page
+        features.attrs["lab_agreement"] = lab_agreement(features, lab)
+        log.info("Agreement with %s: correlation per band %s", lab["origin"],
+                 [round(c, 3) for c in features.attrs["lab_agreement"]["correlation"]])
     features.qc = qc
     write_features(output, features)
     log.info("Wrote %s: %d windows, EEG %s, other %s", output, features.de.shape[0],
              features.de.shape[1:], features.other.shape[1:])
+
+
+def lab_agreement(features: FeatureFile, lab: Mapping) -> dict:
+    """Our DE against the lab's released DE of the same clips and windows.
+
+    ``lab``: ``{"origin": str, "clips": {clip: (n_windows, n_channels, n_bands)}}``. Each
+    clip's first ``min(ours, theirs)`` windows are paired (both are floor(T / window)
+    non-overlapping windows from the clip's start; a differing count is reported).
+    """
+    ours, theirs, differing = [], [], []
+    for clip, de in sorted(lab["clips"].items()):
+        rows = features.de[features.segment == clip]
+        n = min(len(rows), len(de))
+        if len(rows) != len(de):
+            differing.append([int(clip), int(len(rows)), int(len(de))])
+        ours.append(rows[:n])
+        theirs.append(np.asarray(de)[:n])
+    result = band_agreement(np.concatenate(ours), np.concatenate(theirs))
+    return {**result, "origin": lab["origin"], "bands": list(features.attrs["bands"]),
+            "window_counts_differ": differing}
 
 
 # --- features the dataset ships (SEED ExtractedFeatures, SEED_Multimodal) ------------

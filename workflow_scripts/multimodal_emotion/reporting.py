@@ -15,6 +15,7 @@ import numpy as np
 
 from .datasets import RESOURCES
 from .datasets import get as dataset_module
+from .statistics import CONFIDENCE, balanced_accuracy, holm, missing_test_classes, paired_wilcoxon, t_interval
 from .store import atomic_path
 
 log = logging.getLogger(__name__)
@@ -25,13 +26,17 @@ MODEL_LABELS = {
     "linear_svm_eeg": "Linear SVM, EEG only",
     "linear_svm_other": "Linear SVM, other modality only",
     "bddae": "BDDAE",
-    "dcca": "DCCA",
-    "bdae": "BDAE (Liu et al. 2016)",
-    "mesae": "MESAE (Yin et al. 2017)",
-    "subnetwork_nodes": "Subnetwork nodes, EEG (Yang et al. 2017)",
+    "dcca": "DCCA, after Liu et al. 2021 (re-implemented)",
+    "bdae": "BDAE, after Liu et al. 2016 (re-implemented)",
+    "bdae_lab_code": "BDAE, set-up of the authors' public code (re-implemented)",
+    "mesae": "MESAE, after Yin et al. 2017 (re-implemented)",
+    "subnetwork_nodes": "Subnetwork nodes, EEG, after Yang et al. 2017 (re-implemented)",
     "bimodal_lstm": "Bimodal-LSTM",
     "bimodal_lstm_no_context": "Bimodal-LSTM, no temporal context",
+    "training_majority": "Training majority (each experiment predicts its training split's majority class)",
 }
+#: The pseudo-model of the floor rows (:func:`~.statistics.training_majority`); no paired test.
+TRAINING_MAJORITY = "training_majority"
 SELECTION_LABELS = {
     "validation": "selected on validation (honest)",
     "test": "best of N on test (paper's protocol, optimistic)",
@@ -49,7 +54,7 @@ def collect_results(paths: Sequence[str]) -> "pd.DataFrame":  # noqa: F821
     """One row per experiment, model and selection mode."""
     import pandas as pd
 
-    rows = []
+    rows, floors = [], set()
     for path in paths:
         result = json.loads(Path(path).read_text())
         base = {k: result[k] for k in ("dataset", "experiment", "task", "model")}
@@ -60,11 +65,21 @@ def collect_results(paths: Sequence[str]) -> "pd.DataFrame":  # noqa: F821
         if result["not_evaluable"]:
             rows.append({**base, "selection": None, "not_evaluable": result["not_evaluable"]})
             continue
+        floor = result.get("training_majority")
         for selection, chosen in sorted(result["selections"].items()):
             confusion = np.array(chosen["confusion"])
+            if floor and (base["experiment"], base["task"], selection, base["protocol"]) not in floors:
+                floors.add((base["experiment"], base["task"], selection, base["protocol"]))
+                rows.append({**base, "model": TRAINING_MAJORITY, "selection": selection, "not_evaluable": "",
+                             "test_accuracy": floor["test_accuracy"], "balanced_accuracy": floor["balanced_accuracy"],
+                             "majority_rate": confusion.sum(axis=1).max() / confusion.sum(),
+                             "missing_test_classes": _missing(floor["confusion"]),
+                             "confusion": json.dumps(floor["confusion"])})
             rows.append({
                 **base, "selection": selection, "not_evaluable": "",
                 "test_accuracy": chosen["test_accuracy"], "val_accuracy": chosen["val_accuracy"],
+                "balanced_accuracy": balanced_accuracy(confusion), "missing_test_classes": _missing(confusion),
+                "svm_certificate": chosen.get("svm_certificate", float("nan")),
                 "train_accuracy": chosen["train_accuracy"],
                 # the network alone, before the SVM refit (NaN for the SVM baselines)
                 **{key: chosen.get(key, float("nan")) for key in (
@@ -81,54 +96,98 @@ def collect_results(paths: Sequence[str]) -> "pd.DataFrame":  # noqa: F821
     return frame.sort_values(["dataset", "task", "model", "experiment", "selection"], na_position="first").reset_index(drop=True)
 
 
-def paired_wilcoxon(a: np.ndarray, b: np.ndarray) -> float:
-    """Two-sided Wilcoxon signed-rank p-value over paired experiments (NaN if undefined)."""
-    from scipy.stats import wilcoxon
-
-    mask = np.isfinite(a) & np.isfinite(b)
-    if mask.sum() < 2 or np.allclose(a[mask], b[mask]):
-        return float("nan")
-    return float(wilcoxon(a[mask], b[mask]).pvalue)
+def _missing(confusion) -> str:
+    """Class indices without a test window, space-separated ('' if none)."""
+    return " ".join(str(k) for k in missing_test_classes(confusion))
 
 
-def summary_table(results: "pd.DataFrame", *, dataset: str, reference: bool = True) -> "pd.DataFrame":  # noqa: F821
-    """Mean and std (%) over experiments per task, model and selection, with the paired
-    Wilcoxon p-value against Bimodal-LSTM, then (``reference``: the paper's protocol only)
-    the paper's reference rows."""
+#: Columns of the summary tables (then, with ``reference``, the paper's rows' ``note``).
+SUMMARY_COLUMNS = [
+    "task", "selection", "model", "method", "n_experiments", "unit", "mean_accuracy", "ci95_low", "ci95_high",
+    "std_accuracy", "balanced_accuracy", "holm_p_vs_bimodal_lstm", "wilcoxon_p_vs_bimodal_lstm",
+    "mean_accuracy_network_alone", "majority_class_rate", "svm_certificate", "source",
+]
+
+
+def summary_table(results: "pd.DataFrame", *, dataset: str, reference: bool = True,  # noqa: F821
+                  unit: str = "experiments") -> "pd.DataFrame":  # noqa: F821
+    """Per task, selection and model, over the ``unit`` (experiments, or held-out subjects):
+    n, mean test accuracy (%) with its 95 % t interval (:func:`~.statistics.t_interval`),
+    std, mean balanced accuracy (%), the two-sided Wilcoxon signed-rank p against the
+    Bimodal-LSTM over the experiments both have and its Holm correction across the models
+    of the (task, selection) group (:func:`~.statistics.holm`; the training-majority row
+    takes no test), the worst SVM certificate; then (``reference``: the paper's protocol
+    only) the paper's reference rows. ``attrs["notes"]`` names the method and every test
+    split that lacks a class."""
     import pandas as pd
 
     data = results[(results["dataset"] == dataset) & results["selection"].notna()]
     rows = []
     for (task, selection), group in data.groupby(["task", "selection"], sort=True):
         pivot = group.pivot(index="experiment", columns="model", values="test_accuracy")
+        balanced = group.pivot(index="experiment", columns="model", values="balanced_accuracy")
+        first = len(rows)
         for model in [m for m in MODEL_LABELS if m in pivot.columns] + sorted(set(pivot.columns) - set(MODEL_LABELS)):
             values = pivot[model].to_numpy(dtype=float)
             p = (paired_wilcoxon(pivot[REFERENCE_MODEL].to_numpy(dtype=float), values)
-                 if REFERENCE_MODEL in pivot.columns and model != REFERENCE_MODEL else float("nan"))
-            majority = group.loc[group["model"] == model, "majority_rate"].to_numpy(dtype=float)
-            alone = (group.loc[group["model"] == model, "network_test_accuracy"].to_numpy(dtype=float)
-                     if "network_test_accuracy" in group else np.array([np.nan]))
+                 if REFERENCE_MODEL in pivot.columns and model not in (REFERENCE_MODEL, TRAINING_MAJORITY) else float("nan"))
+            own = group[group["model"] == model]
+            majority = own["majority_rate"].to_numpy(dtype=float)
+            alone = own["network_test_accuracy"].to_numpy(dtype=float) if "network_test_accuracy" in own else np.array([np.nan])
+            certificates = own["svm_certificate"].to_numpy(dtype=float) if "svm_certificate" in own else np.array([np.nan])
+            mean, low, high, n = t_interval(100 * values)
             rows.append({
                 "task": task, "selection": selection, "model": model, "method": MODEL_LABELS.get(model, model),
-                "mean_accuracy": 100 * np.nanmean(values), "std_accuracy": 100 * np.nanstd(values, ddof=1) if len(values) > 1 else float("nan"),
+                "n_experiments": n, "unit": unit, "mean_accuracy": mean, "ci95_low": low, "ci95_high": high,
+                "std_accuracy": 100 * np.nanstd(values, ddof=1) if n > 1 else float("nan"),
+                "balanced_accuracy": 100 * np.nanmean(balanced[model].to_numpy(dtype=float)),
+                "wilcoxon_p_vs_bimodal_lstm": p, "holm_p_vs_bimodal_lstm": float("nan"),
                 "mean_accuracy_network_alone": 100 * np.nanmean(alone) if np.isfinite(alone).any() else float("nan"),
-                "n_experiments": int(np.isfinite(values).sum()), "majority_class_rate": 100 * np.nanmean(majority),
-                "wilcoxon_p_vs_bimodal_lstm": p, "source": "this run",
+                "majority_class_rate": 100 * np.nanmean(majority),
+                "svm_certificate": float(np.nanmax(certificates)) if np.isfinite(certificates).any() else float("nan"),
+                "source": "this run",
             })
+        adjusted = holm([r["wilcoxon_p_vs_bimodal_lstm"] for r in rows[first:]])
+        for r, q in zip(rows[first:], adjusted):
+            r["holm_p_vs_bimodal_lstm"] = float(q)
     excluded = results[(results["dataset"] == dataset) & results["selection"].isna()]
-    table = pd.DataFrame(rows, columns=[
-        "task", "selection", "model", "method", "mean_accuracy", "std_accuracy", "mean_accuracy_network_alone", "n_experiments",
-        "majority_class_rate", "wilcoxon_p_vs_bimodal_lstm", "source",
-    ])
-    if not reference:
-        return _with_excluded(table, excluded, dataset)
-    reference = pd.read_csv(RESOURCES / "paper_reference.tsv", sep="\t", comment="#")
-    reference = reference[reference["dataset"] == dataset].assign(selection="reported", n_experiments=np.nan,
-                                                                  majority_class_rate=np.nan, wilcoxon_p_vs_bimodal_lstm=np.nan)
-    reference = reference.rename(columns={"mean": "mean_accuracy", "std": "std_accuracy"})
-    table = pd.concat([table, reference[table.columns.intersection(reference.columns).tolist() + ["note"]]], ignore_index=True)
-    table = reference_rows_beside_models(table)
+    table = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+    table.attrs["notes"] = summary_notes(data, dataset=dataset, unit=unit)
+    if reference:
+        ref = pd.read_csv(RESOURCES / "paper_reference.tsv", sep="\t", comment="#")
+        ref = ref[ref["dataset"] == dataset].assign(selection="reported")
+        ref = ref.rename(columns={"mean": "mean_accuracy", "std": "std_accuracy"})
+        notes = table.attrs["notes"]
+        table = pd.concat([table, ref[table.columns.intersection(ref.columns).tolist() + ["note"]]], ignore_index=True)
+        table = reference_rows_beside_models(table)
+        table.attrs["notes"] = notes
     return _with_excluded(table, excluded, dataset)
+
+
+def summary_notes(data: "pd.DataFrame", *, dataset: str, unit: str) -> list[str]:  # noqa: F821
+    """The method of the interval and the tests, and every test split that lacks a class."""
+    notes = [
+        f"{100 * CONFIDENCE:.0f} % interval: Student's t over the n {unit} (mean +- t(n-1) sd / sqrt(n)); "
+        "p: two-sided Wilcoxon signed-rank test against the Bimodal-LSTM over the same "
+        f"{unit}, Holm-corrected across the models of each task and selection; balanced accuracy: "
+        "mean recall over the classes present in the test split (scikit-learn)."
+    ]
+    if "missing_test_classes" not in data:
+        return notes
+    module = dataset_module(dataset)
+    missing = data[data["missing_test_classes"].fillna("") != ""].drop_duplicates(["experiment", "task"])
+    for row in missing.sort_values(["task", "experiment"], key=lambda c: c.map(_natural)).itertuples():
+        names = _class_names(module, row.task)
+        absent = [names[int(k)] if int(k) < len(names) else k for k in row.missing_test_classes.split()]
+        notes.append(f"Test split without a class: {row.experiment} ({row.task}) has no "
+                     + ", ".join(f"'{a}'" for a in absent) + " window.")
+    return notes
+
+
+def _class_names(module, task: str) -> tuple:
+    classes = getattr(module, "CLASSES", {})
+    chosen = classes.get(task) if isinstance(classes, Mapping) else None
+    return tuple(chosen.class_names) if chosen is not None else ()
 
 
 def _with_excluded(table, excluded, dataset: str):
@@ -191,11 +250,12 @@ def write_table(table: "pd.DataFrame", stem: str, *, caption: str,  # noqa: F821
     header = [c.replace("_", " ") for c in columns]
 
     def cells(row):
-        return [_format_number(row[c], None if c.startswith(("wilcoxon", "network_objective", "refit_objective"))
+        return [_format_number(row[c], None if c.startswith(("wilcoxon", "holm", "svm_certificate", "network_objective",
+                                                            "refit_objective"))
                                else 0 if c.startswith(("n_", "config", "epochs", "best_epoch")) else 2)
                 for c in columns]
 
-    notes = [f"Not evaluable: {e}" for e in table.attrs.get("excluded", [])]
+    notes = list(table.attrs.get("notes", [])) + [f"Not evaluable: {e}" for e in table.attrs.get("excluded", [])]
     lines = [f"**{caption}**", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(cells(row)) + " |" for _, row in table.iterrows()]
     with atomic_path(f"{stem}.md") as tmp:
@@ -230,7 +290,7 @@ def label_positions(values: Sequence[float], *, gap: float = 3.5, top: float = 1
 
 
 def accuracy_figure(table, path: str, *, title: str) -> None:
-    """Bar chart of mean accuracy with std error bars per model (Fig. 3 / Table 2)."""
+    """Bar chart of mean accuracy with its 95 % interval per model (Fig. 3 / Table 2)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -246,9 +306,11 @@ def accuracy_figure(table, path: str, *, title: str) -> None:
         width = 0.8 / max(1, len(selections))
         for i, selection in enumerate(selections):
             rows = part[part["selection"] == selection].set_index("method").reindex(methods)
-            mean, std = rows["mean_accuracy"].to_numpy(float), rows["std_accuracy"].fillna(0).to_numpy(float)
-            # accuracy cannot exceed 100 %: the upper error bar stops there
-            ax.bar(np.arange(len(methods)) + i * width, mean, width, yerr=[std, np.clip(std, 0, 100 - mean)],
+            mean = rows["mean_accuracy"].to_numpy(float)
+            # the table's 95 % interval (none with one experiment); accuracy stays within [0, 100]
+            below = np.nan_to_num(mean - np.maximum(rows["ci95_low"].to_numpy(float), 0.0))
+            above = np.nan_to_num(np.minimum(rows["ci95_high"].to_numpy(float), 100.0) - mean)
+            ax.bar(np.arange(len(methods)) + i * width, mean, width, yerr=[below, above],
                    capsize=3, label=SELECTION_LABELS[selection], hatch=None if selection == "validation" else "//", alpha=0.85)
         refs = table[(table["source"] != "this run") & (table["task"] == task)]
         refs = refs[np.isfinite(refs["mean_accuracy"].to_numpy(float))].sort_values("mean_accuracy")
@@ -399,7 +461,8 @@ def aggregate_stage(*, result_paths: Sequence[str], datasets: Sequence[str], tab
     everything = collect_results(result_paths)
     protocols = protocols or {d: {"per_recording": True, "pooled": []} for d in datasets}
     results = everything[everything["protocol"] == ""].drop(columns=["protocol", "normalisation"])
-    per_experiment = results.drop(columns=["confusion"], errors="ignore")
+    # one row per trained model: the training-majority floor is a summary-table row, not a model
+    per_experiment = results[results["model"] != TRAINING_MAJORITY].drop(columns=["confusion"], errors="ignore")
     printed = per_experiment.assign(hyperparameters=per_experiment["hyperparameters"].map(_compact_hyperparameters)
                                     if "hyperparameters" in per_experiment else None)
     write_table(printed, f"{tables_dir}/experiments",
@@ -417,7 +480,7 @@ def aggregate_stage(*, result_paths: Sequence[str], datasets: Sequence[str], tab
             continue
         table = summary_table(results, dataset=dataset)
         write_table(table, f"{tables_dir}/{dataset}_accuracy",
-                    caption=f"Mean/std test accuracy (%) over experiments: {module.TABLE_CAPTION}")
+                    caption=f"Mean test accuracy (%) with 95 % interval over experiments: {module.TABLE_CAPTION}")
         accuracy_figure(table, f"{figures_dir}/{dataset}_accuracy.png", title=dataset_module(dataset).TITLE)
         per_subject_figure(results, f"{figures_dir}/{dataset}_per_subject.png", dataset=dataset, selection=main_selection)
         learning_curves_figure(result_paths, f"{figures_dir}/{dataset}_learning_curves.png", dataset=dataset,
@@ -450,11 +513,12 @@ def pooled_report(results, *, dataset: str, protocol: Mapping, tables_dir: str, 
     name, module = protocol["name"], dataset_module(dataset)
     what = (f"{module.TITLE}, protocol '{name}': {PROTOCOL_LABELS[protocol['kind']]}; "
             f"{NORMALISATION_LABELS[protocol['normalisation']]}")
-    table = summary_table(results, dataset=dataset, reference=False)
+    table = summary_table(results, dataset=dataset, reference=False,
+                          unit="subjects" if protocol["kind"] == "loso" else "experiments")
     table.insert(0, "normalisation", protocol["normalisation"])
     table.insert(0, "protocol", name)
     write_table(table, f"{tables_dir}/{dataset}_{name}_accuracy",
-                caption=f"Mean/std test accuracy (%) over held-out subjects/experiments: {what}")
+                caption=f"Mean test accuracy (%) with 95 % interval over held-out subjects/experiments: {what}")
     rows = results.drop(columns=["confusion"], errors="ignore").sort_values(
         ["task", "selection", "subject", "model"], key=lambda c: c.map(_natural) if c.name == "subject" else c,
         na_position="first")
@@ -560,6 +624,47 @@ def _png_base64(fig) -> str:
     return base64.b64encode(buffer.getvalue()).decode()
 
 
+def agreement_section(features) -> str:
+    """HTML of the agreement between our DE and the lab's released DE of the same windows
+    (the feature file's ``lab_agreement``, see ``features.lab_agreement``): a table and a
+    small figure of the correlation and the offset per band; "" when there is none."""
+    import html
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    agreement = features.attrs.get("lab_agreement")
+    if not agreement:
+        return ""
+    bands = agreement.get("bands") or [str(k) for k in range(len(agreement["correlation"]))]
+    recipe = features.attrs.get("feature_recipe", {})
+    fig, axes = plt.subplots(1, 2, figsize=(8, 2.6))
+    axes[0].bar(bands, agreement["correlation"], color="tab:blue")
+    axes[0].set_ylim(min(0.0, np.nanmin(agreement["correlation"])), 1.0)
+    axes[0].set_title("correlation (ours vs the lab's)", fontsize=9)
+    axes[1].bar(bands, agreement["offset"], color="tab:orange")
+    axes[1].axhline(0, color="black", lw=0.5)
+    axes[1].set_title("mean offset (ours - the lab's)", fontsize=9)
+    fig.tight_layout()
+    png = _png_base64(fig)
+    plt.close(fig)
+    rows = "".join(f"<tr><td>{html.escape(str(b))}</td><td>{c:.3f}</td><td>{o:.3g}</td></tr>"
+                   for b, c, o in zip(bands, agreement["correlation"], agreement["offset"]))
+    differ = agreement.get("window_counts_differ") or []
+    note = (f"<p>Window counts differ in {len(differ)} clip(s) (clip, ours, theirs): {differ}; the first windows "
+            "of each are paired.</p>" if differ else "")
+    return f"""<h2>Agreement with the lab's released features</h2>
+<p>Our DE (recipe: {html.escape(json.dumps(recipe))}) against {html.escape(str(agreement['origin']))}, on the same
+{agreement['n_windows']} windows: Pearson correlation over windows and channels, and the mean difference, per band.
+A high correlation with an offset is a difference of scale; a low correlation with our smoothing set to the lab's
+(de_scale lab, smoothing lds) points at the data.</p>{note}
+<table><tr><th>band</th><th>correlation</th><th>offset</th></tr>{rows}</table>
+<img src="data:image/png;base64,{png}" alt="agreement per band">
+"""
+
+
 def quality_page(features, qc: dict, output_html: str, *, class_balance: dict | None = None) -> list[dict]:
     """Write one self-contained HTML page for one recording; return its checks."""
     import html
@@ -622,6 +727,7 @@ channels, {de.shape[0]} windows of {features.attrs['window_s']} s (step {feature
 <h2>Power spectra</h2><img src="data:image/png;base64,{psd_png}" alt="PSD before and after the bandpass">
 <h2>Windows per segment</h2><table><tr><th>segment</th><th>length (s)</th><th>windows</th></tr>{segment_rows}</table>
 <h2>DE features</h2><img src="data:image/png;base64,{de_png}" alt="DE distribution per band">
+{agreement_section(features)}
 <h2>Other modality ({html.escape(str(features.attrs.get('other_kind', '')))})</h2>
 <table><tr><th>feature</th><th>min</th><th>median</th><th>max</th></tr>{other_rows}</table>
 </body></html>
@@ -660,3 +766,103 @@ def quality_stage(*, features_path: str, output_html: str, protocol: Mapping, se
     checks = quality_page(features, qc, output_html, class_balance=balance)
     for check in checks:
         log.info("%s: %s: %s", "ok" if check["ok"] else "FLAG", check["check"], check["verdict"])
+
+
+# --- the README's results block, generated from a run's tables ---------------------------------
+
+README_BEGIN = "<!-- results-table:begin (generated: python -m multimodal_emotion.reporting readme results/tables) -->"
+README_END = "<!-- results-table:end -->"
+#: The committed copy of the default run's summary tables that the README's block is generated from.
+SNAPSHOT_DIR = Path("docs") / "results-tables"
+README_DATASETS = ("seed", "deap")
+
+
+def _p_text(p: float) -> str:
+    return "-" if not np.isfinite(p) else ("<0.001" if p < 0.001 else f"{p:.3f}")
+
+
+def readme_block(tables_dir: str | Path, *, selection: str = "validation") -> str:
+    """The README's results tables, one per dataset and task, from ``{dataset}_accuracy.csv`` in
+    ``tables_dir``: the measured rows of one selection mode (then the training-majority floor),
+    each with n, mean accuracy and its 95 % interval, balanced accuracy and the Holm-corrected p."""
+    import pandas as pd
+
+    lines = []
+    for dataset in README_DATASETS:
+        path = Path(tables_dir) / f"{dataset}_accuracy.csv"
+        if not path.exists():
+            continue
+        table = pd.read_csv(path)
+        ours = table[(table["source"] == "this run") & (table["selection"] == selection)]
+        for task, rows in ours.groupby("task", sort=True):
+            rows = pd.concat([rows[rows["model"] != TRAINING_MAJORITY], rows[rows["model"] == TRAINING_MAJORITY]])
+            unit = rows["unit"].iloc[0]
+            lines += [f"**{dataset_module(dataset).TITLE}, {task}** (selected on {selection}; n = {unit})", "",
+                      "| model | n | accuracy % [95 % CI] | balanced accuracy % | Holm p vs Bimodal-LSTM |",
+                      "|---|---|---|---|---|"]
+            for row in rows.itertuples():
+                interval = ("" if not np.isfinite(row.ci95_low)
+                            else f" [{row.ci95_low:.1f}, {row.ci95_high:.1f}]")
+                lines.append(f"| {row.method} | {int(row.n_experiments)} | {row.mean_accuracy:.1f}{interval} | "
+                             f"{row.balanced_accuracy:.1f} | {_p_text(row.holm_p_vs_bimodal_lstm)} |")
+            lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _split_readme(text: str) -> tuple[str, str, str]:
+    if text.count(README_BEGIN) != 1 or text.count(README_END) != 1:
+        raise ValueError(f"README: expected one '{README_BEGIN}' and one '{README_END}' marker line.")
+    head, rest = text.split(README_BEGIN + "\n", 1)
+    block, tail = rest.split(README_END, 1)
+    return head, block, tail
+
+
+def readme_disagreements(readme: str | Path, tables_dir: str | Path) -> list[str]:
+    """Lines of the README's generated block that differ from what ``tables_dir`` gives ([] = agree)."""
+    import difflib
+
+    _, block, _ = _split_readme(Path(readme).read_text())
+    expected = readme_block(tables_dir)
+    return [line for line in difflib.unified_diff(expected.splitlines(), block.splitlines(), "tables", "README",
+                                                  lineterm="", n=0)]
+
+
+def write_readme(tables_dir: str | Path, readme: str | Path = "README.md",
+                 snapshot_dir: str | Path | None = SNAPSHOT_DIR) -> None:
+    """One step: copy the run's summary tables to ``snapshot_dir`` (committed, what the test
+    checks the README against), then rewrite the README's block from them."""
+    import shutil
+
+    source = Path(tables_dir)
+    if snapshot_dir is not None:
+        Path(snapshot_dir).mkdir(parents=True, exist_ok=True)
+        for dataset in README_DATASETS:
+            if (source / f"{dataset}_accuracy.csv").exists():
+                shutil.copyfile(source / f"{dataset}_accuracy.csv", Path(snapshot_dir) / f"{dataset}_accuracy.csv")
+        source = Path(snapshot_dir)
+    head, _, tail = _split_readme(Path(readme).read_text())
+    with atomic_path(str(readme)) as tmp:
+        tmp.write_text(head + README_BEGIN + "\n" + readme_block(source) + README_END + tail)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m multimodal_emotion.reporting readme TABLES_DIR [README]``: regenerate the README's
+    results block (and the committed snapshot docs/results-tables/) from a run's tables;
+    ``check TABLES_DIR [README]``: exit 1 and print the differences if they disagree."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m multimodal_emotion.reporting")
+    parser.add_argument("command", choices=("readme", "check"))
+    parser.add_argument("tables_dir")
+    parser.add_argument("readme", nargs="?", default="README.md")
+    args = parser.parse_args(argv)
+    if args.command == "readme":
+        write_readme(args.tables_dir, args.readme)
+        return 0
+    differences = readme_disagreements(args.readme, args.tables_dir)
+    print("\n".join(differences) if differences else f"{args.readme} agrees with {args.tables_dir}")
+    return 1 if differences else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

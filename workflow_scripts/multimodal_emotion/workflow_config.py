@@ -12,11 +12,11 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from . import datasets
-from .recording import ConfigError
+from .recording import ConfigError, DataFormatError
 
 DATASETS = datasets.NAMES
 
-__all__ = ["ConfigError", "DATASETS", "check_config", "enabled_datasets", "recordings", "recording_inputs"]
+__all__ = ["ConfigError", "DATASETS", "DataFormatError", "check_config", "enabled_datasets", "recordings", "recording_inputs"]
 
 
 def enabled_datasets(config: Mapping) -> list[str]:
@@ -137,10 +137,79 @@ def synthetic_root(config: Mapping) -> Path:
 
 
 def dataset_root(config: Mapping, dataset: str) -> Path:
-    """Folder holding the dataset as it ships (SEED's or DEAP's top folder)."""
+    """Folder holding the dataset as it ships (its top folder), found from ``source``,
+    which may be the root or any of its folders (``ROOT_FOLDERS`` of the module; SEED
+    finds its two parts itself, :func:`~.datasets.seed.discover_seed_source`)."""
     if is_synthetic(config, dataset):
         return synthetic_root(config) / datasets.get(dataset).FOLDER
-    return Path(config[dataset]["source"])
+    source = Path(config[dataset]["source"])
+    markers = getattr(datasets.get(dataset), "ROOT_FOLDERS", None)
+    if markers:
+        from .datasets.discovery import find_root
+
+        return find_root(source, markers) or source
+    return source
+
+
+def check_source(config: Mapping, dataset: str) -> None:
+    """A copy in which none of the dataset's folders is found: one line naming them and the key."""
+    module = datasets.get(dataset)
+    markers = getattr(module, "ROOT_FOLDERS", None)
+    if is_synthetic(config, dataset) or not markers:
+        return
+    from .datasets.discovery import find_root
+
+    if find_root(Path(config[dataset]["source"]), markers) is None:
+        raise ConfigError(f"{dataset}.source", f"{config[dataset]['source']}: none of {module.TITLE}'s folders "
+                          f"({', '.join(markers)}) found in it, above it or in its only subfolder")
+
+
+def describe_sources(config: Mapping) -> list[str]:
+    """One line per enabled dataset: the folders found, its entry, subjects and recordings
+    (SEED: also the subjects with eye data). Raises the first problem as one line."""
+    lines = []
+    for dataset in enabled_datasets(config):
+        module = datasets.get(dataset)
+        root = dataset_root(config, dataset)
+        check_source(config, dataset)
+        if hasattr(module, "describe"):
+            lines.append(module.describe(config, root))
+        else:
+            from .datasets.discovery import found_folders
+
+            cfg = config[dataset]
+            where = "synthetic" if is_synthetic(config, dataset) else \
+                f"{root}: found {', '.join(found_folders(root, getattr(module, 'ROOT_FOLDERS', ()))) or 'nothing'}"
+            lines.append(f"{module.TITLE}: {where}; entry {cfg.get('entry', 'preprocessed')}; subjects "
+                         f"{cfg.get('subjects')}, {len(recordings(config, dataset))} recordings")
+        check_inputs_exist(config, dataset)
+    return lines
+
+
+def check_inputs_exist(config: Mapping, dataset: str) -> None:
+    """Every file the feature jobs of a user's copy will read exists; else one line naming
+    the first missing one (before Snakemake builds its graph, so no MissingInputException)."""
+    if is_synthetic(config, dataset):
+        return
+    for recording in recordings(config, dataset):
+        for role, path in recording_inputs(config, dataset, recording).items():
+            if not Path(path).is_file():
+                raise DataFormatError(path, f"not found (the {role} file of {dataset} recording {recording}); "
+                                      f"set {dataset}.source to the copy that holds it")
+
+
+def feature_settings(config: Mapping, dataset: str) -> dict:
+    """The config slice the feature rule uses (so unrelated edits do not rerun it): bands,
+    windows (an entry may fix them, e.g. SEED ``recordings`` on the lab's windows),
+    bandpass, reader options and the lab-recipe options."""
+    cfg = config[dataset]
+    window_s, step_s = cfg["window_s"], cfg["step_s"]
+    fixed_windows = getattr(datasets.get(dataset), "feature_windows", None)
+    if fixed_windows is not None:
+        window_s, step_s = fixed_windows(config, dataset_root(config, dataset)) or (window_s, step_s)
+    return {"bands": cfg["bands"], "window_s": window_s, "step_s": step_s, "bandpass": cfg["bandpass"],
+            "read_options": read_options(config, dataset), "de_scale": cfg.get("de_scale", "natural"),
+            "smoothing": cfg.get("smoothing", "none")}
 
 
 def check_config(config: Mapping) -> None:

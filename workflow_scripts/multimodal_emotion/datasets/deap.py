@@ -72,6 +72,7 @@ TRIAL_S = N_SAMPLES / SFREQ - BASELINE_S  # 60 s of video per trial
 PYTHON_DIR = "data_preprocessed_python"
 MATLAB_DIR = "data_preprocessed_matlab"
 RAW_DIR = "data_original"
+ROOT_FOLDERS = (PYTHON_DIR, MATLAB_DIR, RAW_DIR, "metadata_csv")  # what marks a DEAP copy's root
 RATINGS_FILE = "metadata_csv/participant_ratings.csv"
 LABEL_NAMES = ("valence", "arousal", "dominance", "liking")
 RATING_RANGE = (1.0, 9.0)

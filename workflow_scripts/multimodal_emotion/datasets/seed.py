@@ -18,6 +18,7 @@ Units: every EEG array is in µV, the unit of the preprocessed release.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -113,8 +114,14 @@ EXTRACTED_FEATURES = feature_mat.SMOOTHED_FEATURES  # config seed.extracted_feat
 EXTRACTED_PSD = feature_mat.PSD_OF
 EXTRACTED_WINDOW_S = 1.0
 LAB_BANDS = bcmi.LAB_BANDS
-ENTRIES = ("preprocessed", "raw", "extracted", "multimodal")
-READ_OPTIONS = ("entry", "cnt_data_format", "extracted_feature", "nan_windows")  # seed-block keys passed to read()
+#: ``auto`` resolves to the first the files allow (:func:`resolve_entry`); ``recordings``
+#: = EEG from the recordings (our bandpass + DE on the lab's windows) + the lab's 33 eye
+#: features of SEED_Multimodal, the paper's pipeline on the release as it ships.
+ENTRIES = ("auto", "recordings", "preprocessed", "raw", "extracted", "multimodal")
+READ_OPTIONS = ("entry", "cnt_data_format", "extracted_feature", "nan_windows", "lab_window_s")  # passed to read()
+RECORDINGS_EEG = ("preprocessed", "raw")  # config seed.recordings_eeg (entry recordings)
+EYE_SOURCES = ("lab_features", "eye_movements")  # config seed.eye_source (entry recordings)
+LAB_WINDOWS_S = (4.0, 1.0)  # config seed.lab_window_s: the lab's windows (eye rows are 4 s)
 DEFAULT_PROTOCOL = {"kind": "clips", "tasks": ["emotion"], "train_clips": [1, 2, 3, 4, 5, 6],
                     "validation_clips": [7, 8, 9], "test_clips": [10, 11, 12, 13, 14, 15], "eeg_feature": "de"}
 
@@ -165,45 +172,74 @@ def recordings(config: Mapping, root: Path) -> list[str]:
     ``{subject}_*`` files sorted by the number after the underscore; the k-th is session k.
     """
     cfg = config["seed"]
-    entry = cfg.get("entry", "preprocessed")
+    tree = source_tree(config, root)
+    entry = resolve_entry(config, tree)
     if entry == "multimodal":
         return multimodal_recordings(config, root)
     if cfg["source"] == "synthetic":
         return [real_session_stem(s, k) for s in cfg["subjects"] for k in cfg["sessions"]]
-    raw = entry == "raw"
-    folder = root / (RAW_DIR if raw else extracted_dir(root) if entry == "extracted" else EEG_DIR)
+    raw = entry == "raw" or (entry == "recordings" and cfg.get("recordings_eeg", "preprocessed") == "raw")
+    base = tree.base
     suffix = ".cnt" if raw else ".mat"
-    stems = []
+    stems, folders = [], {}
     for subject in cfg["subjects"]:
-        dated = sorted(
-            (p.stem for p in folder.glob(f"{subject}_*{suffix}") if re.fullmatch(rf"{subject}_\d+", p.stem)),
-            key=lambda stem: int(stem.split("_")[1]),
-        )
+        if entry == "recordings":
+            folder = recordings_eeg_folder(tree, subject, raw=raw)
+        else:
+            folder = base / (RAW_DIR if raw else extracted_dir(base) if entry == "extracted" else EEG_DIR)
+        folders[subject] = folder
+        dated = _dated(folder, subject, suffix)
         for k in cfg["sessions"]:
             if k > len(dated):
                 raise ConfigError(
                     "seed.sessions", f"subject {subject} has {len(dated)} session files in {folder}, session {k} requested"
                 )
             stems.append(dated[k - 1])
+    if entry == "recordings" and cfg.get("eye_source", "lab_features") == "lab_features":
+        check_eye_pairing(tree, {s: _dated(folders[s], s, suffix) for s in cfg["subjects"]}, cfg["subjects"])
     return stems
+
+
+def recordings_eeg_folder(tree: SeedTree, subject: int, *, raw: bool) -> Path:
+    """Where entry ``recordings`` finds a subject's EEG: ``Preprocessed_EEG/``, or with
+    ``recordings_eeg: raw`` ``SEED_RAW_EEG/`` when it holds the subject's .cnt files, else
+    ``SEED_Multimodal/Chinese/01-EEG-raw/`` (``{sub}_{ses}.cnt``; clip bounds from
+    ``SEED_RAW_EEG/time.txt``, the same 15 clips)."""
+    if not raw:
+        return tree.base / EEG_DIR
+    folder = tree.base / RAW_DIR
+    if tree.synthetic or _dated(folder, subject, ".cnt") or tree.chinese is None:
+        return folder
+    chinese = tree.chinese / MULTIMODAL_RAW_DIR
+    return chinese if _dated(chinese, subject, ".cnt") else folder
+
+
+def _dated(folder: Path, subject: int, suffix: str) -> list[str]:
+    return sorted((p.stem for p in folder.glob(f"{subject}_*{suffix}") if re.fullmatch(rf"{subject}_\d+", p.stem)),
+                  key=lambda stem: int(stem.split("_")[1]))
 
 
 def extracted_dir(root: Path) -> Path:
     """The folder of the lab's 1 s extracted features in a SEED copy (the first of
-    :data:`EXTRACTED_DIRS` that exists; the first if none does)."""
+    :data:`EXTRACTED_DIRS` that exists; the newer release's name if none does, as the
+    synthetic copy writes it)."""
     for name in EXTRACTED_DIRS:
         if (root / name).is_dir():
             return root / name
-    return root / EXTRACTED_DIRS[0]
+    return root / EXTRACTED_DIRS[1]
 
 
 def input_files(config: Mapping, root: Path, recording: str) -> dict[str, str]:
     """Files of one session by role, for the configured entry (``seed.entry``)."""
     cfg = config["seed"]
-    entry = cfg.get("entry", "preprocessed")
+    tree = source_tree(config, root)
+    entry = resolve_entry(config, tree)
     if entry == "multimodal":
         return multimodal_input_files(config, root, recording)
+    if entry == "recordings":
+        return recordings_input_files(config, tree, recording)
     synthetic = cfg["source"] == "synthetic"
+    root = tree.eeg_base
     files: dict[str, Path] = {}
     if entry == "raw":
         files = {"cnt": root / RAW_DIR / f"{recording}.cnt", "time": root / RAW_DIR / TIME_FILE}
@@ -225,11 +261,17 @@ def input_files(config: Mapping, root: Path, recording: str) -> dict[str, str]:
 
 def read(
     files: Mapping[str, str], *, entry: str = "preprocessed", cnt_data_format: str = "auto",
-    extracted_feature: str = "de_LDS", nan_windows: str = "error",
+    extracted_feature: str = "de_LDS", nan_windows: str = "error", lab_window_s: float = 4.0,
 ) -> Recording:
-    """Read one session of the configured ``entry`` from its files by role (see :func:`input_files`)."""
+    """Read one session of the configured ``entry`` from its files by role (see :func:`input_files`).
+
+    ``entry: auto`` is told apart by the roles :func:`input_files` gave (it resolved it)."""
     check_option("entry", entry, ENTRIES)
+    if entry == "auto":
+        entry = ("extracted" if "extracted" in files else "multimodal" if "multimodal_eeg" in files
+                 else "recordings")
     readers = {
+        "recordings": lambda: read_recordings_session(files, data_format=cnt_data_format, window_s=lab_window_s),
         "preprocessed": lambda: read_session(files["eeg"], files["labels"], files.get("eye")),
         "raw": lambda: read_raw_session(files, data_format=cnt_data_format),
         "extracted": lambda: read_extracted_session(files, feature=extracted_feature),
@@ -429,12 +471,9 @@ LAB_EYE_KIND = "lab_eye_features"
 
 
 def multimodal_root(root: Path) -> Path:
-    """``Chinese/`` of SEED_Multimodal: ``source`` may be the SEED folder holding
-    ``SEED_Multimodal/``, ``SEED_Multimodal/`` itself, or ``Chinese/``."""
-    for candidate in (root / MULTIMODAL_DIR, root / MULTIMODAL_DIR.name, root):
-        if (candidate / MULTIMODAL_EEG_DIR).is_dir():
-            return candidate
-    return root / MULTIMODAL_DIR
+    """``Chinese/`` of SEED_Multimodal: ``source`` may be the download's root, ``SEED_EEG/``,
+    ``SEED_Multimodal/`` itself, or ``Chinese/`` (:func:`discover_seed_source`)."""
+    return discover_seed_source(root).chinese or root / MULTIMODAL_DIR
 
 
 def check_multimodal_subjects(subjects) -> None:
@@ -561,3 +600,363 @@ def read_multimodal_session(files: Mapping[str, str], *, nan_windows: str = "err
                     "not documented); not computed by this workflow; no PSD shipped"),
             other_kind=LAB_EYE_KIND, other_names=LAB_EYE_FEATURE_NAMES, dropped_windows=dropped),
     )
+
+
+# --- the download as it unpacks: discovery -------------------------------------------
+# ``SEED/SEED_EEG/{Preprocessed_EEG, ExtractedFeatures_1s, ExtractedFeatures_4s, SEED_RAW_EEG}``
+# and ``SEED/SEED_Multimodal/Chinese/{01-EEG-raw, 02-EEG-DE-feature, 03-..., 04-Eye-tracking-feature}``;
+# older copies have ``Preprocessed_EEG/`` (and ``ExtractedFeatures/``) at the top.
+SEED_EEG_DIR = "SEED_EEG"
+EXTRACTED_4S_DIR = "ExtractedFeatures_4s"
+EEG_BASE_FOLDERS = (EEG_DIR, *EXTRACTED_DIRS, EXTRACTED_4S_DIR, RAW_DIR)  # what marks the EEG part's folder
+MULTIMODAL_RAW_DIR = "01-EEG-raw"  # {sub}_{ses}.cnt (entry recordings, recordings_eeg: raw)
+CHINESE_FOLDERS = (str(MULTIMODAL_EEG_DIR), str(MULTIMODAL_EYE_DIR.parent), MULTIMODAL_RAW_DIR)
+
+
+@dataclass(frozen=True)
+class SeedTree:
+    """Where the parts of a SEED copy are (None: not found)."""
+
+    source: Path
+    eeg_base: Path | None  # the folder holding Preprocessed_EEG/ (SEED_EEG/, or an old copy's top)
+    chinese: Path | None  # SEED_Multimodal/Chinese
+    synthetic: bool = False
+
+    @property
+    def base(self) -> Path:
+        """``eeg_base``, or where it would be (for paths in messages)."""
+        return self.eeg_base or self.source
+
+    def has(self, folder: str) -> bool:
+        if self.synthetic:
+            return True
+        return self.eeg_base is not None and (self.eeg_base / folder).is_dir()
+
+    @property
+    def eye_dir(self) -> Path | None:
+        """``04-Eye-tracking-feature/eye_tracking_feature`` where present."""
+        if self.chinese is None:
+            return None
+        folder = self.chinese / MULTIMODAL_EYE_DIR
+        return folder if self.synthetic or folder.is_dir() else None
+
+    def found(self) -> list[str]:
+        """Folders found, relative to the source's top, for the start-up line."""
+        names = []
+        for base, folders in ((self.eeg_base, EEG_BASE_FOLDERS), (self.chinese, CHINESE_FOLDERS)):
+            if base is None:
+                continue
+            names += [str(Path(base.name) / f) for f in folders if (base / f).is_dir()]
+        return names
+
+
+def discover_seed_source(source: str | Path) -> SeedTree:
+    """Find the parts of a SEED copy from any of its folders.
+
+    ``source`` may be the download's root (holding ``SEED_EEG/`` and/or
+    ``SEED_Multimodal/``), ``SEED_EEG/``, ``SEED_Multimodal/``, ``Chinese/``, or an older
+    copy with ``Preprocessed_EEG/`` at the top (``SEED_Multimodal/`` beside or inside it is
+    found too). Nothing is read, only folders are listed.
+    """
+    source = Path(source)
+
+    def is_eeg_base(folder: Path) -> bool:
+        return any((folder / f).is_dir() for f in EEG_BASE_FOLDERS)
+
+    def is_chinese(folder: Path) -> bool:
+        return any((folder / f).is_dir() for f in CHINESE_FOLDERS)
+
+    def chinese_in(top: Path) -> Path | None:
+        for candidate in (top / MULTIMODAL_DIR, top / MULTIMODAL_DIR.name):
+            if is_chinese(candidate):
+                return candidate
+        return None
+
+    def tree_of(top: Path) -> SeedTree | None:
+        eeg = top / SEED_EEG_DIR if is_eeg_base(top / SEED_EEG_DIR) else top if is_eeg_base(top) else None
+        chinese = chinese_in(top) or (chinese_in(top.parent) if eeg == top else None)
+        if eeg is None and chinese is None:
+            return None
+        return SeedTree(source=source, eeg_base=eeg, chinese=chinese)
+
+    if is_chinese(source):  # Chinese/ itself: the download's root is two levels up
+        top = source.parent.parent
+        eeg = top / SEED_EEG_DIR if is_eeg_base(top / SEED_EEG_DIR) else None
+        return SeedTree(source=source, eeg_base=eeg, chinese=source)
+    if is_chinese(source / MULTIMODAL_DIR.name):  # SEED_Multimodal/
+        top = source.parent
+        eeg = top / SEED_EEG_DIR if is_eeg_base(top / SEED_EEG_DIR) else None
+        return SeedTree(source=source, eeg_base=eeg, chinese=source / MULTIMODAL_DIR.name)
+    found = tree_of(source)
+    if found is None and source.is_dir():  # a folder holding the download (e.g. .../SEED/)
+        inner = [tree_of(child) for child in sorted(source.iterdir()) if child.is_dir()]
+        inner = [t for t in inner if t is not None]
+        if len(inner) == 1:
+            found = inner[0]
+    return found or SeedTree(source=source, eeg_base=None, chinese=None)
+
+
+def source_tree(config: Mapping, root: Path) -> SeedTree:
+    """The configured copy's tree; the synthetic copy is written in the download's layout."""
+    if config["seed"]["source"] == "synthetic":
+        return SeedTree(source=root, eeg_base=root / SEED_EEG_DIR, chinese=root / MULTIMODAL_DIR, synthetic=True)
+    return discover_seed_source(root)
+
+
+def resolve_entry(config: Mapping, tree: SeedTree) -> str:
+    """The entry to read: ``seed.entry``, or for ``auto`` the first of recordings (EEG
+    recordings present), extracted, multimodal that the files allow. A configured entry
+    whose folder is missing is a :class:`ConfigError` naming the folder and the key."""
+    cfg = config["seed"]
+    entry = cfg.get("entry", "auto")
+    raw_eeg = cfg.get("recordings_eeg", "preprocessed") == "raw"
+    eeg_folder = RAW_DIR if raw_eeg else EEG_DIR
+    has_extracted = any(tree.has(d) for d in EXTRACTED_DIRS)
+    has_multimodal = tree.synthetic or (tree.chinese is not None and (tree.chinese / MULTIMODAL_EEG_DIR).is_dir())
+    if raw_eeg and not tree.has(eeg_folder) and tree.chinese is not None and (tree.chinese / MULTIMODAL_RAW_DIR).is_dir():
+        eeg_folder = f"{MULTIMODAL_DIR}/{MULTIMODAL_RAW_DIR}"  # recordings from 01-EEG-raw (time.txt still needed)
+        if entry in ("auto", "recordings"):
+            return "recordings"
+    if entry == "auto":
+        if tree.has(eeg_folder):
+            # our documented Eye_movements/ layout beside the EEG (and no SEED_Multimodal): read as before
+            lab_eye = tree.synthetic or tree.eye_dir is not None
+            if cfg.get("eye_source", "lab_features") == "eye_movements" or (not lab_eye and tree.has(EYE_DIR)
+                                                                           and not raw_eeg):
+                return "raw" if raw_eeg else "preprocessed"
+            return "recordings"
+        if has_extracted:
+            return "extracted"
+        if has_multimodal:
+            return "multimodal"
+        raise ConfigError("seed.source", f"{tree.source}: no SEED data found (expected {eeg_folder}/ or "
+                          f"{SEED_EEG_DIR}/{eeg_folder}/, ExtractedFeatures*/, or {MULTIMODAL_DIR}/"
+                          f"{MULTIMODAL_EEG_DIR}/); point seed.source at the download's folder")
+    needed = {"recordings": eeg_folder, "preprocessed": EEG_DIR, "raw": RAW_DIR}
+    if entry in needed and not tree.has(needed[entry]):
+        raise ConfigError("seed.source", f"{tree.source}: no {needed[entry]}/ folder (seed.entry {entry} reads it; "
+                          f"looked in {tree.base}); point seed.source at the download's folder or set seed.entry")
+    if entry == "extracted" and not has_extracted:
+        raise ConfigError("seed.source", f"{tree.source}: no {' or '.join(EXTRACTED_DIRS)}/ folder (seed.entry "
+                          "extracted reads it)")
+    if entry == "multimodal" and not has_multimodal:
+        raise ConfigError("seed.source", f"{tree.source}: no {MULTIMODAL_DIR}/{MULTIMODAL_EEG_DIR}/ folder "
+                          "(seed.entry multimodal reads it)")
+    return entry
+
+
+def eye_sessions(tree: SeedTree) -> dict[int, list[int]]:
+    """Subject -> session numbers of its ``04-Eye-tracking-feature`` files (``{sub}_{ses}``)."""
+    found: dict[int, list[int]] = {}
+    if tree.eye_dir is None or tree.synthetic:
+        return found
+    for path in tree.eye_dir.iterdir():
+        match = re.fullmatch(r"(\d+)_(\d+)", path.name)
+        if match and path.is_file():
+            found.setdefault(int(match[1]), []).append(int(match[2]))
+    return {s: sorted(v) for s, v in sorted(found.items())}
+
+
+def subjects_with_eye(config: Mapping, tree: SeedTree) -> list[int]:
+    """Configured subjects whose sessions have the lab's eye features (entry recordings)."""
+    subjects = config["seed"]["subjects"]
+    if config["seed"].get("eye_source", "lab_features") == "eye_movements":
+        return list(subjects) if tree.has(EYE_DIR) else []
+    if tree.synthetic:
+        return [s for s in subjects if s in MULTIMODAL_SUBJECTS]
+    available = eye_sessions(tree)
+    return [s for s in subjects if s in available]
+
+
+def check_eye_pairing(tree: SeedTree, dated: Mapping[int, list[str]], subjects) -> None:
+    """Sessions pair by date order: the k-th dated EEG file of a subject with its eye file
+    ``{sub}_{k}``. A subject with eye files must have one for each of its dated sessions,
+    and no other; otherwise one line (:class:`DataFormatError`) naming the folder."""
+    if tree.synthetic:
+        return
+    available = eye_sessions(tree)
+    for subject in subjects:
+        if subject not in available:
+            continue
+        stems, numbers = dated[subject], available[subject]
+        expected = list(range(1, len(stems) + 1))
+        if numbers != expected:
+            missing = sorted(set(expected) - set(numbers))
+            if missing and not set(numbers) - set(expected):
+                raise DataFormatError(tree.eye_dir / f"{subject}_{missing[0]}", f"not found: session {missing[0]} of "
+                                      f"subject {subject} ({stems[missing[0] - 1]}) has no eye-feature file")
+            raise DataFormatError(tree.eye_dir, f"subject {subject}: eye files for sessions {numbers} do not pair "
+                                  f"with the {len(stems)} dated EEG sessions {stems} (the k-th date pairs with "
+                                  f"{subject}_k)")
+
+
+def describe(config: Mapping, root: Path) -> str:
+    """One start-up line: folders found, sessions, subjects with eye data, entry."""
+    cfg = config["seed"]
+    tree = source_tree(config, root)
+    entry = resolve_entry(config, tree)
+    names = recordings(config, root)
+    where = "synthetic (written in the download's layout)" if tree.synthetic else \
+        f"{root}: found {', '.join(tree.found()) or 'nothing'}"
+    line = f"SEED: {where}; entry {entry}; subjects {cfg['subjects']}, {len(names)} sessions"
+    if entry == "recordings":
+        eye = subjects_with_eye(config, tree)
+        kind = "Eye_movements tables (41 features)" if cfg.get("eye_source") == "eye_movements" else \
+            "the lab's 33 eye features"
+        line += f"; eye data ({kind}) for subjects {eye or 'none'}"
+        without = [s for s in cfg["subjects"] if s not in eye]
+        if without:
+            line += f"; subjects {without} have no eye data: EEG-only models for them"
+    return line
+
+
+# --- entry recordings: our EEG features + the lab's eye features --------------------
+
+
+def recordings_input_files(config: Mapping, tree: SeedTree, recording: str) -> dict[str, str]:
+    """Files of one session for entry ``recordings``: the EEG (``Preprocessed_EEG`` .mat, or
+    ``SEED_RAW_EEG`` .cnt + time.txt), ``label.mat``, the eye features of the same session
+    (date order, :func:`check_eye_pairing`) where the subject has them, and the lab's
+    released DE of the same windows where present (``lab_de``, for the QC agreement)."""
+    cfg = config["seed"]
+    base = tree.base
+    subject = int(subject_of(recording))
+    files: dict[str, Path] = {"labels": base / EEG_DIR / LABEL_FILE}
+    if cfg.get("recordings_eeg", "preprocessed") == "raw":
+        folder = recordings_eeg_folder(tree, subject, raw=True)
+        files.update(cnt=folder / f"{recording}.cnt", time=base / RAW_DIR / TIME_FILE)
+    else:
+        files["eeg"] = base / EEG_DIR / f"{recording}.mat"
+    session = session_in_date_order(tree, recording, raw="cnt" in files)
+    if subject in subjects_with_eye(config, tree):
+        if cfg.get("eye_source", "lab_features") == "eye_movements":
+            files["eye"] = base / EYE_DIR / f"{recording}.mat"
+        else:
+            files["lab_eye"] = tree.chinese / MULTIMODAL_EYE_DIR / f"{subject}_{session}"
+    window = float(cfg.get("lab_window_s", 4.0))
+    extracted = base / (EXTRACTED_4S_DIR if window == 4.0 else EXTRACTED_DIRS[1]) / f"{recording}.mat"
+    if tree.synthetic or extracted.is_file():
+        files["lab_de"] = extracted
+    elif tree.chinese is not None:
+        npz = tree.chinese / MULTIMODAL_EEG_DIR / f"eeg_used_{window:g}s" / f"{subject}_{session}.npz"
+        if npz.is_file():
+            files["lab_de"] = npz
+    return {role: str(path) for role, path in files.items()}
+
+
+def session_in_date_order(tree: SeedTree, recording: str, *, raw: bool = False) -> int:
+    """The session number (1-3) of ``{subject}_{date}`` among its subject's dated files."""
+    if tree.synthetic:
+        return session_of(recording)
+    subject = int(subject_of(recording))
+    stems = _dated(recordings_eeg_folder(tree, subject, raw=raw), subject, ".cnt" if raw else ".mat")
+    return stems.index(recording) + 1
+
+
+def read_recordings_session(files: Mapping[str, str], *, data_format: str = "auto", window_s: float = 4.0) -> Recording:
+    """One session for entry ``recordings``: EEG clips (µV, 200 Hz) with, per clip, the
+    lab's eye-feature rows of its 4 s windows (floor(T / 4) each, train = clips 1-9,
+    test = 10-15, rows in clip order), or our ``Eye_movements`` tables, or nothing.
+
+    With 1 s windows each takes the row of the 4 s window it lies in, and the clip is cut
+    after its last whole 4 s window. A row count that does not match the clips is one
+    line naming the eye file, the clip and both counts.
+    """
+    check_option("lab_window_s", float(window_s), LAB_WINDOWS_S)
+    if "cnt" in files:
+        path = Path(files["cnt"])
+        session = read_cnt(path, files["time"], data_format=data_format)
+        clips = [check_eeg(path, f"clip {k + 1}", clip, len(CHANNELS)) for k, clip in enumerate(session.clips)]
+        sources = [path, Path(files["time"])]
+    else:
+        path = Path(files["eeg"])
+        _, clips = read_eeg(path)
+        sources = [path]
+    labels = read_labels(files["labels"])
+    sources.append(Path(files["labels"]))
+    if files.get("eye"):  # our Eye_movements layout (seed.eye_source: eye_movements)
+        sources.append(Path(files["eye"]))
+        return _recording(path, clips, sfreq=SFREQ, label_path=files["labels"], eye_path=files["eye"], sources=sources)
+    eye_rows = None
+    if files.get("lab_eye"):
+        eye_path = Path(files["lab_eye"])
+        sources.append(eye_path)
+        eye_rows = lab_eye_rows(eye_path, [clip.shape[1] for clip in clips], eeg_name=path.name)
+    per_row = int(round(MULTIMODAL_EYE_WINDOW_S / window_s))
+    segments = []
+    for k, clip in enumerate(clips):
+        other = None
+        if eye_rows is not None:
+            rows = eye_rows[k]
+            if per_row > 1:  # 1 s windows: the clip up to its last whole 4 s window
+                clip = clip[:, : int(round(rows.shape[0] * MULTIMODAL_EYE_WINDOW_S * SFREQ))]
+                rows = np.repeat(rows, per_row, axis=0)
+            other = rows
+        segments.append(Segment(index=k + 1, eeg=clip, other=other, labels=np.array([labels[k]], dtype=np.float64)))
+    rec = bcmi.recording(SPEC, name=path.stem, subject=subject_of(path.stem), segments=segments, sources=sources,
+                         other_kind="none" if eye_rows is None else LAB_EYE_KIND)
+    if eye_rows is not None:
+        rec.other_names = LAB_EYE_FEATURE_NAMES
+    return rec
+
+
+def lab_eye_rows(eye_path: Path, clip_samples: list[int], *, eeg_name: str) -> list[np.ndarray]:
+    """Split one ``04-Eye-tracking-feature`` file into its clips: floor(T / 4) rows per
+    clip, T = samples / 200 Hz, clips 1-9 in ``train_data_eye`` and 10-15 in
+    ``test_data_eye``. A part whose row count differs is one :class:`DataFormatError`
+    naming the file, the first clip where the counts part, and both counts."""
+    eye = read_multimodal_eye(eye_path)
+    per_window = int(round(MULTIMODAL_EYE_WINDOW_S * SFREQ))
+    out: list[np.ndarray] = []
+    for part, clips in MULTIMODAL_PARTS.items():
+        counts = [clip_samples[c - 1] // per_window for c in clips]
+        rows = eye[part]
+        if sum(counts) != rows.shape[0]:
+            ends = np.cumsum(counts)
+            first = next((c for c, end in zip(clips, ends) if end > rows.shape[0]), clips[-1])
+            raise DataFormatError(eye_path, f"{part}_data_eye has {rows.shape[0]} rows but clips {clips[0]}-"
+                                  f"{clips[-1]} of {eeg_name} give {sum(counts)} windows of 4 s (clip {first}: "
+                                  f"{counts[clips.index(first)]} windows, eye rows left for it: "
+                                  f"{max(0, rows.shape[0] - int(ends[clips.index(first)] - counts[clips.index(first)]))})")
+        offsets = np.r_[0, np.cumsum(counts)]
+        out += [rows[offsets[i] : offsets[i + 1]] for i in range(len(clips))]
+    return out
+
+
+def lab_reference(files: Mapping[str, str], *, window_s: float) -> dict | None:
+    """The lab's released DE of the same session (``lab_de``: ``ExtractedFeatures_1s/_4s``
+    de_LDS, or ``02-EEG-DE-feature`` .npz), per clip, for the QC agreement; None when
+    absent or on other windows than ours. The window of an ExtractedFeatures file is taken
+    from its arrays: windows per clip against the clip's length in the EEG file."""
+    path = files.get("lab_de")
+    if not path or not Path(path).is_file():
+        return None
+    path = Path(path)
+    if path.suffix == ".npz":
+        if MULTIMODAL_EEG_WINDOW_S.get(path.parent.name) != window_s:
+            return None
+        eeg = read_multimodal_eeg(path)
+        clips: dict[int, np.ndarray] = {}
+        for part, (de, labels) in eeg.items():
+            for clip, start, stop in recover_clips(labels, de, path=path, part=part, window_s=window_s):
+                clips[clip] = de[start:stop]
+        return {"origin": f"{path.parent.name}/{path.name} (the lab's DE)", "clips": clips}
+    shipped = read_extracted(path, "de_LDS")
+    if files.get("eeg"):
+        _, eeg_clips = read_eeg(files["eeg"])
+        seconds = sum(c.shape[1] for c in eeg_clips) / SFREQ
+        ratio = seconds / sum(de.shape[0] for de, _ in shipped)
+        if abs(ratio - window_s) > 0.25 * window_s:
+            logger.info("%s: about %.2f s per window, not our %g s: no agreement computed", path, ratio, window_s)
+            return None
+    return {"origin": f"{path.parent.name}/{path.name} de_LDS (the lab's DE)",
+            "clips": {k + 1: de for k, (de, _) in enumerate(shipped)}}
+
+
+def feature_windows(config: Mapping, root: Path) -> tuple[float, float] | None:
+    """Entry ``recordings`` computes its features on the lab's windows (``seed.lab_window_s``,
+    non-overlapping), whatever ``window_s``/``step_s`` say; other entries: None."""
+    if resolve_entry(config, source_tree(config, root)) != "recordings":
+        return None
+    window = float(config["seed"].get("lab_window_s", 4.0))
+    return window, window

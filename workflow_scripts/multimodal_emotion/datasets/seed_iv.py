@@ -76,6 +76,7 @@ SPEC = bcmi.Spec(name=NAME, channels=CHANNELS, sfreq=SFREQ, n_trials=N_TRIALS, s
 EEG_DIR = "eeg_raw_data"
 FEATURE_DIR = "eeg_feature_smooth"
 EYE_DIR = "eye_feature_smooth"
+ROOT_FOLDERS = (EEG_DIR, FEATURE_DIR, EYE_DIR, "eye_raw_data")  # what marks a SEED-IV copy's root
 WINDOW_S = 4.0  # the lab's feature windows (non-overlapping)
 SESSIONS = (1, 2, 3)
 ENTRIES = ("features", "preprocessed")

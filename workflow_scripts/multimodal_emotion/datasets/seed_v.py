@@ -63,6 +63,7 @@ SPEC = bcmi.Spec(name=NAME, channels=CHANNELS, sfreq=SFREQ, n_trials=N_TRIALS, s
 FEATURE_DIR = "EEG_DE_features"
 EYE_DIR = "Eye_movement_features"
 RAW_DIR = "EEG_raw"
+ROOT_FOLDERS = (FEATURE_DIR, EYE_DIR, RAW_DIR, "Eye_raw")  # what marks a SEED-V copy's root
 TIMESTAMP_FILE = "trial_start_end_timestamp.txt"
 WINDOW_S = 4.0  # the lab's DE windows (non-overlapping)
 RAW_SFREQ = 1000.0

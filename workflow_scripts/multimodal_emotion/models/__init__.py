@@ -6,15 +6,15 @@ name                   class
 ``bimodal_lstm``       :class:`~.bimodal_lstm.BimodalLSTM` (Sec. 3)
 ``bddae``              :class:`~.bddae.BDDAE` (Sec. 2)
 ``dcca``               :class:`~.dcca.DCCA` (Liu et al. 2021, the lab's successor)
-``linear_svm``         :class:`~.svm.LinearSVM` (liblinear ``-s 2``; ``modality``)
+``linear_svm``         :class:`~.svm.LinearSVM` (certified L2-SVM; ``modality``)
 ``feature_fusion``     :class:`~.svm.FeatureFusionSVM` (RBF SVC, Fig. 3)
-``bdae``               :class:`~.bdae.BDAE` (Liu et al. 2016, ref. [6]; NumPy)
+``bdae``               :class:`~.bdae.BDAE` (after Liu et al. 2016, ref. [6]; NumPy; ``setup``)
 ``mesae``              :class:`~.mesae.MESAE` (Yin et al. 2017, ref. [15]; NumPy)
 ``subnetwork_nodes``   :class:`~.subnetwork_nodes.SubnetworkNodes` (Yang 2017, [14]; EEG)
 =====================  ===========================================================
 
 :data:`MODELS` is the registry: each class declares ``is_network`` (it ends in the
-refittable SVM layer; DCCA is not: its classifier is a liblinear SVM fitted once) and
+refittable SVM layer; DCCA is not: its classifier is a linear SVM fitted once) and
 ``needs_tensorflow``; rules, experiments and the config
 schema read it (adding a model = one module + one entry here + one config entry).
 

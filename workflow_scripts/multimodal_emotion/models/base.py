@@ -6,7 +6,7 @@ one interface (:class:`EmotionModel`)::
     model = build_model("bimodal_lstm", seed=1, max_epochs=500)
     model.fit(train, val)            # val monitors early stopping; None -> train
     labels = model.predict(test)     # (n_windows,) class indices
-    model.save("results/model")      # .keras / liblinear file + JSON
+    model.save("results/model")      # .keras / .npz / .pkl file + JSON
     model = load_model("results/model")
 
 The two networks (Bimodal-LSTM and BDDAE) end in the same linear L2-SVM layer
@@ -364,6 +364,70 @@ def run_epochs(
 # --------------------------------------------------------------------------------------
 # The L2-SVM objective (Tang 2013), shared by both networks and the refit
 # --------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
+# Traced functions (issue 27): one trace per function, whatever the batch
+# --------------------------------------------------------------------------------------
+#: Seconds per phase of the current process's training (build, trace, training_steps,
+#: save), summed over configurations and folds; train_shard logs it and
+#: benchmarks/bench_network_job.py reads the line.
+PHASE_SECONDS: dict[str, float] = {}
+
+
+class phase:
+    """``with phase("trace"): ...`` adds the block's wall time to :data:`PHASE_SECONDS`."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __enter__(self):
+        import time
+
+        self.start = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc):
+        import time
+
+        PHASE_SECONDS[self.name] = PHASE_SECONDS.get(self.name, 0.0) + time.perf_counter() - self.start
+        return False
+
+
+def spec_like(value, free_axes: tuple[int, ...] = (0,)):
+    """A ``tf.TensorSpec`` of ``value``'s dtype and shape with ``free_axes`` left open
+    (``None``): the batch axis by default, so the last short mini-batch, the monitored
+    split and every split evaluated later reuse one trace."""
+    import tensorflow as tf
+
+    shape = [None if axis in free_axes else int(size) for axis, size in enumerate(value.shape)]
+    return tf.TensorSpec(shape, tf.as_dtype(value.dtype))
+
+
+def traced(function, *specs, now: bool = True, **options):
+    """``tf.function`` with a fixed input signature, traced now (timed as phase "trace")
+    or, with ``now=False``, at its first call (inference functions a job may not use);
+    ``options`` go to ``tf.function`` (e.g. ``jit_compile``).
+
+    A fixed signature never retraces (a new shape would otherwise cost a second trace:
+    the short last batch, the validation split, the test split); ``autograph=False``
+    because none of our steps has tensor-dependent Python control flow, and autograph's
+    conversion is a large part of a trace."""
+    import tensorflow as tf
+
+    function = tf.function(function, input_signature=list(specs), autograph=False, **options)
+    if now:
+        with phase("trace"):
+            function.get_concrete_function()
+    return function
+
+
+def keras_input_specs(model, free_axes: tuple[int, ...] = (0,)):
+    """Specs of a Keras model's inputs (their declared shapes; ``free_axes`` open)."""
+    import tensorflow as tf
+
+    return [tf.TensorSpec([None if axis in free_axes or size is None else int(size)
+                           for axis, size in enumerate(x.shape)], tf.as_dtype(x.dtype)) for x in model.inputs]
+
+
 def squared_hinge_sum(y, scores, weights, n_classes: int):
     r"""One-vs-rest squared hinge loss summed over windows and classes (TF).
 
@@ -508,7 +572,7 @@ class EmotionModel:
 
         Files: ``hyperparameters.json`` (model name + hyper-parameters),
         ``state.json`` (n_classes, scaler statistics, history) and the model's own
-        file(s) (``model.keras`` / ``liblinear.model`` / ``svc.pkl``).
+        file(s) (``model.keras`` / ``svm_weights.npz`` and the other ``.npz`` / ``svc.pkl``).
         """
         self._check_fitted()
         directory = Path(directory)

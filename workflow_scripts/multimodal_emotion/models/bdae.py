@@ -18,18 +18,32 @@ re-run under this workflow's protocol. The steps:
 (5) the autoencoder is fine-tuned by back-propagation of the reconstruction MSE
     (the BDDAE's :func:`.bddae._reconstruction_mse`, averaged over windows and all
     features of both modalities), with Adam;
-(6) h3, the shared representation, goes to a linear SVM (liblinear ``-s 2``).
+(6) h3, the shared representation, goes to a linear L2-SVM (:func:`~.svm.fit_certified_svm`).
 
 What differs from the BDDAE: RBM pre-training by contrastive divergence instead of
 denoising (no corruption layer); Gaussian inputs standardised instead of min-max
-scaled to [0, 1]; the classifier is liblinear on frozen features, not an SVM layer
+scaled to [0, 1]; the classifier is a linear SVM on frozen features, not an SVM layer
 trained jointly with the encoders, so the model is not an ``is_network`` model
 (no Sec. 3.2 refit). Early stopping of step (5): after every fine-tuning epoch the
 SVM is fitted on the training windows' h3 and scored on the validation split; the
 epoch with the best validation accuracy is restored (the workflow's selection rule;
 Liu et al. give a fixed number of epochs).
 
-NumPy only (no TensorFlow): :mod:`.numpy_nets` holds the RBM, layers and Adam.
+Set-ups (``setup``)
+-------------------
+``"paper"`` (default) is the description above: Gaussian visible units on standardised
+inputs, linear input decoders, Adam. ``"lab_code"`` is the set-up of the first author's
+public code (``csliuwei/CrossCultureCode``, ``BDAE/bdae_chinese.py``, read as a source of
+facts): inputs min-max scaled to [0, 1], Bernoulli RBMs for both modalities, sigmoid
+decoders throughout, fine-tuning by RMSprop. That code also fits the scaler and the
+autoencoder on the training and test windows together (unsupervised, transductive); here
+that is the separate switch ``fit_on_test_windows``, off by default (with it on, the
+experiment stage hands the model its test windows, without labels). What stays ours in
+both set-ups: CD-1 instead of scikit-learn's persistent CD, separate hidden sizes per RBM,
+the pooled reconstruction MSE, early stopping on validation, the certified SVM
+(docs/models.md).
+
+NumPy only (no TensorFlow): :mod:`.numpy_nets` holds the RBM, layers, Adam and RMSprop.
 """
 
 from __future__ import annotations
@@ -39,13 +53,16 @@ from typing import ClassVar
 
 import numpy as np
 
-from .base import EmotionModel, WindowData, _check_range, logger, run_epochs
+from .base import EmotionModel, FeatureScaler, WindowData, _check_option, _check_range, logger, run_epochs
 from .bddae import ENCODER_LAYERS
-from .numpy_nets import RBM, Adam, Dense, layers_from_arrays, layers_to_arrays, minibatches
+from .numpy_nets import RBM, Adam, Dense, RMSprop, layers_from_arrays, layers_to_arrays, minibatches
 
 #: Layer names, as in the BDDAE's autoencoder network (encoders first).
 DECODER_LAYERS = ("shared_decoder", "eeg_decoder", "other_decoder")
 LAYER_ACTIVATIONS = ("sigmoid", "sigmoid", "sigmoid", "sigmoid", "linear", "linear")
+#: The lab code's layers: Bernoulli inputs, so the input decoders are sigmoid too.
+LAB_CODE_ACTIVATIONS = ("sigmoid",) * 6
+SETUPS = ("paper", "lab_code")
 ARRAYS_FILE = "bdae.npz"
 
 
@@ -135,11 +152,17 @@ class BDAE(EmotionModel):
     rbm_weight_decay : float
         L2 weight decay of the CD-1 updates (Hinton's guide: 1e-4 .. 1e-2 times the step).
     learning_rate : float
-        Adam learning rate of the fine-tuning (step 5).
+        Learning rate of the fine-tuning (step 5): Adam (``setup="paper"``) or RMSprop
+        (``"lab_code"``; Keras' default, which the lab code uses, is 1e-3).
     C : float
-        liblinear cost of the SVM on h3.
+        Cost of the L2-SVM on h3 (solved to its minimum, :func:`~.svm.fit_certified_svm`).
     eps : float
-        liblinear tolerance ``-e``.
+        liblinear's tolerance ``-e`` for the SVM's warm start.
+    setup : {"paper", "lab_code"}
+        See the module docstring.
+    fit_on_test_windows : bool
+        The lab code's transductive fit: scalers, RBMs and autoencoder also see the test
+        windows (never their labels). Off by default; the experiment stage passes them.
     n_classes : int | None
         None infers ``max(train.y) + 1``.
     seed : int
@@ -175,8 +198,13 @@ class BDAE(EmotionModel):
         patience: int = 15,
         min_delta: float = 0.001,
         batch_size: int | None = 64,
+        setup: str = "paper",
+        fit_on_test_windows: bool = False,
     ) -> None:
         self._store_params(locals())
+        _check_option("setup", setup, SETUPS)
+        if not isinstance(fit_on_test_windows, bool):
+            raise TypeError(f"fit_on_test_windows must be true or false, got {fit_on_test_windows!r}.")
         for key in ("eeg_hidden", "other_hidden", "shared_hidden"):
             _check_range(key, self._params[key], low=1, kind=int)
         _check_range("rbm_epochs", rbm_epochs, low=0, kind=int)
@@ -188,6 +216,11 @@ class BDAE(EmotionModel):
 
     def required_modalities(self) -> tuple[str, ...]:
         return ("eeg", "other")
+
+    @property
+    def uses_test_windows(self) -> bool:
+        """True when :meth:`fit` wants the test windows (``fit_on_test_windows``)."""
+        return bool(self._params["fit_on_test_windows"])
 
     # ---- data ------------------------------------------------------------------------
     def _inputs(self, data: WindowData) -> tuple[np.ndarray, np.ndarray]:
@@ -211,17 +244,25 @@ class BDAE(EmotionModel):
         return {"reconstruction_mse": self.reconstruction_mse(data)}
 
     # ---- training --------------------------------------------------------------------
-    def pretrain(self, train: WindowData) -> BimodalAutoencoder:
-        """Steps (1)-(4): scalers, the three RBMs by CD-1, the unfolded autoencoder."""
+    def pretrain(self, train: WindowData, unlabelled: WindowData | None = None) -> BimodalAutoencoder:
+        """Steps (1)-(4): scalers, the three RBMs by CD-1, the unfolded autoencoder, fitted on
+        ``train`` (and ``unlabelled``'s windows too, when given: the transductive fit)."""
         p = self._params
         rng = np.random.default_rng(p["seed"])
         self._set_n_classes(train)
         self._fit_bimodal_scalers(train)
-        eeg, other = self._inputs(train)
+        if p["setup"] == "lab_code":
+            self.scalers_ = {key: FeatureScaler("minmax").fit(np.vstack(
+                [getattr(d, key) for d in (train, unlabelled) if d is not None])) for key in ("eeg", "other")}
+        elif unlabelled is not None:
+            self.scalers_ = {key: FeatureScaler("standard").fit(np.vstack([getattr(train, key), getattr(unlabelled, key)]))
+                             for key in ("eeg", "other")}
+        eeg, other = self._inputs_of(train, unlabelled)
+        visible = "bernoulli" if p["setup"] == "lab_code" else "gaussian"
         cd = dict(epochs=p["rbm_epochs"], learning_rate=p["rbm_learning_rate"], batch_size=p["batch_size"],
                   rng=rng, weight_decay=p["rbm_weight_decay"])
-        eeg_rbm = RBM.create(rng, eeg.shape[1], p["eeg_hidden"], "gaussian")
-        other_rbm = RBM.create(rng, other.shape[1], p["other_hidden"], "gaussian")
+        eeg_rbm = RBM.create(rng, eeg.shape[1], p["eeg_hidden"], visible)
+        other_rbm = RBM.create(rng, other.shape[1], p["other_hidden"], visible)
         curves = {"eeg": eeg_rbm.train(eeg, **cd), "other": other_rbm.train(other, **cd)}
         hidden = np.hstack([eeg_rbm.hidden_probabilities(eeg), other_rbm.hidden_probabilities(other)])
         shared_rbm = RBM.create(rng, hidden.shape[1], p["shared_hidden"], "bernoulli")
@@ -235,30 +276,47 @@ class BDAE(EmotionModel):
         return self.autoencoder_
 
     def _fit_svm(self, features: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        from .svm import liblinear_ovr_weights, train_l2svm
+        from .svm import fit_certified_svm
 
-        model = train_l2svm(features, y, C=self._params["C"], eps=self._params["eps"])
-        return liblinear_ovr_weights(model, self.n_classes_)
+        solved = fit_certified_svm(features, y, C=self._params["C"], eps=self._params["eps"], name=f"{self.name} SVM")
+        self.svm_certificate_ = solved.certificate
+        return solved.kernel, solved.bias
 
-    def fit(self, train: WindowData, val: WindowData | None = None) -> BDAE:
+    def _inputs_of(self, train: WindowData, unlabelled: WindowData | None) -> tuple[np.ndarray, np.ndarray]:
+        """Scaled inputs of the training windows, then (transductive fit) the unlabelled ones."""
+        eeg, other = self._inputs(train)
+        if unlabelled is None:
+            return eeg, other
+        more = self._inputs(unlabelled)
+        return np.vstack([eeg, more[0]]), np.vstack([other, more[1]])
+
+    def fit(self, train: WindowData, val: WindowData | None = None, unlabelled: WindowData | None = None) -> BDAE:
         """Pre-train (RBMs), fine-tune the autoencoder with early stopping on the SVM's
         monitored accuracy, then fit the SVM on the restored autoencoder's h3.
 
         ``val`` is the split early stopping monitors (None: the training split).
+        ``unlabelled``: the test windows, required with ``fit_on_test_windows`` and
+        refused without it; the autoencoder trains on them too, the SVM never.
         """
         p = self._params
-        ae = self.pretrain(train)
+        if p["fit_on_test_windows"] != (unlabelled is not None):
+            raise ValueError("BDAE: fit_on_test_windows is "
+                             f"{p['fit_on_test_windows']} but the test windows were "
+                             f"{'not ' if unlabelled is None else ''}given to fit().")
+        ae = self.pretrain(train, unlabelled)
         rbm_mse = self.history["rbm_mse"]
         eeg, other = self._inputs(train)
+        ae_eeg, ae_other = self._inputs_of(train, unlabelled)
         monitored = train if val is None else val
-        optimizer = Adam(ae.params, learning_rate=p["learning_rate"])
+        optimizer = (RMSprop if p["setup"] == "lab_code" else Adam)(ae.params, learning_rate=p["learning_rate"])
         rng = np.random.default_rng(p["seed"] + 1)
+        n_autoencoder = len(ae_eeg)
 
         def train_epoch(epoch: int) -> tuple[float, float]:
-            batches = minibatches(train.n_windows, p["batch_size"], rng)
+            batches = minibatches(n_autoencoder, p["batch_size"], rng)
             losses = []
             for idx in batches:
-                loss, grads = ae.gradients(eeg[idx], other[idx])
+                loss, grads = ae.gradients(ae_eeg[idx], ae_other[idx])
                 optimizer.step(grads)
                 losses.append(loss)
             self.svm_ = self._fit_svm(ae.encode(eeg, other), train.y)
@@ -269,10 +327,11 @@ class BDAE(EmotionModel):
             get_weights=ae.get_weights, set_weights=ae.set_weights,
             max_epochs=p["max_epochs"], patience=p["patience"], min_delta=p["min_delta"],
             monitor_name="train" if val is None else "val", model_name=self.name,
-            steps_per_epoch=len(minibatches(train.n_windows, p["batch_size"], np.random.default_rng(0))),
+            steps_per_epoch=len(minibatches(n_autoencoder, p["batch_size"], np.random.default_rng(0))),
         )
         self.svm_ = self._fit_svm(ae.encode(eeg, other), train.y)  # on the restored weights
         self.history["rbm_mse"] = rbm_mse
+        self.history["svm_certificate"] = self.svm_certificate_
         self.history["train_reconstruction_mse"] = ae.reconstruction_mse(eeg, other)
         return self
 
@@ -293,7 +352,8 @@ class BDAE(EmotionModel):
     def _load_files(self, directory: Path) -> None:
         with np.load(directory / ARRAYS_FILE) as arrays:
             stored = {k: arrays[k] for k in arrays.files}
-        self.autoencoder_ = BimodalAutoencoder(layers_from_arrays("layer", stored, list(LAYER_ACTIVATIONS)),
+        activations = LAB_CODE_ACTIVATIONS if self._params["setup"] == "lab_code" else LAYER_ACTIVATIONS
+        self.autoencoder_ = BimodalAutoencoder(layers_from_arrays("layer", stored, list(activations)),
                                                self._params["eeg_hidden"])
         self.svm_ = (stored["svm_kernel"], stored["svm_bias"])
 

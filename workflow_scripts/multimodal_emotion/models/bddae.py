@@ -22,10 +22,14 @@ from .base import (
     WindowData,
     _Batches,
     _check_range,
+    keras_input_specs,
     logger,
+    phase,
     run_epochs,
     seed_everything,
+    spec_like,
     squared_hinge_sum,
+    traced,
 )
 from .bimodal_lstm import INIT_STDDEV
 
@@ -255,22 +259,22 @@ class BDDAE(SVMNetwork):
         import tensorflow as tf
 
         p = self._params
-        seed_everything(p["seed"])
-        self._set_n_classes(train)
-        self.scalers_ = {
-            key: FeatureScaler("minmax", clip=p["clip_inputs"]).fit(getattr(train, key))
-            for key in ("eeg", "other")
-        }
-        ae = self.autoencoder_ = build_autoencoder(
-            n_eeg=train.eeg.shape[1], n_other=train.other.shape[1],
-            eeg_hidden=p["eeg_hidden"], other_hidden=p["other_hidden"],
-            shared_hidden=p["shared_hidden"], dropout=p["dropout"],
-        )
-        self._make_functions()
-        optimizer = keras.optimizers.Adam(learning_rate=p["pretrain_learning_rate"])
-        optimizer.build(ae.trainable_variables)
+        with phase("build"):
+            seed_everything(p["seed"])
+            self._set_n_classes(train)
+            self.scalers_ = {
+                key: FeatureScaler("minmax", clip=p["clip_inputs"]).fit(getattr(train, key))
+                for key in ("eeg", "other")
+            }
+            ae = self.autoencoder_ = build_autoencoder(
+                n_eeg=train.eeg.shape[1], n_other=train.other.shape[1],
+                eeg_hidden=p["eeg_hidden"], other_hidden=p["other_hidden"],
+                shared_hidden=p["shared_hidden"], dropout=p["dropout"],
+            )
+            self._make_functions()
+            optimizer = keras.optimizers.Adam(learning_rate=p["pretrain_learning_rate"])
+            optimizer.build(ae.trainable_variables)
 
-        @tf.function(reduce_retracing=True)
         def step(eeg, other):
             with tf.GradientTape() as tape:
                 eeg_hat, other_hat = ae([eeg, other], training=True)
@@ -280,16 +284,18 @@ class BDDAE(SVMNetwork):
             return loss
 
         eeg, other = self._inputs(train)
+        step = traced(step, spec_like(eeg), spec_like(other))  # one trace, short last batch included
         batches = _Batches(train.n_windows, p["batch_size"], np.random.default_rng(p["seed"]))
         mse = []
-        for epoch in range(1, p["pretrain_epochs"] + 1):
-            losses, sizes = [], []
-            for idx in batches:
-                losses.append(float(step(tf.gather(eeg, idx), tf.gather(other, idx))))
-                sizes.append(len(idx))
-            mse.append(float(np.average(losses, weights=sizes)))
-            logger.info("%s pretrain epoch %d/%d mse %.6g",
-                        self.name, epoch, p["pretrain_epochs"], mse[-1])
+        with phase("training_steps"):
+            for epoch in range(1, p["pretrain_epochs"] + 1):
+                losses, sizes = [], []
+                for idx in batches:
+                    losses.append(float(step(tf.gather(eeg, idx), tf.gather(other, idx))))
+                    sizes.append(len(idx))
+                mse.append(float(np.average(losses, weights=sizes)))
+                logger.info("%s pretrain epoch %d/%d mse %.6g",
+                            self.name, epoch, p["pretrain_epochs"], mse[-1])
         self.history = {"pretrain_mse": mse}
         return self
 
@@ -342,7 +348,8 @@ class BDDAE(SVMNetwork):
         p = self._params
         self.pretrain(train)
         pretrain_mse = self.history["pretrain_mse"]
-        model = self.build_classifier()
+        with phase("build"):
+            model = self.build_classifier()
         n_classes, lam, n_total = self.n_classes_, p["l2"], float(train.n_windows)
         svm = model.get_layer("svm")
         enc_vars = [v for n in ENCODER_LAYERS for v in model.get_layer(n).trainable_variables]
@@ -355,7 +362,6 @@ class BDDAE(SVMNetwork):
         self.svm_optimizer_.build(svm_vars)
         self.encoder_optimizer_.build(enc_vars)
 
-        @tf.function(reduce_retracing=True)
         def train_step(eeg, other, y):
             with tf.GradientTape() as tape:
                 scores = model([eeg, other], training=True)
@@ -370,6 +376,7 @@ class BDDAE(SVMNetwork):
 
         eeg, other = self._inputs(train)
         y = tf.constant(train.y.astype(np.int32))
+        train_step = traced(train_step, spec_like(eeg), spec_like(other), spec_like(y))
         mon = (eeg, other, train.y) if val is None else (*self._inputs(val), val.y)
         batches = _Batches(train.n_windows, p["batch_size"], np.random.default_rng(p["seed"] + 1))
 
@@ -385,13 +392,14 @@ class BDDAE(SVMNetwork):
             scores = self._predict_fn(mon[0], mon[1]).numpy()
             return float(np.mean(scores.argmax(-1) == mon[2]))
 
-        self.history = run_epochs(
-            train_epoch=train_epoch, monitor=monitor,
-            get_weights=model.get_weights, set_weights=model.set_weights,
-            max_epochs=p["max_epochs"], patience=p["patience"], min_delta=p["min_delta"],
-            monitor_name="train" if val is None else "val", model_name=self.name,
-            steps_per_epoch=len(batches),
-        )
+        with phase("training_steps"):
+            self.history = run_epochs(
+                train_epoch=train_epoch, monitor=monitor,
+                get_weights=model.get_weights, set_weights=model.set_weights,
+                max_epochs=p["max_epochs"], patience=p["patience"], min_delta=p["min_delta"],
+                monitor_name="train" if val is None else "val", model_name=self.name,
+                steps_per_epoch=len(batches),
+            )
         self.history["pretrain_mse"] = pretrain_mse
         return self
 
@@ -404,10 +412,9 @@ class BDDAE(SVMNetwork):
             return
         model = self.model_
         features = keras.Model(model.inputs, model.get_layer("shared_encoder").output)
-        self._predict_fn = tf.function(
-            lambda e, o: model([e, o], training=False), reduce_retracing=True)
-        self._feature_fn = tf.function(
-            lambda e, o: features([e, o], training=False), reduce_retracing=True)
+        specs = keras_input_specs(model)
+        self._predict_fn = traced(lambda e, o: model([e, o], training=False), *specs, now=False)
+        self._feature_fn = traced(lambda e, o: features([e, o], training=False), *specs, now=False)
 
     def decision_function(self, data: WindowData) -> np.ndarray:
         """Return SVM scores per window, shape (n_windows, n_classes)."""

@@ -20,10 +20,14 @@ from .base import (
     WindowData,
     _Batches,
     _check_range,
+    keras_input_specs,
+    phase,
     run_epochs,
     seed_everything,
     segment_runs,
+    spec_like,
     squared_hinge_sum,
+    traced,
 )
 
 #: Sec. 4.3: "All weights were initialized from a Gaussian distribution with a mean
@@ -297,18 +301,19 @@ class BimodalLSTM(SVMNetwork):
         configurations in one graph from exactly these initial weights.
         """
         p = self._params
-        seed_everything(p["seed"])
-        self._set_n_classes(train)
-        self.scalers_ = {
-            "eeg": FeatureScaler("standard").fit(train.eeg),
-            "other": FeatureScaler("standard").fit(train.other),
-        }
-        self.model_ = build_bimodal_lstm(
-            n_eeg=train.eeg.shape[1], n_other=train.other.shape[1],
-            n_classes=self.n_classes_, eeg_hidden=p["eeg_hidden"],
-            other_hidden=p["other_hidden"], dropout=p["dropout"],
-        )
-        self._make_functions()
+        with phase("build"):
+            seed_everything(p["seed"])
+            self._set_n_classes(train)
+            self.scalers_ = {
+                "eeg": FeatureScaler("standard").fit(train.eeg),
+                "other": FeatureScaler("standard").fit(train.other),
+            }
+            self.model_ = build_bimodal_lstm(
+                n_eeg=train.eeg.shape[1], n_other=train.other.shape[1],
+                n_classes=self.n_classes_, eeg_hidden=p["eeg_hidden"],
+                other_hidden=p["other_hidden"], dropout=p["dropout"],
+            )
+            self._make_functions()
 
     def fit(self, train: WindowData, val: WindowData | None = None) -> BimodalLSTM:
         """Train with Adam and early stopping (Sec. 3.2, 4.3).
@@ -338,7 +343,6 @@ class BimodalLSTM(SVMNetwork):
         optimizer = keras.optimizers.Adam(learning_rate=p["learning_rate"])
         optimizer.build(model.trainable_variables)
 
-        @tf.function(reduce_retracing=True)
         def train_step(eeg, other, y, weight):
             with tf.GradientTape() as tape:
                 scores = model([eeg, other], training=True)
@@ -351,6 +355,8 @@ class BimodalLSTM(SVMNetwork):
             hit = tf.cast(tf.equal(tf.argmax(scores, -1, output_type=tf.int32), y), tf.float32)
             return loss, tf.reduce_sum(hit * weight), tf.reduce_sum(weight)
 
+        # batch axis open: the last short mini-batch reuses the trace
+        train_step = traced(train_step, *(spec_like(tr[k]) for k in ("eeg", "other", "y", "weight")))
         rng = np.random.default_rng(p["seed"])
         batches = _Batches(int(tr["eeg"].shape[0]), p["batch_size"], rng)
 
@@ -369,13 +375,14 @@ class BimodalLSTM(SVMNetwork):
             owner = mon["layout"].owner
             return float(np.mean(scores.argmax(-1)[owner] == mon["y"].numpy()[owner]))
 
-        self.history = run_epochs(
-            train_epoch=train_epoch, monitor=monitor,
-            get_weights=model.get_weights, set_weights=model.set_weights,
-            max_epochs=p["max_epochs"], patience=p["patience"], min_delta=p["min_delta"],
-            monitor_name="train" if val is None else "val", model_name=self.name,
-            steps_per_epoch=len(batches),
-        )
+        with phase("training_steps"):
+            self.history = run_epochs(
+                train_epoch=train_epoch, monitor=monitor,
+                get_weights=model.get_weights, set_weights=model.set_weights,
+                max_epochs=p["max_epochs"], patience=p["patience"], min_delta=p["min_delta"],
+                monitor_name="train" if val is None else "val", model_name=self.name,
+                steps_per_epoch=len(batches),
+            )
         return self
 
     # ---- inference -------------------------------------------------------------------
@@ -385,10 +392,9 @@ class BimodalLSTM(SVMNetwork):
 
         model = self.model_
         features = keras.Model(model.inputs, model.get_layer("dropout").output)
-        self._predict_fn = tf.function(
-            lambda e, o: model([e, o], training=False), reduce_retracing=True)
-        self._feature_fn = tf.function(
-            lambda e, o: features([e, o], training=False), reduce_retracing=True)
+        specs = keras_input_specs(model, free_axes=(0, 1))  # any number and length of sequences
+        self._predict_fn = traced(lambda e, o: model([e, o], training=False), *specs, now=False)
+        self._feature_fn = traced(lambda e, o: features([e, o], training=False), *specs, now=False)
 
     def decision_function(self, data: WindowData) -> np.ndarray:
         """Return SVM scores per window, shape (n_windows, n_classes)."""

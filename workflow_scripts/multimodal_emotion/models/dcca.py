@@ -20,9 +20,10 @@ correlation analysis", ICML 2013. The steps, with their symbols:
 (3) after training, a linear CCA of the training outputs gives directions
     :math:`A, B` (k x c) with :math:`U = \\bar H_1 A`, :math:`V = \\bar H_2 B`;
 (4) weighted-sum fusion :math:`O = \\alpha U + (1 - \\alpha) V` (``fusion_weight``);
-(5) a linear L2-SVM (liblinear ``-s 2``) on O classifies.
+(5) a linear L2-SVM (liblinear ``-s 2``'s problem, solved to its minimum by
+    :func:`~.svm.fit_certified_svm`) on O classifies.
 
-DCCA's classifier is the liblinear SVM itself, fitted once on the fused training
+DCCA's classifier is the linear SVM itself, fitted once on the fused training
 features: there is no network layer for Sec. 3.2's refit, so the model is not an
 ``is_network`` model and ``evaluate_shard`` never refits it.
 """
@@ -41,8 +42,12 @@ from .base import (
     EmotionModel,
     WindowData,
     _check_range,
+    keras_input_specs,
     logger,
+    phase,
     seed_everything,
+    spec_like,
+    traced,
 )
 
 #: The file of the fitted CCA directions and SVM weights, beside ``model.keras``.
@@ -222,9 +227,9 @@ class DCCA(EmotionModel):
         alpha in :math:`O = \\alpha U + (1 - \\alpha) V`, in [0, 1]; 0.5 averages the
         views (authors' code).
     C : float
-        liblinear cost of the SVM on the fused features (authors' code: 100).
+        Cost of the L2-SVM on the fused features (authors' code: 100).
     eps : float
-        liblinear tolerance ``-e``.
+        liblinear's tolerance ``-e`` for the SVM's warm start.
     n_classes : int | None
         None infers ``max(train.y) + 1``.
     seed : int
@@ -251,7 +256,7 @@ class DCCA(EmotionModel):
     default_space = {"eeg_hidden": {"int": [32, 128]}, "other_hidden": {"int": [16, 64]}, "output_size": {"int": [5, 20]},
                      "r": {"log10": [-5, -2]}, "learning_rate": {"log10": [-3, -2]},
                      "fusion_weight": {"uniform": [0.2, 0.8]}, "C": {"log10": [-2, 2]}}
-    #: Not a Sec. 3.2 network: its classifier is the liblinear SVM, fitted once.
+    #: Not a Sec. 3.2 network: its classifier is the linear SVM, fitted once.
     is_network: ClassVar[bool] = False
     needs_tensorflow: ClassVar[bool] = True
 
@@ -349,23 +354,23 @@ class DCCA(EmotionModel):
         import keras
         import tensorflow as tf
 
-        from .svm import liblinear_ovr_weights, train_l2svm
+        from .svm import fit_certified_svm
 
         p = self._params
-        seed_everything(p["seed"])
-        self._set_n_classes(train)
-        self._fit_bimodal_scalers(train)
-        net = self.model_ = build_dcca_networks(
-            n_eeg=train.eeg.shape[1], n_other=train.other.shape[1], eeg_hidden=p["eeg_hidden"],
-            other_hidden=p["other_hidden"], output_size=p["output_size"])
-        self._make_functions()
-        variables = net.trainable_variables
-        kernels = [layer.kernel for layer in net.layers if hasattr(layer, "kernel")]
-        optimizer = keras.optimizers.Adam(learning_rate=p["learning_rate"])
-        optimizer.build(variables)
+        with phase("build"):
+            seed_everything(p["seed"])
+            self._set_n_classes(train)
+            self._fit_bimodal_scalers(train)
+            net = self.model_ = build_dcca_networks(
+                n_eeg=train.eeg.shape[1], n_other=train.other.shape[1], eeg_hidden=p["eeg_hidden"],
+                other_hidden=p["other_hidden"], output_size=p["output_size"])
+            self._make_functions()
+            variables = net.trainable_variables
+            kernels = [layer.kernel for layer in net.layers if hasattr(layer, "kernel")]
+            optimizer = keras.optimizers.Adam(learning_rate=p["learning_rate"])
+            optimizer.build(variables)
         r, top_k, decay = p["r"], self.n_components, p["weight_decay"]
 
-        @tf.function(reduce_retracing=True)
         def step(eeg, other):
             with tf.GradientTape() as tape:
                 h1, h2 = net([eeg, other], training=True)
@@ -376,43 +381,45 @@ class DCCA(EmotionModel):
             return loss
 
         eeg, other = (tf.constant(x) for x in self._inputs(train))
+        step = traced(step, spec_like(eeg), spec_like(other))
         monitored = train if val is None else val
         rng = np.random.default_rng(p["seed"] + 1)
         stopper = EarlyStopping(patience=p["patience"], min_delta=p["min_delta"])
         history: dict = {"loss": [], "train_correlation": [], "monitored_correlation": []}
         stopped, epoch, steps = False, 0, 1
         monitor_name = "train" if val is None else "val"
-        for epoch in range(1, p["max_epochs"] + 1):
-            batches = _equal_batches(train.n_windows, p["batch_size"], rng)
-            steps = len(batches)
-            losses = [float(step(tf.gather(eeg, idx), tf.gather(other, idx))) for idx in batches]
-            train_corr, held_out = self._epoch_correlations(train, monitored)
-            history["loss"].append(float(np.average(losses, weights=[len(b) for b in batches])))
-            history["train_correlation"].append(train_corr)
-            history["monitored_correlation"].append(held_out)
-            stopped = stopper.update(epoch, held_out, net.get_weights)
-            logger.info("%s epoch %d/%d loss %.6g train_corr %.4f monitored_%s_corr %.4f (best %.4f @ %d)",
-                        self.name, epoch, p["max_epochs"], history["loss"][-1], train_corr, monitor_name,
-                        held_out, stopper.best, stopper.best_epoch)
-            if stopped:
-                logger.info("%s: no gain of %g in %s correlation for %d epochs; stopping at epoch %d",
-                            self.name, p["min_delta"], monitor_name, p["patience"], epoch)
-                break
+        with phase("training_steps"):
+            for epoch in range(1, p["max_epochs"] + 1):
+                batches = _equal_batches(train.n_windows, p["batch_size"], rng)
+                steps = len(batches)
+                losses = [float(step(tf.gather(eeg, idx), tf.gather(other, idx))) for idx in batches]
+                train_corr, held_out = self._epoch_correlations(train, monitored)
+                history["loss"].append(float(np.average(losses, weights=[len(b) for b in batches])))
+                history["train_correlation"].append(train_corr)
+                history["monitored_correlation"].append(held_out)
+                stopped = stopper.update(epoch, held_out, net.get_weights)
+                logger.info("%s epoch %d/%d loss %.6g train_corr %.4f monitored_%s_corr %.4f (best %.4f @ %d)",
+                            self.name, epoch, p["max_epochs"], history["loss"][-1], train_corr, monitor_name,
+                            held_out, stopper.best, stopper.best_epoch)
+                if stopped:
+                    logger.info("%s: no gain of %g in %s correlation for %d epochs; stopping at epoch %d",
+                                self.name, p["min_delta"], monitor_name, p["patience"], epoch)
+                    break
         if stopper.best_weights is not None:
             net.set_weights(stopper.best_weights)
         # (3) linear CCA of the restored networks' training outputs
         self.cca_ = linear_cca(*self.transform(train), r=r, n_components=self.n_components)
         # (4) + (5) fusion and the linear SVM
         fused = self.fused_features(train)
-        model = train_l2svm(fused, train.y, C=p["C"], eps=p["eps"])
-        self.svm_ = liblinear_ovr_weights(model, self.n_classes_)
+        solved = fit_certified_svm(fused, train.y, C=p["C"], eps=p["eps"], name=f"{self.name} SVM")
+        self.svm_ = (solved.kernel, solved.bias)
         history.update(
             epochs=epoch, best_epoch=stopper.best_epoch,
             best_monitored_correlation=None if stopper.best_weights is None else stopper.best,
             monitor=monitor_name, stopped_early=stopped, steps_per_epoch=int(steps),
             optimizer_steps=int(epoch * steps), restored_steps=int(stopper.best_epoch * steps),
             canonical_correlations=self.cca_["correlations"].tolist(),
-            svm_train_accuracy=self.score(train), svm_val_accuracy=None if val is None else self.score(val),
+            svm_certificate=solved.certificate, svm_train_accuracy=self.score(train), svm_val_accuracy=None if val is None else self.score(val),
         )
         self.history = history
         logger.info("%s fitted: restored epoch %d, training canonical correlations %s, train_acc %.4f%s",
@@ -441,7 +448,7 @@ class DCCA(EmotionModel):
         import tensorflow as tf
 
         model = self.model_
-        self._predict_fn = tf.function(lambda e, o: model([e, o], training=False), reduce_retracing=True)
+        self._predict_fn = traced(lambda e, o: model([e, o], training=False), *keras_input_specs(model), now=False)
 
     def decision_function(self, data: WindowData) -> np.ndarray:
         """Return the SVM's one-vs-rest scores on the fused features, (n_windows, n_classes)."""

@@ -37,11 +37,12 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
 from ..pause_points import pause_point
-from .base import EarlyStopping, WindowData, _Batches, _check_option
+from .base import EarlyStopping, WindowData, _Batches, _check_option, phase, spec_like, traced
 from .bimodal_lstm import BimodalLSTM
 
 logger = logging.getLogger("multimodal_emotion.models")
@@ -161,54 +162,69 @@ def _check_group(models: Sequence[BimodalLSTM]) -> None:
             )
 
 
-def fit_grouped(
-    models: Sequence[BimodalLSTM],
-    train: WindowData,
-    val: WindowData | None = None,
-    *,
-    precision: str = "float32",
-    device: str = "auto",
-    jit_compile: bool = False,
-) -> list[BimodalLSTM]:
-    """Train ``models`` (unfitted Bimodal-LSTMs) together; return them fitted.
+@dataclass
+class _GroupGraph:
+    """The variables and traced steps of one group of configurations, reused by every
+    fold the group is trained on (:func:`_group_graph`)."""
 
-    Each model ends exactly as :meth:`BimodalLSTM.fit` leaves it (best weights,
-    scalers, ``history``), trained on the same objective J with its own Adam,
-    mini-batch order and early stopping; see the module docstring for what differs.
+    var: dict
+    best: dict
+    mom: dict
+    vel: dict
+    steps: object
+    lr: object
+    lam: object
+    n_total: object
+    seed_states: list
+    train_step: object
+    monitor: object
+    keep_best: object
+    restore: object
 
-    Parameters
-    ----------
-    models : sequence of BimodalLSTM
-        Configurations differing only in eeg_hidden, other_hidden, dropout, l2,
-        learning_rate and seed.
-    train, val : WindowData
-        As :meth:`BimodalLSTM.fit`.
-    precision : {"float32", "bfloat16"}
-        Data type of the matrix products (weights, states and Adam stay float32).
-    device : {"auto", "cpu", "gpu"}
-        See :func:`select_device`.
-    jit_compile : bool
-        Compile the training step with XLA (benchmarks/bench_search.py compares).
-    """
+    def start(self, models: Sequence[BimodalLSTM], stack: _Stack, n_total: float) -> None:
+        """Set the state a fresh fit starts from: each configuration's initial weights
+        (as its seeded build drew them), zero Adam state, its learning rate and L2, the
+        number of training windows, and where its Dropout layer's seed generator starts
+        (Keras makes no seed generator for rate 0, and draws nothing then)."""
+        for k, a in stack.arrays.items():
+            self.var[k].assign(a)
+            self.best[k].assign(a)
+            self.mom[k].assign(np.zeros_like(a))
+            self.vel[k].assign(np.zeros_like(a))
+        self.steps.assign(np.zeros(len(models), np.float32))
+        self.lr.assign(np.array([m._params["learning_rate"] for m in models], np.float32))
+        self.lam.assign(np.array([m._params["l2"] for m in models], np.float32))
+        self.n_total.assign(n_total)
+        for state, m in zip(self.seed_states, models):
+            gen = getattr(m.model_.get_layer("dropout"), "seed_generator", None)
+            state.assign(np.asarray(gen.state.numpy() if gen is not None else [0, 0], np.int64))
+
+
+#: The last group's graph: train_shard trains a group on all folds in a row.
+_GRAPH_CACHE: dict = {}
+
+
+def _group_graph(models, stack, tr, *, precision, device, jit_compile, full) -> _GroupGraph:
+    """The traced steps for this group, from the cache when the previous fit (the same
+    configurations on another fold) built them, else built and traced now."""
+    p = models[0]._params
+    key = (tuple((m._params["eeg_hidden"], m._params["other_hidden"], m._params["dropout"]) for m in models),
+           tuple(tr["eeg"].shape[1:]), tuple(tr["other"].shape[1:]), models[0].n_classes_, p["batch_size"],
+           precision, device, jit_compile, full)
+    if key not in _GRAPH_CACHE:
+        _GRAPH_CACHE.clear()  # one group at a time: its variables are freed with it
+        _GRAPH_CACHE[key] = _build_group_graph(models, stack, tr, precision=precision, dev=device,
+                                               jit_compile=jit_compile, full=full)
+    return _GRAPH_CACHE[key]
+
+
+def _build_group_graph(models, stack, tr, *, precision, dev, jit_compile, full) -> _GroupGraph:
     import tensorflow as tf
 
-    _check_option("precision", precision, PRECISIONS)
-    _check_group(models)
-    dev = select_device(device)
-    for m in models:
-        m._setup(train)  # seeds and builds each network as fit() would
-    stack = _Stack(models)
-    p = models[0]._params
     G, C = len(models), models[0].n_classes_
-    lead = models[0]
-    tr = lead._sequences(train)
-    mon = tr if val is None else lead._sequences(val)
-    n_total = float(train.n_windows)
     cdt = tf.bfloat16 if precision == "bfloat16" else tf.float32
-
-    def per_config(key):
-        return np.array([m._params[key] for m in models], np.float32)
-
+    # Everything a fit sets is a variable (assigned by _GroupGraph.start), so the traced
+    # steps serve every fold of the group; shapes, sizes and dropout rates are in the key.
     with tf.device(dev):
         var = {k: tf.Variable(a, name=k) for k, a in stack.arrays.items()}
         mask = {k: tf.constant(a) for k, a in stack.masks.items()}
@@ -216,12 +232,10 @@ def fit_grouped(
         mom = {k: tf.Variable(tf.zeros_like(a)) for k, a in stack.arrays.items()}
         vel = {k: tf.Variable(tf.zeros_like(a)) for k, a in stack.arrays.items()}
         steps = tf.Variable(tf.zeros(G), name="adam_steps")
-        lr, lam = (tf.constant(per_config(k)) for k in ("learning_rate", "l2"))
-        # where each Keras Dropout layer's seed generator starts (set by the seeded build)
-        # (Keras makes no seed generator for rate 0, and draws nothing then)
-        seed_states = [tf.constant(np.asarray(gen.state.numpy() if gen is not None else [0, 0], np.int64))
-                       for gen in (getattr(m.model_.get_layer("dropout"), "seed_generator", None)
-                                   for m in models)]
+        lr, lam = (tf.Variable(tf.zeros(G), name=k) for k in ("learning_rate", "l2"))
+        n_total_var = tf.Variable(0.0, name="n_training_windows")
+        seed_states = [tf.Variable(tf.zeros(2, tf.int64), name=f"dropout_seed_{g}") for g in range(G)]
+    n_total = n_total_var
     names = list(var)
 
     def lstm(x, wx, wh, b, U):
@@ -313,10 +327,68 @@ def fit_grouped(
             m = tf.reshape(which, (G,) + (1,) * (len(var[k].shape) - 1)) > 0
             var[k].assign(tf.where(m, best[k], var[k]))
 
-    compile_ = dict(reduce_retracing=True, jit_compile=jit_compile)
-    train_step = tf.function(train_step, **compile_)
-    monitor = tf.function(monitor, reduce_retracing=True)
-    keep_best, restore = tf.function(keep_best), tf.function(restore)
+    # One trace each (fixed signatures): the group axis is 1 (full batch: inputs shared by
+    # the group) or G (mini-batches); the batch axis is open, so the short last batch and
+    # every fold reuse the trace (sequence length T stays fixed: the recurrence is
+    # unrolled over it).
+    keys = ("eeg", "other", "y", "weight")
+    example = {k: tf.gather(tr[k], tf.zeros((1 if full else G, 1), tf.int32)) for k in keys}
+    per_group = tf.TensorSpec((G,), tf.float32)
+    owner = tf.TensorSpec((1, None, example["weight"].shape[2]), tf.float32)
+    with tf.device(dev):
+        train_step = traced(train_step, *(spec_like(example[k], (1,)) for k in keys), per_group,
+                            tf.TensorSpec((), tf.int64), jit_compile=jit_compile)
+        monitor = traced(monitor, *(spec_like(example[k][:1], (1,)) for k in keys[:3]), owner)
+        keep_best, restore = traced(keep_best, per_group), traced(restore, per_group)
+    return _GroupGraph(var=var, best=best, mom=mom, vel=vel, steps=steps, lr=lr, lam=lam, n_total=n_total_var,
+                       seed_states=seed_states, train_step=train_step, monitor=monitor, keep_best=keep_best,
+                       restore=restore)
+
+
+
+def fit_grouped(
+    models: Sequence[BimodalLSTM],
+    train: WindowData,
+    val: WindowData | None = None,
+    *,
+    precision: str = "float32",
+    device: str = "auto",
+    jit_compile: bool = False,
+) -> list[BimodalLSTM]:
+    """Train ``models`` (unfitted Bimodal-LSTMs) together; return them fitted.
+
+    Each model ends exactly as :meth:`BimodalLSTM.fit` leaves it (best weights,
+    scalers, ``history``), trained on the same objective J with its own Adam,
+    mini-batch order and early stopping; see the module docstring for what differs.
+
+    Parameters
+    ----------
+    models : sequence of BimodalLSTM
+        Configurations differing only in eeg_hidden, other_hidden, dropout, l2,
+        learning_rate and seed.
+    train, val : WindowData
+        As :meth:`BimodalLSTM.fit`.
+    precision : {"float32", "bfloat16"}
+        Data type of the matrix products (weights, states and Adam stay float32).
+    device : {"auto", "cpu", "gpu"}
+        See :func:`select_device`.
+    jit_compile : bool
+        Compile the training step with XLA (benchmarks/bench_search.py compares).
+    """
+    import tensorflow as tf
+
+    _check_option("precision", precision, PRECISIONS)
+    _check_group(models)
+    dev = select_device(device)
+    for m in models:
+        m._setup(train)  # seeds and builds each network as fit() would
+    stack = _Stack(models)
+    p = models[0]._params
+    G = len(models)
+    lead = models[0]
+    tr = lead._sequences(train)
+    mon = tr if val is None else lead._sequences(val)
+    n_total = float(train.n_windows)
 
     batches = [_Batches(int(tr["eeg"].shape[0]), p["batch_size"], np.random.default_rng(m._params["seed"]))
                for m in models]
@@ -325,6 +397,10 @@ def fit_grouped(
     data = {k: tr[k][None] for k in ("eeg", "other", "y", "weight")}
     mon_args = (mon["eeg"][None], mon["other"][None], mon["y"][None],
                 tf.constant(mon["layout"].owner.astype(np.float32))[None])
+    graph = _group_graph(models, stack, tr, precision=precision, device=dev, jit_compile=jit_compile, full=full)
+    graph.start(models, stack, n_total)
+    var, train_step, monitor, keep_best, restore = (graph.var, graph.train_step, graph.monitor, graph.keep_best,
+                                                    graph.restore)
 
     n_monitored = float(mon["layout"].owner.sum())
     stoppers = [EarlyStopping(patience=p["patience"], min_delta=p["min_delta"]) for _ in models]
@@ -334,46 +410,47 @@ def fit_grouped(
     last_epoch = np.zeros(G, int)
     step = 0
     start = time.perf_counter()
-    for epoch in range(1, p["max_epochs"] + 1):
-        losses, hits, counts = np.zeros(G), np.zeros(G), np.zeros(G)
-        for idx in zip(*(iter(b) for b in batches)):
-            if full:
-                args = [data[k] for k in ("eeg", "other", "y", "weight")]
-            else:
-                idx = tf.constant(np.stack(idx))
-                args = [tf.gather(tr[k], idx) for k in ("eeg", "other", "y", "weight")]
-            with tf.device(dev):
-                loss, h, c = train_step(*args, tf.constant(active), tf.constant(step, tf.int64))
-            step += 1
-            losses, hits, counts = losses + loss.numpy(), hits + h.numpy(), counts + c.numpy()
-        acc = monitor(*mon_args).numpy().astype(np.float64) / n_monitored
-        improved = np.zeros(G, np.float32)
-        stop_now = np.zeros(G, np.float32)
-        for g in np.flatnonzero(active):
-            hist[g]["loss"].append(float(losses[g] / n_steps))
-            hist[g]["train_accuracy"].append(float(hits[g] / counts[g]))
-            hist[g]["monitored_accuracy"].append(float(acc[g]))
-            last_epoch[g] = epoch
-            before = stoppers[g].best_epoch
-            # the weights are kept on the device (keep_best below), not by the stopper
-            stop = stoppers[g].update(epoch, float(acc[g]), lambda: None)
-            improved[g] = float(stoppers[g].best_epoch != before)
-            if stop:
-                stopped[g], stop_now[g] = True, 1.0
-        if improved.any():
-            keep_best(tf.constant(improved))
-        if stop_now.any():  # frozen with their best weights from now on
-            restore(tf.constant(stop_now))
-            active = active * (1.0 - stop_now)
-        logger.info(
-            "grouped bimodal_lstm epoch %d/%d: %d of %d configurations training; monitored acc %s",
-            epoch, p["max_epochs"], int(active.sum()), G, np.round(acc, 4).tolist(),
-        )
-        if not active.any():
-            break
-        if epoch < p["max_epochs"]:
-            pause_point("between_epochs", detail=f"grouped bimodal_lstm epoch {epoch}/{p['max_epochs']}")
-    restore(tf.constant(np.array([s.best_epoch > 0 for s in stoppers], np.float32)))
+    with phase("training_steps"):
+        for epoch in range(1, p["max_epochs"] + 1):
+            losses, hits, counts = np.zeros(G), np.zeros(G), np.zeros(G)
+            for idx in zip(*(iter(b) for b in batches)):
+                if full:
+                    args = [data[k] for k in ("eeg", "other", "y", "weight")]
+                else:
+                    idx = tf.constant(np.stack(idx))
+                    args = [tf.gather(tr[k], idx) for k in ("eeg", "other", "y", "weight")]
+                with tf.device(dev):
+                    loss, h, c = train_step(*args, tf.constant(active), tf.constant(step, tf.int64))
+                step += 1
+                losses, hits, counts = losses + loss.numpy(), hits + h.numpy(), counts + c.numpy()
+            acc = monitor(*mon_args).numpy().astype(np.float64) / n_monitored
+            improved = np.zeros(G, np.float32)
+            stop_now = np.zeros(G, np.float32)
+            for g in np.flatnonzero(active):
+                hist[g]["loss"].append(float(losses[g] / n_steps))
+                hist[g]["train_accuracy"].append(float(hits[g] / counts[g]))
+                hist[g]["monitored_accuracy"].append(float(acc[g]))
+                last_epoch[g] = epoch
+                before = stoppers[g].best_epoch
+                # the weights are kept on the device (keep_best below), not by the stopper
+                stop = stoppers[g].update(epoch, float(acc[g]), lambda: None)
+                improved[g] = float(stoppers[g].best_epoch != before)
+                if stop:
+                    stopped[g], stop_now[g] = True, 1.0
+            if improved.any():
+                keep_best(tf.constant(improved))
+            if stop_now.any():  # frozen with their best weights from now on
+                restore(tf.constant(stop_now))
+                active = active * (1.0 - stop_now)
+            logger.info(
+                "grouped bimodal_lstm epoch %d/%d: %d of %d configurations training; monitored acc %s",
+                epoch, p["max_epochs"], int(active.sum()), G, np.round(acc, 4).tolist(),
+            )
+            if not active.any():
+                break
+            if epoch < p["max_epochs"]:
+                pause_point("between_epochs", detail=f"grouped bimodal_lstm epoch {epoch}/{p['max_epochs']}")
+        restore(tf.constant(np.array([s.best_epoch > 0 for s in stoppers], np.float32)))
     logger.info("grouped bimodal_lstm: %d configurations, %d epochs, %.1f s",
                 G, int(last_epoch.max(initial=0)), time.perf_counter() - start)
 

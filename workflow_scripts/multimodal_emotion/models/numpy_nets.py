@@ -8,6 +8,7 @@ divergence, layer-wise pre-training, back-propagation) visible and testable:
 * :func:`sigmoid`, :func:`softplus`, :func:`logit`: numerically stable elementwise maps;
 * :class:`Dense`: an affine layer with a sigmoid or linear output and its backward pass;
 * :class:`Adam`: the Adam update (Kingma & Ba 2015) on a list of arrays, in place;
+  :class:`RMSprop` likewise (the BDAE lab code's optimiser);
 * :class:`RBM`: a restricted Boltzmann machine with Bernoulli hidden units and
   Gaussian (unit variance) or Bernoulli visible units: free energy, CD-1 gradients;
 * :func:`pretrain_autoencoder_layer`: one sigmoid autoencoder layer trained on its
@@ -139,6 +140,27 @@ class Adam:
             v *= self.beta2
             v += (1.0 - self.beta2) * g * g
             p -= lr * m / (np.sqrt(v) + self.eps)
+
+
+@dataclass(eq=False)
+class RMSprop:
+    """RMSprop (Tieleman & Hinton 2012; Keras' defaults rho 0.9, eps 1e-7) on a list of arrays:
+    ``v = rho v + (1 - rho) g^2; p -= lr g / (sqrt(v) + eps)``."""
+
+    params: list[np.ndarray]
+    learning_rate: float = 1e-3
+    rho: float = 0.9
+    eps: float = 1e-7
+    _v: list = field(default_factory=list, repr=False)
+
+    def __post_init__(self) -> None:
+        self._v = [np.zeros_like(p) for p in self.params]
+
+    def step(self, grads: list[np.ndarray]) -> None:
+        for p, g, v in zip(self.params, grads, self._v):
+            v *= self.rho
+            v += (1.0 - self.rho) * g * g
+            p -= self.learning_rate * g / (np.sqrt(v) + self.eps)
 
 
 # --------------------------------------------------------------------------------------

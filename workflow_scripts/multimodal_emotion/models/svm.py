@@ -1,11 +1,16 @@
-"""Linear L2-SVMs with liblinear: the SVM refit of Sec. 3.2 and the SVM baselines.
+"""Linear L2-SVMs: the SVM refit of Sec. 3.2, the SVM baselines, and every other linear SVM.
+
+Every linear SVM of the workflow (the refit, :class:`LinearSVM`, DCCA's and the BDAE's
+classifiers) ends at the minimiser of the same J, found by the finite Newton solver of
+:mod:`~.finite_newton` with a certificate; liblinear only supplies its starting point
+(:func:`fit_certified_svm`, :func:`refit_svm_layer`).
 
 * :func:`refit_last_layer` retrains a network's last layer as an L2-SVM on the
   features of its encoders (liblinear ``-s 2`` first, as the paper; then the exact
   finite Newton finish of :mod:`~.finite_newton`, with a certificate) and copies the
   weights back (Sec. 3.2).
-* :class:`LinearSVM`: liblinear ``-s 2`` on concatenated (or single-modality)
-  standardised features, the "baseline method" of Sec. 5.
+* :class:`LinearSVM`: the L2-SVM (liblinear ``-s 2``'s problem, solved to its minimum)
+  on concatenated (or single-modality) standardised features, the "baseline method" of Sec. 5.
 * :class:`FeatureFusionSVM`: "directly concatenated features as inputs and ... SVM
   with a radial basis function (RBF) kernel" (Fig. 3), scikit-learn ``SVC``.
 
@@ -194,15 +199,76 @@ def train_l2svm(
         param.init_sol = buffer
         param._init_sol_buffer = buffer  # keep the C array alive during train()
     model = liblinearutil.train(prob, param)
+    text = "".join(messages)
+    _log_liblinear(text, eps=eps)
     if not return_run:
         return model
-    text = "".join(messages)
     run = LiblinearRun(
         newton_iterations=sum(1 for line in text.splitlines() if line.startswith("iter")),
         hit_iteration_limit="max number of Newton iterations" in text,
         line_search_failures=text.count("line search fails"),
     )
     return model, run
+
+
+#: liblinear messages that say it stopped short of its own tolerance.
+LIBLINEAR_WARNINGS = ("reaching max number of Newton iterations", "line search fails")
+
+
+def _log_liblinear(text: str, *, eps: float) -> None:
+    """Send liblinear's messages to the job log: its warnings as warnings, the rest as debug."""
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        if any(w in line for w in LIBLINEAR_WARNINGS):
+            logger.warning("liblinear (-s 2 -e %g): %s", eps, line.strip())
+        else:
+            logger.debug("liblinear: %s", line.strip())
+
+
+@dataclass(frozen=True)
+class CertifiedSVM:
+    """A linear L2-SVM solved to J's minimum (see :func:`fit_certified_svm`)."""
+
+    kernel: np.ndarray  # (n_features, n_classes)
+    bias: np.ndarray  # (n_classes,)
+    objective_liblinear: float  # J at liblinear's point (the warm start)
+    objective: float  # J at the returned weights
+    newton_steps: int
+    converged: bool
+    certificate: float  # worst of relative gradient, KKT violation, duality gap
+
+
+def fit_certified_svm(features: np.ndarray, y: np.ndarray, *, C: float, eps: float = 0.01,
+                      name: str = "linear SVM") -> CertifiedSVM:
+    """Every linear SVM of the workflow: liblinear ``-s 2 -B 1 -R`` as a warm start, then the
+    finite Newton solver (:func:`~.finite_newton.minimise_ovr`) to the minimiser of
+    ``J = sum_n sum_k max(0, 1 - t_nk s_nk)^2 + lambda ||W||^2``, ``lambda = 1 / (2 C)``,
+    with a certificate. The bias is not regularised (one choice for all models: the
+    networks' J, liblinear's ``-R``; docs/interpretations.md).
+
+    ``eps`` is liblinear's tolerance for the warm start only; the result does not depend
+    on it (J is strictly convex). liblinear's warnings reach the log (:func:`train_l2svm`).
+    """
+    from .finite_newton import minimise_ovr
+
+    y = np.asarray(y)
+    features = np.asarray(features, np.float64)
+    lam = 1.0 / (2.0 * C)
+    n_classes = int(y.max()) + 1
+    lib = train_l2svm(features, y, C=C, eps=eps)
+    start = liblinear_ovr_weights(lib, n_classes)
+    j_liblinear = 2 * lam * primal_objective(*start, features, y, C=C)
+    solution = minimise_ovr(features, y, lam=lam, start=start)
+    result = CertifiedSVM(kernel=solution.kernel, bias=solution.bias, objective_liblinear=j_liblinear,
+                          objective=solution.objective, newton_steps=solution.steps,
+                          converged=solution.converged, certificate=solution.certificate.worst)
+    logger.info("%s (C %g): J liblinear (-e %g) %.8g, finite Newton %.8g in %d steps, certificate %.2g",
+                name, C, eps, j_liblinear, result.objective, result.newton_steps, result.certificate)
+    if not result.converged or result.certificate > CERTIFICATE_TOLERANCE:
+        logger.warning("%s: certificate %.2g above %.0e (converged %s, C %g)", name, result.certificate,
+                       CERTIFICATE_TOLERANCE, result.converged, C)
+    return result
 
 
 def _init_solution(kernel, bias, features, y, labels, C) -> np.ndarray:
@@ -557,7 +623,8 @@ class _SVMBaseline(EmotionModel):
 
 
 class LinearSVM(_SVMBaseline):
-    """Linear L2-SVM baseline: liblinear ``-s 2 -B 1 -R`` on standardised features.
+    """Linear L2-SVM baseline on standardised features: liblinear ``-s 2 -B 1 -R``'s problem,
+    solved to its minimum by :func:`fit_certified_svm` (liblinear the warm start).
 
     Parameters
     ----------
@@ -566,7 +633,8 @@ class LinearSVM(_SVMBaseline):
     modality : {"both", "eeg", "other"}
         Concatenated EEG + other features, or one modality alone.
     eps : float
-        liblinear stopping tolerance ``-e``.
+        liblinear's stopping tolerance ``-e`` for the warm start (the result does not
+        depend on it).
     n_classes : int | None
         None infers ``max(train.y) + 1``.
     seed, max_epochs, patience, min_delta, batch_size :
@@ -593,15 +661,15 @@ class LinearSVM(_SVMBaseline):
         _check_range("C", C, low=0.0, low_open=True)
         _check_range("eps", eps, low=0.0, low_open=True)
         _check_option("modality", modality, MODALITIES)
-        self.liblinear_model_ = None
+        self._weights = None
 
     def fit(self, train: WindowData, val: WindowData | None = None) -> LinearSVM:
         """Fit on ``train``; ``val`` is only scored (no early stopping)."""
         x = self._start_fit(train)
-        self.liblinear_model_ = train_l2svm(x, train.y, C=self._params["C"],
-                                            eps=self._params["eps"])
-        self._weights = liblinear_ovr_weights(self.liblinear_model_, self.n_classes_)
+        solved = fit_certified_svm(x, train.y, C=self._params["C"], eps=self._params["eps"], name=self.name)
+        self._weights = (solved.kernel, solved.bias)
         self._finish_fit(train, val)
+        self.history["svm_certificate"] = solved.certificate
         return self
 
     def decision_function(self, data: WindowData) -> np.ndarray:
@@ -611,15 +679,11 @@ class LinearSVM(_SVMBaseline):
         return self._standardised(data).astype(np.float64) @ kernel + bias
 
     def _save_files(self, directory: Path) -> None:
-        from liblinear import liblinearutil
-
-        liblinearutil.save_model(str(directory / "liblinear.model"), self.liblinear_model_)
+        np.savez(directory / "svm_weights.npz", kernel=self._weights[0], bias=self._weights[1])
 
     def _load_files(self, directory: Path) -> None:
-        from liblinear import liblinearutil
-
-        self.liblinear_model_ = liblinearutil.load_model(str(directory / "liblinear.model"))
-        self._weights = liblinear_ovr_weights(self.liblinear_model_, self.n_classes_)
+        with np.load(directory / "svm_weights.npz") as saved:
+            self._weights = (saved["kernel"], saved["bias"])
 
 
 class FeatureFusionSVM(_SVMBaseline):

@@ -48,14 +48,15 @@ def synthetic_stage(
         return
     writers = {
         "seed_labels": lambda: seed.write_labels(outputs["labels"]),
-        "seed_session": lambda: seed.write_session(outputs["eeg"], outputs["eye"], subject=subject, session=session,
-                                                   cfg=cfg),
+        "seed_session": lambda: seed.write_session(outputs["eeg"], None, subject=subject, session=session, cfg=cfg),
+        "seed_eye_movements": lambda: seed.write_session(None, outputs["eye"], subject=subject, session=session,
+                                                         cfg=cfg),
         "seed_time": lambda: seed.write_time(outputs["time"], cfg=cfg),
         "seed_raw": lambda: seed.write_raw(outputs["cnt"], mat_path=inputs["mat"], subject=subject, cfg=cfg),
         "seed_extracted": lambda: seed_lab.write_extracted(outputs["extracted"], mat_path=inputs["mat"]),
         "seed_multimodal_eeg": lambda: seed_lab.write_multimodal_eeg(outputs["npz"], mat_path=inputs["mat"]),
         "seed_multimodal_eye": lambda: seed_lab.write_multimodal_eye(outputs["eye"], mat_path=inputs["mat"],
-                                                                     eye_path=inputs["eye"]),
+                                                                     subject=subject, session=session, cfg=cfg),
         "deap_subject": lambda: deap.write_subject(outputs["data"], subject=subject, cfg=cfg),
         "deap_raw": lambda: deap.write_raw(outputs["bdf"], dat_path=inputs["dat"], subject=subject, cfg=cfg),
         "deap_ratings": lambda: deap.write_ratings(

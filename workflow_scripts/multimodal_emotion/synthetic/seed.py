@@ -71,15 +71,35 @@ def _eye_table(events: np.ndarray) -> np.ndarray:
 
 
 def write_session(
-    eeg_path: str | Path, eye_path: str | Path | None, *, subject: int, session: int, cfg: SyntheticConfig,
+    eeg_path: str | Path | None, eye_path: str | Path | None, *, subject: int, session: int, cfg: SyntheticConfig,
     clip_seconds: tuple[float, float] | None = None,
 ) -> None:
-    """Write one synthetic SEED session: ``{subject}_{date}.mat`` and its eye-movement file.
+    """Write one synthetic SEED session: ``{subject}_{date}.mat`` and/or its eye-movement
+    file (our ``Eye_movements/`` layout; either may be None).
 
     EEG variables ``{initials}_eeg{k}``, (62, n) float64 µV at 200 Hz; eye file as
     documented in :func:`~..datasets.seed.read_eye`, pupil sampled at 60 Hz. ``eeg_path``
     should carry the session's real name (:func:`~..datasets.seed.real_session_stem`).
     """
+    eeg_vars, eye_vars = session_signals(subject=subject, session=session, cfg=cfg, clip_seconds=clip_seconds)
+    if eeg_path is not None:
+        savemat(eeg_path, eeg_vars)
+    if eye_path is not None:
+        savemat(eye_path, eye_vars)
+
+
+def session_eye_clips(*, subject: int, session: int, cfg: SyntheticConfig,
+                      clip_seconds: tuple[float, float] | None = None) -> list:
+    """The session's eye movements as :class:`~..recording.EyeClip` per clip (the same
+    signals :func:`write_session` writes; regenerated from the seeds, no file read)."""
+    _, eye_vars = session_signals(subject=subject, session=session, cfg=cfg, clip_seconds=clip_seconds)
+    return [fmt._to_contract(eye_vars[f"pupil_{k}"], eye_vars[f"events_{k}"]) for k in range(1, fmt.N_CLIPS + 1)]
+
+
+def session_signals(
+    *, subject: int, session: int, cfg: SyntheticConfig, clip_seconds: tuple[float, float] | None = None,
+) -> tuple[dict, dict]:
+    """EEG variables and eye-table variables of one synthetic session (in memory)."""
     sfreq = fmt.SFREQ
     ch_names = fmt.CHANNELS
     subject_rng = rng_for(cfg, 1, subject)
@@ -121,9 +141,7 @@ def write_session(
             diameters[:, (t >= onset) & (t < onset + dur)] *= 0.85
         eye_vars[f"pupil_{k}"] = np.column_stack([t, diameters.T])
         eye_vars[f"events_{k}"] = _eye_table(events)
-    savemat(eeg_path, eeg_vars)
-    if eye_path is not None:
-        savemat(eye_path, eye_vars)
+    return eeg_vars, eye_vars
 
 
 

@@ -90,8 +90,9 @@ def moving_average(series: np.ndarray, width: int = MOVING_AVERAGE_WINDOWS) -> n
 
 
 def clip_band_features(clip: np.ndarray, *, window_s: float) -> tuple[np.ndarray, np.ndarray]:
-    """DE and band-mean PSD of one 200 Hz clip on non-overlapping windows, by this
-    workflow's feature code, in the lab's bands.
+    """DE on the lab's scale (log2(100 x band-mean PSD), :func:`..features.lab_de`) and
+    band-mean PSD of one 200 Hz clip on non-overlapping windows, by this workflow's
+    feature code, in the lab's bands, unsmoothed.
 
     The lab states inclusive 1 Hz bands (delta 1-3 Hz, ...); our bands are half-open,
     so each is taken as ``[lo, hi + 1)``, the same bins at 1 Hz resolution.
@@ -103,22 +104,27 @@ def clip_band_features(clip: np.ndarray, *, window_s: float) -> tuple[np.ndarray
     from .. import features
 
     bands = {name: (lo, hi + 1.0) for name, (lo, hi) in fmt.LAB_BANDS.items()}
-    power, psd = features.band_power(clip, sfreq=fmt.SFREQ, bands=bands, window_s=window_s, step_s=window_s)
-    bias = features.band_log_bias(sfreq=fmt.SFREQ, bands=bands, window_s=window_s)
-    return features.differential_entropy(power, log_bias=bias), psd
+    _, psd = features.band_power(clip, sfreq=fmt.SFREQ, bands=bands, window_s=window_s, step_s=window_s)
+    return features.lab_de(psd), psd
 
 
 def write_extracted(path: str | Path, *, mat_path: str | Path) -> None:
-    """Write ``ExtractedFeatures/{subject}_{date}.mat`` of a synthetic session from its
-    ``Preprocessed_EEG`` file: ``de_LDS{k}``, ``de_movingAve{k}``, ``psd_LDS{k}``,
-    ``psd_movingAve{k}``, each (62, n_windows, 5) float64 on 1 s windows (as the lab's)."""
+    """Write ``ExtractedFeatures_1s/`` or ``ExtractedFeatures_4s/{subject}_{date}.mat`` (the
+    window from the folder's name; an old copy's ``ExtractedFeatures/`` is 1 s) of a
+    synthetic session from its ``Preprocessed_EEG`` file: ``de_LDS{k}``, ``de_movingAve{k}``,
+    ``psd_LDS{k}``, ``psd_movingAve{k}``, each (62, n_windows, 5) float64: the lab's recipe
+    (:func:`..features.lds_smooth` with the lab's parameters, :func:`..features.moving_average`)
+    on the unfiltered recording, as the lab computed its features from its own files."""
+    from .. import features
+
+    window_s = 4.0 if Path(path).parent.name == "ExtractedFeatures_4s" else fmt.EXTRACTED_WINDOW_S
     _, clips = fmt.read_eeg(mat_path)
     variables = {}
     for k, clip in enumerate(clips, start=1):
-        de, psd = clip_band_features(clip, window_s=fmt.EXTRACTED_WINDOW_S)
+        de, psd = clip_band_features(clip, window_s=window_s)
         for name, values in (("de", de), ("psd", psd)):
-            variables[f"{name}_movingAve{k}"] = moving_average(values).transpose(1, 0, 2)
-            variables[f"{name}_LDS{k}"] = lds_smooth(values).transpose(1, 0, 2)
+            variables[f"{name}_movingAve{k}"] = features.moving_average(values).transpose(1, 0, 2)
+            variables[f"{name}_LDS{k}"] = features.lds_smooth(values).transpose(1, 0, 2)
     savemat(path, variables)
 
 
@@ -141,6 +147,7 @@ def write_multimodal_eeg(path: str | Path, *, mat_path: str | Path) -> None:
     """
     import pickle
 
+    from .. import features
     from ..store import atomic_path
 
     path = Path(path)
@@ -151,7 +158,7 @@ def write_multimodal_eeg(path: str | Path, *, mat_path: str | Path) -> None:
         de_rows, labels = [], []
         for clip in numbers:
             de, _ = clip_band_features(clips[clip - 1], window_s=window_s)
-            de_rows.append(lds_smooth(de))
+            de_rows.append(features.lds_smooth(de))
             labels.append(np.full(de.shape[0], fmt.CLIP_LABELS[clip - 1] + fmt.MULTIMODAL_LABEL_OFFSET, np.float64))
         de = np.concatenate(de_rows)
         bands = {name: np.ascontiguousarray(de[:, :, b]) for b, name in enumerate(fmt.MULTIMODAL_BANDS)}
@@ -162,22 +169,25 @@ def write_multimodal_eeg(path: str | Path, *, mat_path: str | Path) -> None:
             np.savez(f, **members)
 
 
-def write_multimodal_eye(path: str | Path, *, mat_path: str | Path, eye_path: str | Path) -> None:
+def write_multimodal_eye(path: str | Path, *, mat_path: str | Path, subject: int, session: int, cfg) -> None:
     """Write ``04-Eye-tracking-feature/eye_tracking_feature/{sub}_{ses}`` as the lab's
     Python wrote it: ``pickle.dump`` (protocol 4) of ``{"train_data_eye": (n, 33),
     "test_data_eye": (n, 33)}`` float64, no extension, no labels.
 
-    Rows are the 4 s windows of the EEG clips (aligned with ``eeg_used_4s``); the 33
-    columns are our eye features of the synthetic eye tables (the 41 minus the 8 pupil
-    PSD features) in the column order of :data:`~..datasets.seed.LAB_EYE_COLUMNS`.
+    Rows are the 4 s windows of the EEG clips (floor(T / 4) per clip, aligned with
+    ``eeg_used_4s``); the 33 columns are our eye features of the session's synthetic eye
+    movements (regenerated from the seeds: no ``Eye_movements/`` file is written; the 41
+    minus the 8 pupil PSD features) in the column order of
+    :data:`~..datasets.seed.LAB_EYE_COLUMNS`.
     """
     import pickle
 
     from .. import features
     from ..store import atomic_path
+    from .seed import session_eye_clips
 
     _, clips = fmt.read_eeg(mat_path)
-    eye = fmt.read_eye(eye_path)
+    eye = session_eye_clips(subject=subject, session=session, cfg=cfg)
     ours = features.eye_feature_names()
     columns = [ours.index(name) for name in fmt.LAB_EYE_COLUMNS]
     window_s = fmt.MULTIMODAL_EYE_WINDOW_S

@@ -1,0 +1,128 @@
+"""Intervals, paired comparisons and the protocol's floor for the accuracy tables.
+
+The unit of every interval and test is the level at which the design randomises: the
+*experiment* (one recording, or one subject-session, of the per-recording protocol; one
+held-out *subject* of leave-one-subject-out). Windows and clips within an experiment
+share a subject, a session and a trained model, so they are not independent; the
+experiments are treated as independent replicates (documented in docs/results.md).
+
+* :func:`t_interval`: the 95 % interval of the mean over experiments,
+  ``mean +- t_{0.975, n-1} * sd / sqrt(n)`` (Student's t). Chosen over a bootstrap
+  because the tables have 2-15 experiments, where a percentile/BCa bootstrap
+  undercovers and resolves only a handful of distinct resamples; t is deterministic and
+  checkable by hand.
+* :func:`paired_wilcoxon`: two-sided exact Wilcoxon signed-rank test of a model against
+  the Bimodal-LSTM over the experiments both have (no normality assumption on the
+  differences); :func:`holm` corrects the p-values of one table's models (Holm 1979).
+* :func:`balanced_accuracy`: scikit-learn's balanced accuracy (mean recall over the
+  classes present in the test split) from a confusion matrix.
+* :func:`training_majority`: the score of predicting each fold's training-split majority
+  class, the floor a protocol sets when its splits are unbalanced.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+
+CONFIDENCE = 0.95
+
+
+def t_interval(values: Sequence[float], confidence: float = CONFIDENCE) -> tuple[float, float, float, int]:
+    """Return (mean, low, high, n) of the finite ``values``: Student's t interval of the mean.
+
+    With one value the interval is undefined (NaN, NaN); with none, everything is NaN.
+    """
+    from scipy.stats import t
+
+    x = np.asarray(values, dtype=float)
+    x = x[np.isfinite(x)]
+    n = len(x)
+    if n == 0:
+        return float("nan"), float("nan"), float("nan"), 0
+    mean = float(x.mean())
+    if n == 1:
+        return mean, float("nan"), float("nan"), 1
+    half = float(t.ppf(0.5 + confidence / 2, n - 1) * x.std(ddof=1) / np.sqrt(n))
+    return mean, mean - half, mean + half, n
+
+
+def paired_wilcoxon(a: Sequence[float], b: Sequence[float]) -> float:
+    """Two-sided Wilcoxon signed-rank p over the pairs where both are finite (NaN if undefined:
+    fewer than two pairs, or all differences zero)."""
+    from scipy.stats import wilcoxon
+
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    mask = np.isfinite(a) & np.isfinite(b)
+    if mask.sum() < 2 or np.allclose(a[mask], b[mask]):
+        return float("nan")
+    return float(wilcoxon(a[mask], b[mask]).pvalue)
+
+
+def holm(pvalues: Sequence[float]) -> np.ndarray:
+    """Holm's step-down adjusted p-values; NaN entries stay NaN and do not count in m.
+
+    Sorted ascending, ``p_adj(i) = max_{j <= i} min(1, (m - j + 1) p(j))`` (1-based j).
+    """
+    p = np.asarray(pvalues, dtype=float)
+    out = np.full_like(p, np.nan)
+    finite = np.flatnonzero(np.isfinite(p))
+    order = finite[np.argsort(p[finite], kind="stable")]
+    m = len(order)
+    scaled = np.minimum(1.0, (m - np.arange(m)) * p[order])
+    out[order] = np.maximum.accumulate(scaled)
+    return out
+
+
+def balanced_accuracy(confusion) -> float:
+    """scikit-learn's balanced accuracy from a confusion matrix (rows: true class).
+
+    Classes without a test window are left out of the mean recall, as scikit-learn does
+    (its warning about them is silenced: the tables name such splits in a note)."""
+    from sklearn.metrics import balanced_accuracy_score
+
+    confusion = np.asarray(confusion)
+    true, pred = np.nonzero(confusion)
+    if not len(true):
+        return float("nan")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return float(balanced_accuracy_score(true, pred, sample_weight=confusion[true, pred]))
+
+
+def missing_test_classes(confusion) -> list[int]:
+    """Class indices with no test window in a confusion matrix (rows: true class)."""
+    return [int(k) for k in np.flatnonzero(np.asarray(confusion).sum(axis=1) == 0)]
+
+
+def training_majority(train_counts: Sequence[Sequence[int]], test_labels: Sequence[np.ndarray],
+                      n_classes: int) -> dict:
+    """Score of predicting, in every fold, the majority class of its training split.
+
+    Parameters
+    ----------
+    train_counts : per fold, the training windows per class (ties go to the lower index)
+    test_labels : per fold, the test labels
+    n_classes : int
+
+    Returns
+    -------
+    dict with ``test_accuracy`` (over all test windows of the folds), ``balanced_accuracy``,
+    ``confusion`` (list of lists) and ``majority_classes`` (per fold).
+    """
+    confusion = np.zeros((n_classes, n_classes), dtype=np.int64)
+    majorities = []
+    for counts, labels in zip(train_counts, test_labels):
+        counts = np.pad(np.asarray(counts, dtype=np.int64), (0, max(0, n_classes - len(counts))))
+        majority = int(np.argmax(counts))
+        majorities.append(majority)
+        np.add.at(confusion, (np.asarray(labels, dtype=np.int64), majority), 1)
+    total = confusion.sum()
+    return {
+        "test_accuracy": float(np.trace(confusion) / total) if total else float("nan"),
+        "balanced_accuracy": balanced_accuracy(confusion),
+        "confusion": confusion.tolist(),
+        "majority_classes": majorities,
+    }
