@@ -320,3 +320,15 @@ def test_train_shard_logs_its_phases_and_traces_each_step_once(tmp_path, caplog,
         model.predict(data)
     assert len(made) == 3  # predict, features, training step
     assert [f.experimental_get_tracing_count() for f in made] == [1, 1, 1]
+
+
+def test_result_values_are_plain_python_for_json():
+    """The experiment result's hyperparameters come from search-CSV columns, whose cells
+    are NumPy scalars (a boolean one made the tiny run's bdae_lab_code merge fail)."""
+    import json
+
+    from multimodal_emotion.experiments import _plain
+
+    values = [_plain(v) for v in (np.bool_(True), np.int64(3), np.float32(0.5), np.float64("nan"), "x")]
+    assert values == [True, 3, 0.5, None, "x"] and type(values[0]) is bool
+    json.dumps(values)

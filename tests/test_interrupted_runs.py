@@ -146,7 +146,7 @@ def test_two_clean_runs_give_identical_tables_and_predictions(repeated_runs):
 def test_training_job_killed_part_way_leaves_no_output(repeated_runs):
     state = repeated_runs["kill"]
     assert state.get("victims"), f"the training job was never caught running: {state}"
-    assert state["paused_at"].startswith("grouped bimodal_lstm epoch 1/")  # between its first and second epoch
+    assert "bimodal_lstm epoch 1/" in state["paused_at"]  # between its first and second epoch
     assert state["returncode"] != 0
     assert [job for job in state["failed_jobs"] if job[1] == TRAIN_OUTPUT], state["failed_jobs"]
     assert "epoch 1/" in state["log"] and "done in" not in state["log"]  # it died while training
