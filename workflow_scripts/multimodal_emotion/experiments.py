@@ -897,6 +897,8 @@ def _training_majority(search, predictions: Mapping, n_classes: int) -> dict | N
 
 
 def _plain(value):
+    if isinstance(value, np.bool_):  # e.g. a boolean hyper-parameter read back from the search CSV
+        return bool(value)
     if isinstance(value, (np.integer,)):
         return int(value)
     if isinstance(value, (np.floating,)):
