@@ -956,7 +956,7 @@ def _training_majority(search, predictions: Mapping, n_classes: int) -> dict | N
 
 
 def _plain(value):
-    if isinstance(value, np.bool_):  # e.g. bdae_lab_code's hp_fit_on_test_windows column
+    if isinstance(value, np.bool_):  # e.g. a boolean hyper-parameter read back from the search CSV
         return bool(value)
     if isinstance(value, (np.integer,)):
         return int(value)
