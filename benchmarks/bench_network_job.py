@@ -19,7 +19,7 @@ the phases, from markers ``experiments.train_shard`` writes:
 
 Usage (from the repository root)::
 
-    # one job, run fresh (its features are made first, not timed):
+    # one job, run fresh (its features and one warm-up run first, not timed):
     python benchmarks/bench_network_job.py [--job seed/1_20131027/emotion/bimodal_lstm/shard0]
         [--configfile config.yaml] [--workdir /tmp/bench_network_job] [--repeats 2]
     # every train_shard job of a finished run, summed per model:
@@ -74,7 +74,9 @@ def print_rows(rows: dict[str, dict[str, float]]) -> None:
 def snakemake(workdir: Path, configfile: Path, *args: str) -> None:
     command = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory",
                str(workdir), "--configfile", str(configfile), *args]
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"snakemake failed ({done.returncode}):\n{done.stderr[-3000:]}")
 
 
 def run_one(job: str, configfile: Path, workdir: Path, repeats: int) -> dict[str, dict[str, float]]:
@@ -84,7 +86,7 @@ def run_one(job: str, configfile: Path, workdir: Path, repeats: int) -> dict[str
     local = workdir / "config.yaml"
     local.write_text(yaml.safe_dump(config))
     target = f"results/search/{job}/models"
-    snakemake(workdir, local, "--cores", "2", "--until", "features", target)  # inputs, untimed
+    snakemake(workdir, local, "--cores", "2", target)  # its inputs and one warm-up run, untimed
     rows = {}
     for repeat in range(repeats):
         snakemake(workdir, local, "--cores", "1", "--force", target)

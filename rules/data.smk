@@ -70,6 +70,7 @@ rule synthetic_seed_eye_movements:
     script:
         "../workflow_scripts/synthetic_data.py"
 
+
 rule synthetic_deap_subject:
     output:
         data=f"{SYNTHETIC}/DEAP/data_preprocessed_{{variant}}/s{{subject}}.{{ext}}",

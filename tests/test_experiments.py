@@ -294,8 +294,10 @@ def test_train_shard_logs_its_phases_and_traces_each_step_once(tmp_path, caplog,
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
     row = bench.breakdown(caplog.text, wall=1e6)
-    for name in ("import_tensorflow", "build", "trace", "training_steps", "save"):
+    for name in ("build", "trace", "training_steps", "save"):
         assert row[name] > 0, name
+    # near 0 when an earlier test of this process imported TensorFlow already
+    assert "import_tensorflow" in PHASE_SECONDS and row["import_tensorflow"] >= 0
     assert row["teardown"] > 0 and row["startup"] >= 0
 
     rng = np.random.default_rng(0)

@@ -405,3 +405,20 @@ def test_raw_eeg_from_01_eeg_raw_when_seed_raw_eeg_lacks_the_subject(release, tm
     assert files["cnt"] == str(top / "SEED/SEED_Multimodal/Chinese/01-EEG-raw/2_1.cnt")
     assert files["time"] == str(top / "SEED/SEED_EEG/SEED_RAW_EEG/time.txt")
     assert files["lab_eye"].endswith("eye_tracking_feature/2_1")
+
+
+@pytest.mark.workflow
+def test_default_run_reads_the_downloads_layout_and_no_eye_movements(tmp_path):
+    """The default config's SEED is the synthetic copy in the download's layout, read by entry
+    recordings: no job writes or reads Eye_movements/."""
+    import yaml
+
+    from support.workflow import REPO
+
+    write_config(tmp_path, yaml.safe_load((REPO / "config.yaml").read_text()))
+    run = run_snakemake(tmp_path, "--dry-run")
+    assert re.search(r"^SEED: synthetic .*; entry recordings; subjects \[1, 2, 3\], 6 sessions; eye data \(the lab's "
+                     r"33 eye features\) for subjects \[1, 2, 3\]$", run.stderr, re.M), run.stderr[-2000:]
+    assert "Eye_movements" not in run.stdout + run.stderr
+    assert "synthetic/SEED/SEED_EEG/Preprocessed_EEG/1_20131027.mat" in run.stdout
+    assert "synthetic/SEED/SEED_Multimodal/Chinese/04-Eye-tracking-feature/eye_tracking_feature/1_1" in run.stdout

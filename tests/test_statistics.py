@@ -76,3 +76,11 @@ def test_summary_table_interval_and_holm_by_hand():
     assert math.isnan(table.loc["bimodal_lstm", "holm_p_vs_bimodal_lstm"])
     notes = reporting.summary_table(small_table(), dataset="seed", reference=False).attrs["notes"]
     assert any("e2 (emotion) has no 'neutral' window" in n for n in notes)
+
+
+def test_interval_is_clipped_to_the_accuracy_range():
+    near_ceiling = small_table()
+    near_ceiling.loc[near_ceiling["model"] == "model_a", "test_accuracy"] = [1.0, 1.0, 1.0, 1.0, 1.0, 0.7]
+    row = reporting.summary_table(near_ceiling, dataset="seed", reference=False).set_index("model").loc["model_a"]
+    assert row["ci95_high"] == 100.0 and t_interval([100, 100, 100, 100, 100, 70])[2] > 100
+    assert row["ci95_low"] == pytest.approx(95.0 - T_975[5] * np.std([100] * 5 + [70], ddof=1) / math.sqrt(6))

@@ -33,7 +33,7 @@ MODEL_LABELS = {
     "subnetwork_nodes": "Subnetwork nodes, EEG, after Yang et al. 2017 (re-implemented)",
     "bimodal_lstm": "Bimodal-LSTM",
     "bimodal_lstm_no_context": "Bimodal-LSTM, no temporal context",
-    "training_majority": "Training majority (each experiment predicts its training split's majority class)",
+    "training_majority": "Training majority (floor: predicts the training split's majority class)",
 }
 #: The pseudo-model of the floor rows (:func:`~.statistics.training_majority`); no paired test.
 TRAINING_MAJORITY = "training_majority"
@@ -136,6 +136,7 @@ def summary_table(results: "pd.DataFrame", *, dataset: str, reference: bool = Tr
             alone = own["network_test_accuracy"].to_numpy(dtype=float) if "network_test_accuracy" in own else np.array([np.nan])
             certificates = own["svm_certificate"].to_numpy(dtype=float) if "svm_certificate" in own else np.array([np.nan])
             mean, low, high, n = t_interval(100 * values)
+            low, high = max(low, 0.0), min(high, 100.0)  # an accuracy interval stays within [0, 100] % (NaN stays NaN)
             rows.append({
                 "task": task, "selection": selection, "model": model, "method": MODEL_LABELS.get(model, model),
                 "n_experiments": n, "unit": unit, "mean_accuracy": mean, "ci95_low": low, "ci95_high": high,
@@ -167,7 +168,8 @@ def summary_table(results: "pd.DataFrame", *, dataset: str, reference: bool = Tr
 def summary_notes(data: "pd.DataFrame", *, dataset: str, unit: str) -> list[str]:  # noqa: F821
     """The method of the interval and the tests, and every test split that lacks a class."""
     notes = [
-        f"{100 * CONFIDENCE:.0f} % interval: Student's t over the n {unit} (mean +- t(n-1) sd / sqrt(n)); "
+        f"{100 * CONFIDENCE:.0f} % interval: Student's t over the n {unit} (mean +- t(n-1) sd / sqrt(n), "
+        "clipped to [0, 100]); "
         "p: two-sided Wilcoxon signed-rank test against the Bimodal-LSTM over the same "
         f"{unit}, Holm-corrected across the models of each task and selection; balanced accuracy: "
         "mean recall over the classes present in the test split (scikit-learn)."

@@ -3,9 +3,15 @@
 - **spec** (:data:`SPEC`): 15 film clips per session with one label order for every
   session (``resources/seed_labels.tsv``), 62 channels at 200 Hz, the 45 real session
   names (``resources/seed_sessions.tsv``);
+- **discovery** (:func:`discover_seed_source`): the download's parts (``SEED_EEG/``,
+  ``SEED_Multimodal/Chinese/``) from any of its folders; :func:`resolve_entry` turns
+  ``entry: auto`` into the entry the files allow; :func:`describe` is the start-up line;
 - **entries** (``seed.entry``), each put together from the lab's formats in :mod:`.bcmi`:
-  ``preprocessed`` (``Preprocessed_EEG/{subject}_{YYYYMMDD}.mat`` + ``label.mat`` + our
-  documented ``Eye_movements/`` tables), ``raw`` (``SEED_RAW_EEG/*.cnt`` + ``time.txt``),
+  ``recordings`` (the default through ``auto``: ``Preprocessed_EEG`` or raw .cnt EEG,
+  featurised by us on the lab's windows, + the lab's 33 eye features of
+  ``04-Eye-tracking-feature``, paired by date order), ``preprocessed``
+  (``Preprocessed_EEG/{subject}_{YYYYMMDD}.mat`` + ``label.mat`` + our documented
+  ``Eye_movements/`` tables), ``raw`` (``SEED_RAW_EEG/*.cnt`` + ``time.txt``),
   ``extracted`` (the lab's ``ExtractedFeatures/``, 1 s windows) and ``multimodal``
   (``SEED_Multimodal/Chinese``: the lab's DE + its 33 eye features);
 - **class mapping**: labels -1, 0, 1 are classes negative, neutral, positive.

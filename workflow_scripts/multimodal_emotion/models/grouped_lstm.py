@@ -360,6 +360,8 @@ def fit_grouped(
     Each model ends exactly as :meth:`BimodalLSTM.fit` leaves it (best weights,
     scalers, ``history``), trained on the same objective J with its own Adam,
     mini-batch order and early stopping; see the module docstring for what differs.
+    A call for the same configurations as the previous one (the next fold) reuses its
+    variables and traced steps, set back to this fit's start (:class:`_GroupGraph`).
 
     Parameters
     ----------
