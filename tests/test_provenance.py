@@ -11,7 +11,7 @@ from pathlib import Path
 import h5py
 import pytest
 
-from support import bad_inputs
+from support import bad_inputs, layout
 from multimodal_emotion import __version__, workflow_config
 from support.workflow import REPO
 from support.runs import checked
@@ -79,9 +79,13 @@ def provenance_run(request) -> tuple[Path, dict, dict[str, set[str]], bool]:
                     "deap/s01": {str(Path(p).resolve()) for p in raw["deap"]}}
         return run["workdir"], run["config"], expected, not request.param.endswith("raw_entry")
     workdir, config = request.getfixturevalue("repeated_runs")["first"], repeated_run_config()
-    expected = {f"{dataset}/{recording}": {str((workdir / p).resolve()) for p in
-                                           workflow_config.recording_inputs(config, dataset, recording).values()}
-                for dataset in ("seed", "deap") for recording in workflow_config.recordings(config, dataset)}
+    # SEED: the files its feature job reads (support/layout.py; the lab's DE, also an input
+    # of the job, feeds only the QC agreement page); DEAP: the workflow's inputs
+    expected = {f"seed/{stem}": {str(p.resolve()) for p in layout.synthetic_seed_sources(workdir, stem).values()}
+                for stem in workflow_config.recordings(config, "seed")}
+    expected.update({f"deap/{recording}": {str((workdir / p).resolve()) for p in
+                                           workflow_config.recording_inputs(config, "deap", recording).values()}
+                     for recording in workflow_config.recordings(config, "deap")})
     return workdir, config, expected, True
 
 
