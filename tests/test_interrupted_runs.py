@@ -77,6 +77,8 @@ def feature_kill_config() -> dict:
     config["deap"]["enabled"] = False
     config["synthetic"]["seed_clip_seconds"] = [60, 64]
     config["seed"]["step_s"] = 0.2
+    # entry preprocessed: our windows (step_s applies; the default entry uses the lab's 4 s)
+    config["seed"].update(entry="preprocessed", eye_movements=False)
     return config
 
 
