@@ -57,6 +57,9 @@ def test_a_toy_dataset_needs_a_module_a_registry_line_and_a_schema_block(tmp_pat
     result = subprocess.run([*SNAKEMAKE, "-n", "--cores", "1", "--directory", str(copy)], capture_output=True,
                             text=True, cwd=copy)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+    enabled = [name for name, spec in config["models"].items() if spec.get("enabled", True)]
+    assert enabled
     for model in config["models"]:
-        assert f"experiments/toy/5_20150101/emotion/{model}.json" in result.stdout
+        scheduled = f"experiments/toy/5_20150101/emotion/{model}.json" in result.stdout
+        assert scheduled == (model in enabled), model
     assert "tables/toy_accuracy.csv" in result.stdout and "figures/toy_confusion.png" in result.stdout

@@ -52,7 +52,7 @@ def test_schema_rejects_bad_keys_and_types(path, value, message):
         ("seed", {"bands": {"alpha": [14, 8]}}, r"config key 'seed.bands.alpha': lower edge 14 is not below upper edge 8"),
         ("deap", {"bands": {"gamma": [31, 70]}}, r"config key 'deap.bands.gamma': upper edge 70 Hz exceeds Nyquist \(64.0 Hz\)"),
         ("deap", {"window_s": 61.0}, r"config key 'deap.window_s': 61.0 s is longer than the shortest clip/trial \(60.0 s\)"),
-        ("seed", {"window_s": 45.0}, r"config key 'seed.window_s': 45.0 s is longer than the shortest clip/trial \(40 s\)"),
+        ("seed", {"window_s": 165.0}, r"config key 'seed.window_s': 165.0 s is longer than the shortest clip/trial \(160 s\)"),
         ("seed", {"bandpass": {"l_freq": 30.0, "h_freq": 4.0}}, r"config key 'seed.bandpass': l_freq 30.0 is not below h_freq 4.0"),
         ("seed", {"bandpass": {"l_freq": 1.0, "h_freq": 100.0}}, r"config key 'seed.bandpass.h_freq': 100.0 Hz is not below Nyquist"),
         ("seed", {"window_s": 1.0, "step_s": 1.0, "bands": {"narrow": [1.2, 1.8]}}, r"config key 'seed.bands.narrow': holds no frequency bin"),
