@@ -54,7 +54,7 @@ def test_lds_smoother_works_column_by_column_and_is_scale_free():
 
 def test_moving_average_is_centred_and_truncated_at_the_ends():
     y = np.arange(10, dtype=float)
-    out = seed_lab.moving_average(y, width=5)
+    out = features.moving_average(y, width=5)
     assert out[0] == pytest.approx(np.mean([0, 1, 2]))
     assert out[5] == pytest.approx(np.mean([3, 4, 5, 6, 7]))
     assert out[-1] == pytest.approx(np.mean([7, 8, 9]))

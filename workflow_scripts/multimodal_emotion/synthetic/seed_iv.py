@@ -21,7 +21,8 @@ import numpy as np
 from ..datasets import seed_iv as fmt
 from .config import EffectSpec, SyntheticConfig
 from .family import lab_features, session_trials
-from .seed_lab import lds_smooth, moving_average
+from ..features import moving_average
+from .seed_lab import lds_smooth
 from .signals import savemat
 
 KEY = 4  # random streams of SEED-IV (SEED uses 1-3)

@@ -2,10 +2,12 @@
 
 - ``ExtractedFeatures/{subject}_{date}.mat`` (:func:`write_extracted`): DE and PSD on
   1 s non-overlapping windows by this workflow's feature code, smoothed within each clip
-  as the lab's files are: ``*_LDS{k}`` by a linear dynamical system (:func:`lds_smooth`),
-  ``*_movingAve{k}`` by a centred moving average (:func:`moving_average`).
+  as the lab's files are: ``*_LDS{k}`` by the lab's linear dynamical system
+  (:func:`..features.lds_smooth`), ``*_movingAve{k}`` by a centred moving average
+  (:func:`..features.moving_average`).
 
-The lab's smoothing parameters are not published; ours are documented here and in the
+:func:`lds_smooth` here is the older smoother of the synthetic SEED-IV and SEED-V files
+(noise variance from the series itself); its parameters are documented below and in
 docs/synthetic.md. The point is files of the lab's layout and character
 (smooth within a clip, a jump between clips), not the lab's exact numbers.
 """
@@ -26,7 +28,6 @@ from .signals import savemat
 # state is the first observation with variance r. The ratio alone sets the smoothing:
 # 0.01 gives a steady-state Kalman gain of about 0.095 (a time constant of ~10 windows).
 LDS_PROCESS_RATIO = 0.01
-MOVING_AVERAGE_WINDOWS = 5  # centred; truncated at the clip's ends
 
 
 def lds_gains(n: int, process_ratio: float = LDS_PROCESS_RATIO) -> tuple[np.ndarray, np.ndarray]:
@@ -75,18 +76,6 @@ def lds_smooth(series: np.ndarray, process_ratio: float = LDS_PROCESS_RATIO) -> 
     for t in range(n - 2, -1, -1):  # the prediction of step t+1 is filtered[t] (random walk)
         smoothed[t] = filtered[t] + smoother[t] * (smoothed[t + 1] - filtered[t])
     return smoothed
-
-
-def moving_average(series: np.ndarray, width: int = MOVING_AVERAGE_WINDOWS) -> np.ndarray:
-    """Centred moving average over ``width`` windows along the first axis; at the ends
-    the mean of the windows that exist (no padding)."""
-    y = np.asarray(series, dtype=np.float64)
-    n = y.shape[0]
-    half = width // 2
-    sums = np.concatenate([np.zeros((1,) + y.shape[1:]), np.cumsum(y, axis=0)])
-    low = np.clip(np.arange(n) - half, 0, n)
-    high = np.clip(np.arange(n) + half + 1, 0, n)
-    return (sums[high] - sums[low]) / (high - low).reshape((-1,) + (1,) * (y.ndim - 1))
 
 
 def clip_band_features(clip: np.ndarray, *, window_s: float) -> tuple[np.ndarray, np.ndarray]:
