@@ -116,8 +116,11 @@ def slurm(request):
 
 
 def _jobs(snakemake_output: str) -> list[tuple[str, str]]:
-    """(kind, rule) of every job a run executed; kind is "rule" (submitted) or "localrule"."""
-    return sorted(re.findall(r"^(rule|localrule) (\w+):$", snakemake_output, flags=re.MULTILINE))
+    """(kind, rule) of every job a run executed; kind is "rule" (submitted) or "localrule".
+
+    Members of a group job (profile `groups:`) are printed indented under the group's header.
+    """
+    return sorted(re.findall(r"^[ \t]*(rule|localrule) (\w+):$", snakemake_output, flags=re.MULTILINE))
 
 
 class _Watchdog:
