@@ -31,10 +31,10 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from . import deap, seed, seed_iv, seed_v
+from . import deap, seed, seed_iv, seed_v, seed_vii
 from ._resources import RESOURCES
 
-REGISTRY: dict[str, ModuleType] = {module.NAME: module for module in (seed, deap, seed_iv, seed_v)}
+REGISTRY: dict[str, ModuleType] = {module.NAME: module for module in (seed, deap, seed_iv, seed_v, seed_vii)}
 NAMES: tuple[str, ...] = tuple(REGISTRY)
 
 

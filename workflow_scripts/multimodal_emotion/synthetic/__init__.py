@@ -15,18 +15,18 @@ import logging
 from collections.abc import Mapping
 from pathlib import Path
 
-from . import deap, seed, seed_iv, seed_lab, seed_v
+from . import deap, seed, seed_iv, seed_lab, seed_v, seed_vii
 from .config import DEFAULT_SEED_BANDS, EffectSpec, SyntheticConfig
 
 log = logging.getLogger(__name__)
 
 __all__ = ["BY_PATH", "DEFAULT_SEED_BANDS", "EffectSpec", "SyntheticConfig", "deap", "seed", "seed_iv", "seed_lab",
-           "seed_v", "synthetic_stage"]
+           "seed_v", "seed_vii", "synthetic_stage"]
 
 # Datasets whose synthetic module writes any of its files from the file's path alone
 # (``write(relpath, output, cfg=, dataset_config=)``): one generic rule
 # (``synthetic_file`` in rules/data.smk) serves them all.
-BY_PATH = {"seed_iv": seed_iv, "seed_v": seed_v}
+BY_PATH = {"seed_iv": seed_iv, "seed_v": seed_v, "seed_vii": seed_vii}
 
 
 def synthetic_stage(
