@@ -123,6 +123,12 @@ def fold_positions(clips_per_session: int = N_TRIALS, clips_per_fold: int = CLIP
 
 DEFAULT_PROTOCOL = {"kind": "trial_folds", "tasks": ["emotion"], "folds": fold_positions(),
                     "validation_per_class": 1, "eeg_feature": "de"}
+#: Cross-session with the existing ``clips`` kind on a subject's recording: sessions 1-3
+#: train (one clip per class carved out for validation), session 4 tests. Session 4 has no
+#: neutral and no anger clip: its accuracy covers the other five classes (logged).
+CROSS_SESSION_PROTOCOL = {"kind": "clips", "tasks": ["emotion"], "train_clips": list(range(1, 3 * N_TRIALS + 1)),
+                          "test_clips": list(range(3 * N_TRIALS + 1, 4 * N_TRIALS + 1)), "validation_per_class": 1,
+                          "eeg_feature": "de"}
 
 
 def recording_stem(subject: int) -> str:

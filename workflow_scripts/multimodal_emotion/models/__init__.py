@@ -11,6 +11,7 @@ name                   class
 ``bdae``               :class:`~.bdae.BDAE` (after Liu et al. 2016, ref. [6]; NumPy; ``setup``)
 ``mesae``              :class:`~.mesae.MESAE` (Yin et al. 2017, ref. [15]; NumPy)
 ``subnetwork_nodes``   :class:`~.subnetwork_nodes.SubnetworkNodes` (Yang 2017, [14]; EEG)
+``clip_duration``      :class:`~.clip_duration.ClipDuration` (trial duration only: the clip-identity leak)
 =====================  ===========================================================
 
 :data:`MODELS` is the registry: each class declares ``is_network`` (it ends in the
@@ -33,6 +34,7 @@ from .base import HYPERPARAMETER_FILE, EmotionModel, WindowData, _check_option
 from .bdae import BDAE
 from .bddae import BDDAE
 from .bimodal_lstm import BimodalLSTM
+from .clip_duration import ClipDuration
 from .dcca import DCCA
 from .mesae import MESAE
 from .subnetwork_nodes import SubnetworkNodes
@@ -41,6 +43,7 @@ from .svm import FeatureFusionSVM, LinearSVM, RefitReport, refit_last_layer
 MODELS: dict[str, type[EmotionModel]] = {
     cls.name: cls for cls in (BimodalLSTM, BDDAE, LinearSVM, FeatureFusionSVM, DCCA, BDAE, MESAE, SubnetworkNodes)
 }
+MODELS[ClipDuration.name] = ClipDuration  # baseline: the trial's duration alone
 
 
 def is_network(name: str) -> bool:
@@ -79,6 +82,7 @@ __all__ = [
     "BDAE",
     "BDDAE",
     "BimodalLSTM",
+    "ClipDuration",
     "DCCA",
     "EmotionModel",
     "FeatureFusionSVM",
