@@ -34,7 +34,7 @@ def test_a_toy_dataset_needs_a_module_a_registry_line_and_a_schema_block(tmp_pat
     # 2. the registry line
     init = (package / "__init__.py").read_text()
     init = init.replace("from . import deap, seed, seed_iv, seed_v", "from . import deap, seed, seed_iv, seed_v, toy")
-    init = init.replace("(seed, deap, seed_iv, seed_v)}", "(seed, deap, seed_iv, seed_v, toy)}")
+    init = re.sub(r"\(seed, deap, seed_iv, seed_v([^)]*)\)\}", r"(seed, deap, seed_iv, seed_v\1, toy)}", init)  # after any later dataset
     assert "toy)}" in init
     (package / "__init__.py").write_text(init)
     # 3. one schema block
