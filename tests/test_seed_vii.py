@@ -104,6 +104,30 @@ def test_preprocessed_entry_goes_through_our_bandpass_and_the_lab_recipe(subject
         assert np.corrcoef(mine.ravel(), theirs.ravel())[0, 1] > 0.95  # the same recipe on the same signals
 
 
+@pytest.mark.parametrize("effect_size", [1.0, 0.0])
+def test_synthetic_copy_has_the_known_emotion_effect(effect_size):
+    """Occipital alpha follows the "other" score (sad +1, disgust -1), lateral beta/gamma the
+    valence score (happy +1, sad -1): by log2(4 ** 2) = 4 lab-DE units at full effect, 0 without."""
+    from multimodal_emotion.synthetic.family import lab_features
+    from multimodal_emotion.synthetic.seed_iv import LATERAL, OCCIPITAL
+
+    cfg = SyntheticConfig(seed=7, effect_size=effect_size)
+    by_class: dict[int, list[np.ndarray]] = {}
+    for trial in synth.trials(cfg, SHORT, 1, 1):  # session 1: happy, neutral, disgust, sad, anger
+        de, _, _ = lab_features(trial, sfreq=ds.SFREQ, window_s=ds.WINDOW_S, eye_columns=())
+        by_class.setdefault(trial.label, []).append(de)
+    mean = {c: np.concatenate(v).mean(axis=0) for c, v in by_class.items()}  # (62, 5)
+    occipital = [ds.CHANNELS.index(c) for c in OCCIPITAL]
+    lateral = [ds.CHANNELS.index(c) for c in LATERAL]
+    sad, disgust, happy = (ds.CLASS_NAMES.index(n) for n in ("sad", "disgust", "happy"))
+    other = mean[sad][occipital, 2].mean() - mean[disgust][occipital, 2].mean()
+    valence = mean[happy][lateral, 3:].mean() - mean[sad][lateral, 3:].mean()
+    if effect_size:
+        assert 3.0 < other < 5.0 and 3.0 < valence < 5.0
+    else:
+        assert abs(other) < 0.5 and abs(valence) < 0.5
+
+
 # --- the readers on files of a minimal writer (not the project's generator) ---------------
 
 

@@ -392,8 +392,13 @@ def clip_bounds_s(cnt_path: str | Path, trigger_path: str | Path | None = None, 
         return read_trigger_csv(trigger_path, recording_start=None if start is None else
                                 np.datetime64(start.replace(tzinfo=None)))
     events = cnt.read_cnt_events(raw)
-    return _pairs(cnt_path, events[:, 2], (events[:, 0] - raw.first_samp) / raw.info["sfreq"], N_TRIALS,
-                  "annotations")
+    codes, seconds = events[:, 2], (events[:, 0] - raw.first_samp) / raw.info["sfreq"]
+    if not np.isin(codes, (CLIP_START, CLIP_END)).any() and codes.size == 2 * N_TRIALS:
+        # other trigger codes: the annotations in order are the clips' start/end pairs (the lab's reading)
+        log.info("%s: annotation codes %s are not 1/2; reading the %d annotations as start/end pairs in order",
+                 cnt_path, sorted(set(codes.tolist())), codes.size)
+        codes = np.tile([CLIP_START, CLIP_END], N_TRIALS)
+    return _pairs(cnt_path, codes, seconds, N_TRIALS, "annotations")
 
 
 def read_raw(files: Mapping[str, str], *, sessions: Sequence[int] = SESSIONS, data_format: str = "auto") -> Recording:
