@@ -293,7 +293,7 @@ def _feature_files(root: Path, subjects, windows) -> list[str]:
 
 
 def test_protocols_split_the_videos_as_published(tmp_path):
-    from multimodal_emotion.experiments import experiment_features, experiment_folds
+    from multimodal_emotion.protocols import experiment_features, experiment_folds
 
     (path,) = _feature_files(tmp_path, [1], None)
     data = experiment_features(path, ds.DEFAULT_PROTOCOL)
@@ -315,7 +315,7 @@ def test_clip_duration_shows_what_clip_identity_buys_under_each_protocol(tmp_pat
     """Every subject watches the same clips (the same lengths): under leave-one-subject-out
     the clip's length names the clip and its label; within a subject no test clip's length
     is in training, so the baseline falls to the level of its nearest neighbours in length."""
-    from multimodal_emotion.experiments import experiment_features, experiment_folds
+    from multimodal_emotion.protocols import experiment_features, experiment_folds
     from multimodal_emotion.models import build_model, load_model
 
     windows = {v: 2 + v for v in VIDEOS}  # a different length for every clip

@@ -41,9 +41,9 @@ from .subnetwork_nodes import SubnetworkNodes
 from .svm import FeatureFusionSVM, LinearSVM, RefitReport, refit_last_layer
 
 MODELS: dict[str, type[EmotionModel]] = {
-    cls.name: cls for cls in (BimodalLSTM, BDDAE, LinearSVM, FeatureFusionSVM, DCCA, BDAE, MESAE, SubnetworkNodes)
+    cls.name: cls for cls in (BimodalLSTM, BDDAE, LinearSVM, FeatureFusionSVM, DCCA, BDAE, MESAE, SubnetworkNodes,
+                                 ClipDuration)
 }
-MODELS[ClipDuration.name] = ClipDuration  # baseline: the trial's duration alone
 
 
 def is_network(name: str) -> bool:
@@ -56,6 +56,13 @@ def needs_tensorflow(name: str) -> bool:
     """True if building or loading model class ``name`` imports TensorFlow."""
     _check_option("model class", name, tuple(MODELS))
     return MODELS[name].needs_tensorflow
+
+
+def trains_grouped(name: str) -> bool:
+    """True if several configurations of model class ``name`` train together in one graph
+    (``search.group_size``; the class says so with ``trains_grouped = True``)."""
+    _check_option("model class", name, tuple(MODELS))
+    return getattr(MODELS[name], "trains_grouped", False)
 
 
 def default_space(name: str) -> dict:
@@ -95,6 +102,7 @@ __all__ = [
     "default_space",
     "is_network",
     "needs_tensorflow",
+    "trains_grouped",
     "load_model",
     "refit_last_layer",
 ]
