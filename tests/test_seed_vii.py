@@ -274,10 +274,37 @@ def test_raw_entry_cuts_the_clips_at_the_annotations_or_the_trigger_file(tmp_pat
 
 
 def test_video_fold_is_the_published_rule():
-    assert [ds.video_fold(v) for v in VIDEOS] == [((v - 1) % 20) // 5 for v in VIDEOS]
-    assert ds.fold_positions() == [[1, 2, 3, 4, 5], [6, 7, 8, 9, 10], [11, 12, 13, 14, 15], [16, 17, 18, 19, 20]]
+    from multimodal_emotion.protocols.video_folds import fold_positions, video_fold
+
+    assert [video_fold(v, clips_per_session=20) for v in VIDEOS] == [((v - 1) % 20) // 5 for v in VIDEOS]
+    assert fold_positions(20) == [[1, 2, 3, 4, 5], [6, 7, 8, 9, 10], [11, 12, 13, 14, 15], [16, 17, 18, 19, 20]]
     with pytest.raises(ValueError, match="start at 1"):
-        ds.video_fold(0)
+        video_fold(0, clips_per_session=20)
+
+
+def test_protocols_are_checked_against_the_dataset():
+    import yaml
+
+    from multimodal_emotion import workflow_config as wc
+    from multimodal_emotion.config_schema import validate_config
+    from multimodal_emotion.recording import ConfigError
+    from support.workflow import REPO
+
+    config = yaml.safe_load((REPO / "config.yaml").read_text())
+    config["seed_vii"] = {"enabled": True, "subjects": [1, 2, 3]}
+    validate_config(config)  # the start-up validation: the schema (with the registries' parts) and its defaults
+    assert config["seed_vii"]["sessions"] == [1, 2, 3, 4] and config["seed_vii"]["entry"] == "features"
+    assert wc.dataset_protocol(config, "seed_vii") == ds.DEFAULT_PROTOCOL
+    for protocol in (ds.DEFAULT_PROTOCOL, ds.CROSS_SESSION_PROTOCOL,
+                     {"kind": "loso", "tasks": ["emotion"], "validation_subjects": 1}):
+        config["experiments"]["seed_vii_protocol"] = protocol
+        wc.check_experiments(config)
+    config["experiments"]["seed_vii_protocol"] = {**ds.DEFAULT_PROTOCOL, "clips_per_fold": 11}
+    with pytest.raises(ConfigError, match=r"'experiments.seed_vii_protocol.clips_per_fold': 11 clips per fold leave fewer than 2 folds"):
+        wc.check_experiments(config)
+    config["experiments"]["seed_vii_protocol"] = {**ds.CROSS_SESSION_PROTOCOL, "test_clips": [81]}
+    with pytest.raises(ConfigError, match=r"clip 81 does not exist \(SEED-VII has 80\)"):
+        wc.check_experiments(config)
 
 
 def _feature_files(root: Path, subjects, windows) -> list[str]:
@@ -301,7 +328,7 @@ def test_protocols_split_the_videos_as_published(tmp_path):
     assert len(folds) == 4
     for fold in folds:
         test = set(fold.test.segment.tolist())
-        assert test == {v for v in VIDEOS if ds.video_fold(v) == fold.index}  # 5 clips of every session
+        assert test == {v for v in VIDEOS if ((v - 1) % 20) // 5 == fold.index}  # 5 clips of every session
         assert {(v - 1) // 20 for v in test} == {0, 1, 2, 3}
         val = set(fold.val.segment.tolist())
         assert len(val) == 7 and sorted(set(fold.val.y.tolist())) == list(range(7))  # one clip per class

@@ -23,7 +23,7 @@ clips, 7 emotions, EEG + 33 eye features.
   (third-party reports): the longer is cut at its end and the cut counted; a larger
   difference is an error naming the clip;
 - **protocols**: the default is subject-dependent, 4 folds per subject,
-  fold = ((video - 1) mod 20) // 5 (:func:`video_fold`): each fold 5 clips of every
+  fold = ((video - 1) mod 20) // 5 (the ``video_folds`` kind): each fold 5 clips of every
   session; ``loso`` over all 4 sessions and the cross-session split (``clips``: sessions
   1-3 train, 4 test) are the existing kinds, named in ``docs/datasets/seed_vii.md``.
 """
@@ -102,27 +102,10 @@ CLIP_START, CLIP_END = 1, 2  # annotation / trigger codes
 ENTRIES = ("features", "preprocessed", "raw")
 READ_OPTIONS = ("entry", "sessions", "extracted_feature", "nan_windows", "cnt_data_format")
 NAN_WINDOWS = ("error", "drop")
-CLIPS_PER_FOLD = 5
-
-
-def video_fold(video: int, *, clips_per_session: int = N_TRIALS, clips_per_fold: int = CLIPS_PER_FOLD) -> int:
-    """SEED-VII's subject-dependent fold of a video: ((video - 1) mod 20) // 5, so each of
-    the 4 folds tests 5 clips of every session (emotions balanced)."""
-    if video < 1:
-        raise ValueError(f"video numbers start at 1, got {video!r}")
-    return ((video - 1) % clips_per_session) // clips_per_fold
-
-
-def fold_positions(clips_per_session: int = N_TRIALS, clips_per_fold: int = CLIPS_PER_FOLD) -> list[list[int]]:
-    """The clip positions (1-based, within a session) of every fold of :func:`video_fold`."""
-    n_folds = -(-clips_per_session // clips_per_fold)
-    return [[p for p in range(1, clips_per_session + 1) if video_fold(p, clips_per_session=clips_per_session,
-                                                                       clips_per_fold=clips_per_fold) == f]
-            for f in range(n_folds)]
-
-
-DEFAULT_PROTOCOL = {"kind": "trial_folds", "tasks": ["emotion"], "folds": fold_positions(),
-                    "validation_per_class": 1, "eeg_feature": "de"}
+#: SEED-VII's subject-dependent protocol: fold = ((video - 1) mod 20) // 5, each fold 5 clips of
+#: every session (the ``video_folds`` kind, protocols/video_folds.py).
+DEFAULT_PROTOCOL = {"kind": "video_folds", "tasks": ["emotion"], "clips_per_fold": 5, "validation_per_class": 1,
+                    "eeg_feature": "de"}
 #: Cross-session with the existing ``clips`` kind on a subject's recording: sessions 1-3
 #: train (one clip per class carved out for validation), session 4 tests. Session 4 has no
 #: neutral and no anger clip: its accuracy covers the other five classes (logged).
