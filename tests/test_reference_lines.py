@@ -7,7 +7,8 @@ import numpy as np
 import pandas as pd
 
 from multimodal_emotion import datasets
-from multimodal_emotion.reporting import RESOURCES, label_positions
+from multimodal_emotion.datasets import RESOURCES
+from multimodal_emotion.reporting import label_positions
 
 
 def test_label_positions_keep_a_gap_and_stay_on_the_axis():

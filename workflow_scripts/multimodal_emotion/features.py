@@ -239,7 +239,7 @@ def band_log_bias(*, sfreq: float, bands: Bands, window_s: float, nfft: int | No
 
 
 # --- the SEED lab's feature recipe ----------------------------------------------------
-# The lab's extraction (../shared/formats.md, its public SEED-VII code): band power as the
+# The lab's extraction (docs/datasets/seed.md; its public SEED-VII code): band power as the
 # mean one-sided PSD over the band's bins, DE = log2(100 x power), then smoothing within
 # each clip. Our PSD is a density (unit^2/Hz, Hann, sum(w^2) normalised); the lab's FFT
 # normalisation is not published in a form we could confirm, so "DE on the lab's scale"
@@ -353,7 +353,7 @@ PUPIL_FREQ_RESOLUTION = 0.05
 
 
 def eye_feature_names() -> list[str]:
-    """The 41 eye-movement features, grouped as in ``../shared/formats.md``."""
+    """The 41 eye-movement features, grouped as the SEED lab's eye-feature tables group them."""
     names = []
     for axis in ("x", "y"):
         names += [f"pupil_{axis}_mean", f"pupil_{axis}_std"]

@@ -1,8 +1,9 @@
 """What the Snakefile needs from config.yaml: semantic checks and the recording lists.
 
-The JSON schema (``resources/config.schema.yaml``) checks keys and types; this module
-checks what a schema cannot (band order, Nyquist, windows versus clip lengths, the
-results folder versus the raw data) and lists the recordings of each dataset.
+The JSON schema (:mod:`.config_schema`) checks keys and types; this module checks what a
+schema cannot (band order, Nyquist, windows versus clip lengths, the results folder versus
+the raw data; each protocol through its kind's module, :mod:`.protocols`) and lists the
+recordings and experiments of each dataset.
 """
 
 from __future__ import annotations

@@ -21,7 +21,8 @@ The lab's family (SEED, SEED-IV, SEED-V) shares its file formats: :mod:`.bcmi` h
 reader per format, driven by each dataset's frozen :class:`.bcmi.Spec`.
 
 Adding a dataset: its module here, its line in :data:`REGISTRY`, its block in
-``resources/config.schema.yaml`` (+ a synthetic module for an embedded copy). Protocol,
+``resources/config.schema.yaml``, and its docs page (docs/adding-a-dataset.md; + a synthetic
+module for an embedded copy). Protocol,
 number of configurations and search spaces fall back to defaults.
 
 Code outside this package asks the registry, never which dataset it is.
@@ -32,6 +33,7 @@ from __future__ import annotations
 from types import ModuleType
 
 from . import deap, seed, seed_iv, seed_v, seed_vii
+from ..recording import check_option
 from ._resources import RESOURCES
 
 REGISTRY: dict[str, ModuleType] = {module.NAME: module for module in (seed, deap, seed_iv, seed_v, seed_vii)}
@@ -40,10 +42,7 @@ NAMES: tuple[str, ...] = tuple(REGISTRY)
 
 def get(name: str) -> ModuleType:
     """The module of dataset ``name``."""
-    if name not in REGISTRY:
-        raise ValueError(
-            f"Invalid value for 'dataset'. Allowed values are {', '.join(map(repr, NAMES))}, but got {name!r} instead."
-        )
+    check_option("dataset", name, NAMES)
     return REGISTRY[name]
 
 
