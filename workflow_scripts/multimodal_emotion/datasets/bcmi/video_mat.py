@@ -80,7 +80,7 @@ def read_eeg(path: str | Path, spec: Spec, videos: Sequence[int]) -> dict[int, n
     out = {}
     for v in videos:
         if str(v) not in content:
-            raise _missing(path, str(v), f"expected '1'..'{spec.n_trials * 4}' by video", r"\d+")
+            raise _missing(path, str(v), "EEG by video number", r"\d+")
         out[v] = check_eeg(path, f"'{v}'", content.pop(str(v)), len(spec.channels))
     return out
 
