@@ -81,6 +81,31 @@ def fir_bandpass(data: np.ndarray, *, sfreq: float, l_freq: float | None, h_freq
     return np.ascontiguousarray(full[:, offset : offset + data.shape[-1]])
 
 
+def band_problem(lo: float, hi: float, *, sfreq: float, window_s: float | None = None) -> str | None:
+    """What makes the band [lo, hi] Hz unusable at ``sfreq`` (and, given ``window_s``, at that
+    window's frequency resolution), or None. The one place these rules live: the config
+    check names the key, the feature code refuses the call."""
+    nyquist = sfreq / 2
+    if not 0 <= lo < hi:
+        return f"lower edge {lo} is not below upper edge {hi}" if lo >= hi else f"lower edge {lo} is negative"
+    if hi > nyquist:
+        return f"upper edge {hi} Hz exceeds Nyquist ({nyquist} Hz)"
+    if window_s is not None and not math.ceil(lo * window_s) < hi * window_s:
+        return f"holds no frequency bin at the {1 / window_s:g} Hz resolution of a {window_s} s window"
+    return None
+
+
+def bandpass_problem(l_freq: float | None, h_freq: float | None, *, sfreq: float) -> tuple[str, str] | None:
+    """(``h_freq`` or ``""``: the key at fault under ``bandpass``, problem) of a bandpass that
+    cannot work at ``sfreq``, or None."""
+    nyquist = sfreq / 2
+    if h_freq is not None and h_freq >= nyquist:
+        return "h_freq", f"{h_freq} Hz is not below Nyquist ({nyquist} Hz)"
+    if l_freq is not None and h_freq is not None and l_freq >= h_freq:
+        return "", f"l_freq {l_freq} is not below h_freq {h_freq}"
+    return None
+
+
 def bandpass_recording(
     recording: Recording, *, l_freq: float | None, h_freq: float | None
 ) -> Recording:
@@ -92,13 +117,9 @@ def bandpass_recording(
     if l_freq is None and h_freq is None:
         log.info("No bandpass configured; EEG passed through unfiltered.")
         return recording
-    nyquist = recording.sfreq / 2
-    if h_freq is not None and h_freq >= nyquist:
-        raise ValueError(
-            f"bandpass h_freq={h_freq} Hz must be below the Nyquist frequency {nyquist} Hz"
-        )
-    if l_freq is not None and h_freq is not None and l_freq >= h_freq:
-        raise ValueError(f"bandpass l_freq={l_freq} must be below h_freq={h_freq}")
+    problem = bandpass_problem(l_freq, h_freq, sfreq=recording.sfreq)
+    if problem:
+        raise ValueError(f"bandpass: {problem[1]}")
     log.info("Bandpass %s-%s Hz (FIR, zero phase) on %d segments", l_freq, h_freq, len(recording.segments))
     return recording.with_segments([
         Segment(seg.index, fir_bandpass(seg.eeg, sfreq=recording.sfreq, l_freq=l_freq, h_freq=h_freq), seg.other, seg.labels)
@@ -511,10 +532,10 @@ def extract_features(
     smooth_clip(np.zeros((1, 1)), smoothing)  # rejects an unknown smoothing before any work
     if step_s <= 0 or window_s <= 0:
         raise ValueError(f"window_s and step_s must be positive, got {window_s}, {step_s}")
-    nyquist = recording.sfreq / 2
     for name, (lo, hi) in bands.items():
-        if not 0 <= lo < hi <= nyquist:
-            raise ValueError(f"band {name!r} = [{lo}, {hi}] Hz must satisfy 0 <= lo < hi <= {nyquist}")
+        problem = band_problem(lo, hi, sfreq=recording.sfreq)
+        if problem:
+            raise ValueError(f"band {name!r} = [{lo}, {hi}] Hz: {problem}")
     log_bias = band_log_bias(sfreq=recording.sfreq, bands=bands, window_s=window_s)
     de_all, psd_all, other_all, seg_all, start_all, label_all = [], [], [], [], [], []
     source = next(iter(recording.source_files), recording.name)
