@@ -33,8 +33,8 @@ def test_a_toy_dataset_needs_a_module_a_registry_line_and_a_schema_block(tmp_pat
     (package / "toy.py").write_text(source)
     # 2. the registry line
     init = (package / "__init__.py").read_text()
-    init = init.replace("from . import deap, seed, seed_iv, seed_v", "from . import deap, seed, seed_iv, seed_v, toy")
-    init = init.replace("(seed, deap, seed_iv, seed_v)}", "(seed, deap, seed_iv, seed_v, toy)}")
+    init = re.sub(r"^(from \. import .*)$", r"\1, toy", init, count=1, flags=re.M)
+    init = re.sub(r"(for module in \([^)]*)\)\}", r"\1, toy)}", init, count=1)
     assert "toy)}" in init
     (package / "__init__.py").write_text(init)
     # 3. one schema block
