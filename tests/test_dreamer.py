@@ -235,4 +235,4 @@ def test_tiny_dreamer_config_runs_every_model_to_the_tables(tmp_path):
         assert (tmp_path / f"results/figures/dreamer_loso_{kind}.png").is_file()
     accuracy = pd.read_csv(tmp_path / "results/tables/dreamer_accuracy.csv")
     reported = accuracy[accuracy["selection"] == "reported"]
-    assert set(reported["model"]) == {"dcca"} and 89.0 in set(reported["mean"].round(1))
+    assert set(reported["model"]) == {"dcca"} and 89.0 in set(reported["mean_accuracy"].round(1))
