@@ -60,13 +60,6 @@ def get_raw_inputs(wildcards):
     return wc.recording_inputs(config, wildcards.dataset, wildcards.recording)
 
 
-def synthetic_deap_dat(wildcards=None):
-    return [
-        f"{SYNTHETIC}/DEAP/data_preprocessed_python/s{s:02d}.dat"
-        for s in config["deap"]["subjects"]
-    ]
-
-
 def get_feature_params(wildcards):
     """Only the config slice the feature rule uses, so unrelated edits do not rerun it."""
     return wc.feature_settings(config, wildcards.dataset)
@@ -209,15 +202,3 @@ QC_PAGES = [
     if config.get("qc", {}).get("enabled", True)
 ]
 
-
-def synthetic_seed_session_file(folder):
-    """Input function: the synthetic SEED session file (real date name) behind a
-    SEED_Multimodal {subject}_{session} file."""
-
-    def path(wildcards):
-        stem = wc.datasets.seed.real_session_stem(
-            int(wildcards.subject), int(wildcards.session)
-        )
-        return f"{SYNTHETIC}/SEED/SEED_EEG/{folder}/{stem}.mat"
-
-    return path
