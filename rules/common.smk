@@ -4,6 +4,7 @@ sys.path.insert(0, str(Path(workflow.basedir) / "workflow_scripts"))
 from multimodal_emotion import workflow_config as wc  # noqa: E402
 from multimodal_emotion.config_schema import validate_config  # noqa: E402
 from multimodal_emotion.models import is_network  # noqa: E402
+from multimodal_emotion import synthetic as synthetic_copies  # noqa: E402
 
 config_files = getattr(workflow, "overwrite_configfiles", None) or ["config.yaml"]
 # the schema with the registries' parts: one line on the terminal, the schema dump in a log
@@ -28,7 +29,7 @@ RESULTS = config["results"]
 SYNTHETIC = str(wc.synthetic_root(config))
 DATASETS = wc.enabled_datasets(config)
 RECORDINGS = {dataset: wc.recordings(config, dataset) for dataset in DATASETS}
-# synthetic folder -> dataset, for rule synthetic_file
+# synthetic folder -> dataset, for the synthetic_file rule
 SYNTHETIC_BY_PATH = wc.synthetic_by_path()
 
 
@@ -61,7 +62,7 @@ def get_raw_inputs(wildcards):
 
 
 def get_feature_params(wildcards):
-    """Only the config slice the feature rule uses, so unrelated edits do not rerun it."""
+    """Only the config slice the features job uses, so unrelated edits do not rerun it."""
     return wc.feature_settings(config, wildcards.dataset)
 
 
@@ -202,3 +203,18 @@ QC_PAGES = [
     if config.get("qc", {}).get("enabled", True)
 ]
 
+
+# What one synthetic file depends on (the generic synthetic_file job, rules/data.smk).
+def synthetic_file_settings(wildcards):
+    """The slice of the dataset's block that this file depends on (an unrelated edit does not rewrite it)."""
+    dataset = SYNTHETIC_BY_PATH[wildcards.folder]
+    return synthetic_copies.file_settings(dataset, wildcards.path, config[dataset])
+
+
+def synthetic_file_inputs(wildcards):
+    """The files of the same synthetic copy that this file is computed from."""
+    dataset = SYNTHETIC_BY_PATH[wildcards.folder]
+    relpaths = synthetic_copies.file_inputs(
+        dataset, wildcards.path, synthetic_file_settings(wildcards)
+    )
+    return [f"{SYNTHETIC}/{wildcards.folder}/{relpath}" for relpath in relpaths]

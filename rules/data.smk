@@ -2,24 +2,6 @@
 # synthetic). One generic rule: every dataset's synthetic module writes any of its files
 # from the file's path alone (one job per file, regenerating its signals from the seeds,
 # or computing it from the copy's other files that the module names).
-from multimodal_emotion import synthetic as synthetic_copies  # noqa: E402
-
-
-def synthetic_file_settings(wildcards):
-    """The slice of the dataset's block that this file depends on (an unrelated edit does not rewrite it)."""
-    dataset = SYNTHETIC_BY_PATH[wildcards.folder]
-    return synthetic_copies.file_settings(dataset, wildcards.path, config[dataset])
-
-
-def synthetic_file_inputs(wildcards):
-    """The files of the same synthetic copy that this file is computed from."""
-    dataset = SYNTHETIC_BY_PATH[wildcards.folder]
-    relpaths = synthetic_copies.file_inputs(
-        dataset, wildcards.path, synthetic_file_settings(wildcards)
-    )
-    return [f"{SYNTHETIC}/{wildcards.folder}/{relpath}" for relpath in relpaths]
-
-
 rule synthetic_file:
     input:
         synthetic_file_inputs,
