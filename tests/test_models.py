@@ -24,9 +24,9 @@ from multimodal_emotion.models import (
     load_model,
     refit_last_layer,
 )
-from multimodal_emotion.models.base import EarlyStopping, FeatureScaler, run_epochs
+from multimodal_emotion.models.training import EarlyStopping, FeatureScaler, run_epochs
 from multimodal_emotion.models.bimodal_lstm import SequenceLayout, build_bimodal_lstm
-from multimodal_emotion.models.svm import (
+from multimodal_emotion.models.liblinear import (
     liblinear_ovr_weights,
     ovr_targets,
     primal_objective,

@@ -53,9 +53,12 @@ from typing import ClassVar
 
 import numpy as np
 
-from .base import EmotionModel, FeatureScaler, WindowData, _check_option, _check_range, logger, run_epochs
+from .base import EmotionModel
+from .checks import check_option, check_range
+from .data import WindowData
+from .training import FeatureScaler, logger, minibatches, n_minibatches, run_epochs
 from .bddae import ENCODER_LAYERS
-from .numpy_nets import RBM, Adam, Dense, RMSprop, layers_from_arrays, layers_to_arrays, minibatches
+from .numpy_nets import RBM, Adam, Dense, RMSprop, layers_from_arrays, layers_to_arrays
 
 #: Layer names, as in the BDDAE's autoencoder network (encoders first).
 DECODER_LAYERS = ("shared_decoder", "eeg_decoder", "other_decoder")
@@ -202,15 +205,15 @@ class BDAE(EmotionModel):
         fit_on_test_windows: bool = False,
     ) -> None:
         self._store_params(locals())
-        _check_option("setup", setup, SETUPS)
+        check_option("setup", setup, SETUPS)
         if not isinstance(fit_on_test_windows, bool):
             raise TypeError(f"fit_on_test_windows must be true or false, got {fit_on_test_windows!r}.")
         for key in ("eeg_hidden", "other_hidden", "shared_hidden"):
-            _check_range(key, self._params[key], low=1, kind=int)
-        _check_range("rbm_epochs", rbm_epochs, low=0, kind=int)
+            check_range(key, self._params[key], low=1, kind=int)
+        check_range("rbm_epochs", rbm_epochs, low=0, kind=int)
         for key in ("rbm_learning_rate", "learning_rate", "C", "eps"):
-            _check_range(key, self._params[key], low=0.0, low_open=True)
-        _check_range("rbm_weight_decay", rbm_weight_decay, low=0.0)
+            check_range(key, self._params[key], low=0.0, low_open=True)
+        check_range("rbm_weight_decay", rbm_weight_decay, low=0.0)
         self.autoencoder_: BimodalAutoencoder | None = None
         self.svm_: tuple[np.ndarray, np.ndarray] | None = None
 
@@ -276,7 +279,7 @@ class BDAE(EmotionModel):
         return self.autoencoder_
 
     def _fit_svm(self, features: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        from .svm import fit_certified_svm
+        from .refit import fit_certified_svm
 
         solved = fit_certified_svm(features, y, C=self._params["C"], eps=self._params["eps"], name=f"{self.name} SVM")
         self.svm_certificate_ = solved.certificate
@@ -327,7 +330,7 @@ class BDAE(EmotionModel):
             get_weights=ae.get_weights, set_weights=ae.set_weights,
             max_epochs=p["max_epochs"], patience=p["patience"], min_delta=p["min_delta"],
             monitor_name="train" if val is None else "val", model_name=self.name,
-            steps_per_epoch=len(minibatches(n_autoencoder, p["batch_size"], np.random.default_rng(0))),
+            steps_per_epoch=n_minibatches(n_autoencoder, p["batch_size"]),
         )
         self.svm_ = self._fit_svm(ae.encode(eeg, other), train.y)  # on the restored weights
         self.history["rbm_mse"] = rbm_mse

@@ -16,19 +16,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import (
+from .base import SVMNetwork, squared_hinge_sum
+from .checks import check_range
+from .data import WindowData
+from .training import (
     FeatureScaler,
-    SVMNetwork,
-    WindowData,
-    _Batches,
-    _check_range,
     keras_input_specs,
     logger,
+    minibatches,
+    n_minibatches,
     phase,
     run_epochs,
     seed_everything,
     spec_like,
-    squared_hinge_sum,
     traced,
 )
 from .bimodal_lstm import INIT_STDDEV
@@ -223,14 +223,14 @@ class BDDAE(SVMNetwork):
     ) -> None:
         self._store_params(locals())
         for key in ("eeg_hidden", "other_hidden", "shared_hidden"):
-            _check_range(key, self._params[key], low=1, kind=int)
-        _check_range("pretrain_epochs", self._params["pretrain_epochs"], low=0, kind=int)
-        _check_range("dropout", dropout, low=0.0, high=1.0)
+            check_range(key, self._params[key], low=1, kind=int)
+        check_range("pretrain_epochs", self._params["pretrain_epochs"], low=0, kind=int)
+        check_range("dropout", dropout, low=0.0, high=1.0)
         if dropout == 1.0:
             raise ValueError("dropout must be < 1 (it is the fraction of inputs dropped).")
-        _check_range("l2", l2, low=0.0)
+        check_range("l2", l2, low=0.0)
         for key in ("learning_rate", "pretrain_learning_rate"):
-            _check_range(key, self._params[key], low=0.0, low_open=True)
+            check_range(key, self._params[key], low=0.0, low_open=True)
         if not isinstance(clip_inputs, bool):
             raise TypeError(f"clip_inputs must be a bool, got {type(clip_inputs)} instead.")
         self.model_ = None
@@ -285,12 +285,12 @@ class BDDAE(SVMNetwork):
 
         eeg, other = self._inputs(train)
         step = traced(step, spec_like(eeg), spec_like(other))  # one trace, short last batch included
-        batches = _Batches(train.n_windows, p["batch_size"], np.random.default_rng(p["seed"]))
+        rng = np.random.default_rng(p["seed"])
         mse = []
         with phase("training_steps"):
             for epoch in range(1, p["pretrain_epochs"] + 1):
                 losses, sizes = [], []
-                for idx in batches:
+                for idx in minibatches(train.n_windows, p["batch_size"], rng):
                     losses.append(float(step(tf.gather(eeg, idx), tf.gather(other, idx))))
                     sizes.append(len(idx))
                 mse.append(float(np.average(losses, weights=sizes)))
@@ -378,11 +378,11 @@ class BDDAE(SVMNetwork):
         y = tf.constant(train.y.astype(np.int32))
         train_step = traced(train_step, spec_like(eeg), spec_like(other), spec_like(y))
         mon = (eeg, other, train.y) if val is None else (*self._inputs(val), val.y)
-        batches = _Batches(train.n_windows, p["batch_size"], np.random.default_rng(p["seed"] + 1))
+        rng = np.random.default_rng(p["seed"] + 1)
 
         def train_epoch(epoch: int) -> tuple[float, float]:
             losses, hits = [], 0.0
-            for idx in batches:
+            for idx in minibatches(train.n_windows, p["batch_size"], rng):
                 loss, h = train_step(tf.gather(eeg, idx), tf.gather(other, idx), tf.gather(y, idx))
                 losses.append(float(loss))
                 hits += float(h)
@@ -398,7 +398,7 @@ class BDDAE(SVMNetwork):
                 get_weights=model.get_weights, set_weights=model.set_weights,
                 max_epochs=p["max_epochs"], patience=p["patience"], min_delta=p["min_delta"],
                 monitor_name="train" if val is None else "val", model_name=self.name,
-                steps_per_epoch=len(batches),
+                steps_per_epoch=n_minibatches(train.n_windows, p["batch_size"]),
             )
         self.history["pretrain_mse"] = pretrain_mse
         return self

@@ -14,19 +14,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .base import (
+from .base import SVMNetwork, squared_hinge_sum
+from .checks import check_range
+from .data import WindowData, segment_runs
+from .training import (
     FeatureScaler,
-    SVMNetwork,
-    WindowData,
-    _Batches,
-    _check_range,
     keras_input_specs,
+    minibatches,
+    n_minibatches,
     phase,
     run_epochs,
     seed_everything,
-    segment_runs,
     spec_like,
-    squared_hinge_sum,
     traced,
 )
 
@@ -269,12 +268,12 @@ class BimodalLSTM(SVMNetwork):
     ) -> None:
         self._store_params(locals())
         for key in ("eeg_hidden", "other_hidden", "sequence_length"):
-            _check_range(key, self._params[key], low=1, kind=int)
-        _check_range("dropout", dropout, low=0.0, high=1.0)
+            check_range(key, self._params[key], low=1, kind=int)
+        check_range("dropout", dropout, low=0.0, high=1.0)
         if dropout == 1.0:
             raise ValueError("dropout must be < 1 (it is the fraction of units dropped).")
-        _check_range("l2", l2, low=0.0)
-        _check_range("learning_rate", learning_rate, low=0.0, low_open=True)
+        check_range("l2", l2, low=0.0)
+        check_range("learning_rate", learning_rate, low=0.0, low_open=True)
         self.model_ = None
 
     # ---- data ------------------------------------------------------------------------
@@ -358,12 +357,12 @@ class BimodalLSTM(SVMNetwork):
         # batch axis open: the last short mini-batch reuses the trace
         train_step = traced(train_step, *(spec_like(tr[k]) for k in ("eeg", "other", "y", "weight")))
         rng = np.random.default_rng(p["seed"])
-        batches = _Batches(int(tr["eeg"].shape[0]), p["batch_size"], rng)
+        n_sequences = int(tr["eeg"].shape[0])
 
         def train_epoch(epoch: int) -> tuple[float, float]:
             losses, hits, count = [], 0.0, 0.0
-            for idx in batches:
-                args = [tr[k] if len(idx) == batches.n else tf.gather(tr[k], idx)
+            for idx in minibatches(n_sequences, p["batch_size"], rng):
+                args = [tr[k] if len(idx) == n_sequences else tf.gather(tr[k], idx)
                         for k in ("eeg", "other", "y", "weight")]
                 loss, h, c = train_step(*args)
                 losses.append(float(loss))
@@ -381,7 +380,7 @@ class BimodalLSTM(SVMNetwork):
                 get_weights=model.get_weights, set_weights=model.set_weights,
                 max_epochs=p["max_epochs"], patience=p["patience"], min_delta=p["min_delta"],
                 monitor_name="train" if val is None else "val", model_name=self.name,
-                steps_per_epoch=len(batches),
+                steps_per_epoch=n_minibatches(n_sequences, p["batch_size"]),
             )
         return self
 

@@ -37,18 +37,10 @@ from typing import ClassVar
 
 import numpy as np
 
-from .base import (
-    EarlyStopping,
-    EmotionModel,
-    WindowData,
-    _check_range,
-    keras_input_specs,
-    logger,
-    phase,
-    seed_everything,
-    spec_like,
-    traced,
-)
+from .base import EmotionModel
+from .checks import check_range
+from .data import WindowData
+from .training import EarlyStopping, keras_input_specs, logger, phase, seed_everything, spec_like, traced
 
 #: The file of the fitted CCA directions and SVM weights, beside ``model.keras``.
 ARRAYS_FILE = "dcca.npz"
@@ -161,7 +153,7 @@ def _layer_sizes(value, name: str) -> list[int]:
     if not isinstance(sizes, (list, tuple)):
         raise TypeError(f"{name} must be an instance of int or list of int, got {type(value)} instead.")
     for size in sizes:
-        _check_range(f"{name} layer size", size, low=1, kind=int)
+        check_range(f"{name} layer size", size, low=1, kind=int)
     return [int(s) for s in sizes]
 
 
@@ -284,15 +276,15 @@ class DCCA(EmotionModel):
         params["eeg_hidden"] = _layer_sizes(eeg_hidden, "eeg_hidden")
         params["other_hidden"] = _layer_sizes(other_hidden, "other_hidden")
         self._store_params(params)
-        _check_range("output_size", output_size, low=1, kind=int)
+        check_range("output_size", output_size, low=1, kind=int)
         if top_k is not None:
-            _check_range("top_k", top_k, low=1, high=output_size, kind=int)
-        _check_range("r", r, low=0.0, low_open=True)
-        _check_range("learning_rate", learning_rate, low=0.0, low_open=True)
-        _check_range("weight_decay", weight_decay, low=0.0)
-        _check_range("fusion_weight", fusion_weight, low=0.0, high=1.0)
-        _check_range("C", C, low=0.0, low_open=True)
-        _check_range("eps", eps, low=0.0, low_open=True)
+            check_range("top_k", top_k, low=1, high=output_size, kind=int)
+        check_range("r", r, low=0.0, low_open=True)
+        check_range("learning_rate", learning_rate, low=0.0, low_open=True)
+        check_range("weight_decay", weight_decay, low=0.0)
+        check_range("fusion_weight", fusion_weight, low=0.0, high=1.0)
+        check_range("C", C, low=0.0, low_open=True)
+        check_range("eps", eps, low=0.0, low_open=True)
         if batch_size is not None and batch_size < 2:
             raise ValueError(f"batch_size must be >= 2 (a covariance needs two windows), got {batch_size!r}.")
         self.model_ = None
@@ -354,7 +346,7 @@ class DCCA(EmotionModel):
         import keras
         import tensorflow as tf
 
-        from .svm import fit_certified_svm
+        from .refit import fit_certified_svm
 
         p = self._params
         with phase("build"):

@@ -38,13 +38,16 @@ from typing import ClassVar
 
 import numpy as np
 
-from .base import EmotionModel, WindowData, _check_range, logger, run_epochs
+from .base import EmotionModel
+from .checks import check_range
+from .data import WindowData
+from .training import logger, minibatches, n_minibatches, run_epochs
 from .numpy_nets import (
     Adam,
     Dense,
     layers_from_arrays,
     layers_to_arrays,
-    minibatches,
+
     pretrain_autoencoder_layer,
     softmax,
 )
@@ -139,13 +142,13 @@ class MESAE(EmotionModel):
         params["sae_hidden"] = [int(s) for s in sizes]
         self._store_params(params)
         for size in sizes:
-            _check_range("sae_hidden layer size", size, low=1, kind=(int, np.integer))
+            check_range("sae_hidden layer size", size, low=1, kind=(int, np.integer))
         for key in ("eeg_subsets", "other_subsets", "group_units", "fusion_units"):
-            _check_range(key, self._params[key], low=1, kind=int)
-        _check_range("pretrain_epochs", pretrain_epochs, low=0, kind=int)
+            check_range(key, self._params[key], low=1, kind=int)
+        check_range("pretrain_epochs", pretrain_epochs, low=0, kind=int)
         for key in ("pretrain_learning_rate", "learning_rate"):
-            _check_range(key, self._params[key], low=0.0, low_open=True)
-        _check_range("l2", l2, low=0.0)
+            check_range(key, self._params[key], low=0.0, low_open=True)
+        check_range("l2", l2, low=0.0)
         self.subsets_: list[tuple[str, np.ndarray]] = []
         self.members_: list[list[Dense]] = []
         self.fusion_: list[Dense] = []
@@ -265,7 +268,7 @@ class MESAE(EmotionModel):
             set_weights=lambda ws: [q.__setitem__(Ellipsis, w) for q, w in zip(params, ws)],
             max_epochs=p["max_epochs"], patience=p["patience"], min_delta=p["min_delta"],
             monitor_name="train" if val is None else "val", model_name=self.name,
-            steps_per_epoch=len(minibatches(train.n_windows, p["batch_size"], np.random.default_rng(0))),
+            steps_per_epoch=n_minibatches(train.n_windows, p["batch_size"]),
         )
         self.history["pretrain_mse"] = pretrain_mse
         return self

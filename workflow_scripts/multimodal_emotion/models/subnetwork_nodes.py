@@ -41,7 +41,10 @@ from typing import ClassVar
 
 import numpy as np
 
-from .base import EmotionModel, FeatureScaler, WindowData, _check_range, run_epochs
+from .base import EmotionModel
+from .checks import check_range
+from .data import WindowData
+from .training import FeatureScaler, run_epochs
 from .numpy_nets import logit, ridge_solve, sigmoid
 
 ARRAYS_FILE = "subnetwork_nodes.npz"
@@ -150,9 +153,9 @@ class SubnetworkNodes(EmotionModel):
         batch_size: int | None = None,
     ) -> None:
         self._store_params(locals())
-        _check_range("node_size", node_size, low=1, kind=int)
-        _check_range("C", C, low=0.0, low_open=True)
-        _check_range("margin", margin, low=0.0, high=0.49, low_open=True)
+        check_range("node_size", node_size, low=1, kind=int)
+        check_range("C", C, low=0.0, low_open=True)
+        check_range("margin", margin, low=0.0, high=0.49, low_open=True)
         if max_epochs < 1:
             raise ValueError(f"max_epochs (the most subnetwork nodes) must be >= 1, got {max_epochs!r}.")
         self.nodes_: list[dict] = []
