@@ -14,6 +14,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np
 import pytest
+from sklearn.exceptions import NotFittedError
 
 from multimodal_emotion.models import (
     BDDAE,
@@ -573,7 +574,7 @@ def test_save_load_roundtrip(name, effect_data, tmp_path):
     model = build_model(name, seed=0, **params).fit(train)
     model.save(tmp_path / "m")
     loaded = load_model(tmp_path / "m")
-    assert type(loaded) is type(model) and loaded.get_params() == model.get_params()
+    assert type(loaded) is type(model) and loaded.hyperparameters == model.hyperparameters
     np.testing.assert_array_equal(loaded.decision_function(test), model.decision_function(test))
     assert loaded.history == model.history
     if name in ("bimodal_lstm", "bddae"):  # a later rule refits a saved model
@@ -600,13 +601,14 @@ def test_interface_errors():
         build_model("lstm")
     with pytest.raises(TypeError):
         build_model("bimodal_lstm", hidden=3)  # unknown hyper-parameter
+    windows = make_windows(3, effect=1.0)
     with pytest.raises(ValueError, match="dropout"):
-        BimodalLSTM(dropout=1.0)
+        BimodalLSTM(dropout=1.0).fit(windows)  # __init__ only stores (scikit-learn's contract)
     with pytest.raises(ValueError, match="modality"):
-        build_model("linear_svm", modality="eye")
+        build_model("linear_svm", modality="eye").fit(windows)
     with pytest.raises(ValueError, match="contiguous"):
         WindowData(np.zeros((4, 2)), np.zeros((4, 1)), np.zeros(4, int), np.array([1, 2, 1, 1]))
-    with pytest.raises(RuntimeError, match="not fitted"):
+    with pytest.raises(NotFittedError, match="not fitted"):
         BimodalLSTM().predict(make_windows(3, effect=1.0))
     with pytest.raises(ValueError, match="> 0"):
         svm_cost(0.0)

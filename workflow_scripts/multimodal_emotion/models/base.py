@@ -17,11 +17,14 @@ training utilities (scaling, seeding, mini-batches, early stopping, traced steps
 
 from __future__ import annotations
 
+import inspect
 import json
 from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.exceptions import NotFittedError
 
 from .checks import check_range
 from .data import WindowData
@@ -60,20 +63,41 @@ def squared_hinge_sum(y, scores, weights, n_classes: int):
 # --------------------------------------------------------------------------------------
 # Common interface
 # --------------------------------------------------------------------------------------
-class EmotionModel:
-    """Interface shared by all models.
+class EmotionModel(ClassifierMixin, BaseEstimator):
+    """Interface shared by all models: a scikit-learn classifier that also takes the workflow's splits.
 
-    Subclasses define ``name``, a keyword-only ``__init__`` whose arguments are the
-    hyper-parameters (stored with :meth:`_store_params`), :meth:`fit`,
-    :meth:`decision_function`, and ``_save_files`` / ``_load_files``.
+    Every model follows the scikit-learn estimator contract: ``__init__`` only stores the
+    hyper-parameters (``get_params`` / ``set_params`` / ``clone`` work), they are checked
+    in :meth:`fit`, and the fitted state ends in ``_``. Data reach it in one of two forms:
+
+    * **Arrays** (scikit-learn, notebooks): ``fit(X, y, groups=trials)``. ``X`` has one
+      row per window, shape (n_windows, n_features): the EEG features first, then the
+      other modality's (eye movements / peripheral signals); the hyper-parameter
+      ``n_eeg_features`` says where the EEG columns end (None: every column is EEG, no
+      other modality). ``groups`` gives each window's trial (clip) id; a sequence model
+      (Bimodal-LSTM) cuts sequences inside a trial only, in row order, so pass
+      ``groups`` to ``predict`` / ``decision_function`` / ``score`` too; None makes every
+      window its own trial. Labels can be any values (``classes_``). ``validation=(X_val,
+      y_val[, groups_val])`` is the split that drives early stopping (None: the training
+      split).
+    * **WindowData** (the workflow): ``fit(train, val=None)`` with
+      :class:`~.data.WindowData` splits; labels are class indices, ``predict`` returns
+      them and ``decision_function`` is (n_windows, n_classes) even for two classes.
+
+    Subclasses define ``name``, a keyword-only ``__init__`` that stores its arguments
+    (:meth:`_store_params`), :meth:`_check_params`, ``_fit(train, val)``,
+    ``_decision_function(data)`` and ``_save_files`` / ``_load_files``.
 
     Attributes
     ----------
-    history : dict
-        Epochs run and per-epoch loss / training / monitored accuracy (see
-        :func:`run_epochs`); for the SVM baselines only ``epochs = 0``.
+    classes_ : ndarray
+        The labels, set by :meth:`fit` (``0 .. n_classes - 1`` for WindowData).
     n_classes_ : int
         Number of classes, set by :meth:`fit`.
+    history : dict
+        Epochs run and per-epoch loss / training / monitored accuracy (see
+        :func:`~.training.run_epochs`); for the SVM baselines only ``epochs = 0``.
+        Stored as ``history_`` (fitted state).
     """
 
     name: ClassVar[str] = ""
@@ -85,43 +109,63 @@ class EmotionModel:
     #: Building or loading the model imports TensorFlow (jobs then limit its threads).
     needs_tensorflow: ClassVar[bool] = False
 
+    # Fitted state before fit (class defaults: __init__ stores the hyper-parameters only).
+    n_classes_: int | None = None
+    scalers_: dict[str, FeatureScaler] = {}
+    history_: dict = {}
+
     def __init__(self) -> None:  # pragma: no cover - subclasses override
         raise NotImplementedError
 
     # ---- hyper-parameters --------------------------------------------------------
     def _store_params(self, params: dict) -> None:
-        # NumPy scalars (e.g. from a random search) become Python numbers: JSON-safe
-        self._params = {
-            k: v.item() if isinstance(v, np.generic) else v
-            for k, v in params.items() if k not in ("self", "__class__")
-        }
-        for key in ("max_epochs", "patience"):
-            check_range(key, self._params[key], low=0, kind=int)
-        check_range("seed", self._params["seed"], low=0, kind=int)
-        check_range("min_delta", self._params["min_delta"], low=0)
-        if self._params["batch_size"] is not None:
-            check_range("batch_size", self._params["batch_size"], low=1, kind=int)
-        self.history: dict = {}
-        self.n_classes_: int | None = None
-        self.scalers_: dict[str, FeatureScaler] = {}
+        """Store ``__init__``'s arguments (its ``locals()``) unchanged, as scikit-learn requires."""
+        for key, value in params.items():
+            if key not in ("self", "__class__"):
+                setattr(self, key, value)
 
-    def get_params(self) -> dict:
-        """Return the hyper-parameters as a JSON-serialisable dict."""
-        return dict(self._params)
+    @property
+    def _params(self) -> dict:
+        """The hyper-parameters as the model uses them, in ``__init__``'s order: NumPy scalars
+        (e.g. from a random search) as Python numbers (JSON-safe), see :meth:`_normalised`."""
+        names = [n for n in inspect.signature(type(self).__init__).parameters if n != "self"]
+        return self._normalised({k: (v.item() if isinstance(v, np.generic) else v)
+                                 for k, v in ((n, getattr(self, n)) for n in names)})
+
+    def _normalised(self, params: dict) -> dict:
+        """Hook: canonical forms of hyper-parameters (e.g. a layer size list)."""
+        return params
+
+    def _check_params(self) -> None:
+        """Raise TypeError / ValueError for a bad hyper-parameter (called by :meth:`fit`)."""
+        p = self._params
+        for key in ("max_epochs", "patience"):
+            check_range(key, p[key], low=0, kind=int)
+        check_range("seed", p["seed"], low=0, kind=int)
+        check_range("min_delta", p["min_delta"], low=0)
+        if p["batch_size"] is not None:
+            check_range("batch_size", p["batch_size"], low=1, kind=int)
+        if p["n_eeg_features"] is not None:
+            check_range("n_eeg_features", p["n_eeg_features"], low=0, kind=int)
 
     @property
     def hyperparameters(self) -> dict:
-        return self.get_params()
+        """The hyper-parameters as a JSON-serialisable dict (what :meth:`save` writes)."""
+        return self._params
 
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self._params.items())
-        return f"{type(self).__name__}({args})"
+    @property
+    def history(self) -> dict:
+        return self.history_
+
+    @history.setter
+    def history(self, value: dict) -> None:
+        self.history_ = value
 
     # ---- common helpers ----------------------------------------------------------
     def _set_n_classes(self, train: WindowData) -> None:
         n_classes = self._params.get("n_classes") or int(train.y.max()) + 1
         if n_classes < 2:
-            raise ValueError(f"Need at least 2 classes, got n_classes={n_classes}.")
+            raise ValueError(f"Need at least 2 classes, got {n_classes} class (n_classes={n_classes}).")
         if train.y.max() >= n_classes:
             raise ValueError(f"Labels must be < n_classes={n_classes}, got {train.y.max()}.")
         self.n_classes_ = n_classes
@@ -133,9 +177,22 @@ class EmotionModel:
             raise ValueError(f"{type(self).__name__} needs features of both modalities (EEG and other).")
         self.scalers_ = {key: FeatureScaler("standard").fit(getattr(train, key)) for key in ("eeg", "other")}
 
+    # ---- pickling (scikit-learn's clone-free copies, joblib) --------------------------
+    def __getstate__(self) -> dict:
+        # traced TF functions do not pickle (__setstate__ traces them again); optimisers are training state
+        return {k: v for k, v in super().__getstate__().items() if not k.endswith(("_fn", "optimizer_"))}
+
+    def __setstate__(self, state: dict) -> None:
+        super().__setstate__(state)
+        if getattr(self, "model_", None) is not None and hasattr(self, "_make_functions"):
+            self._make_functions()
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return self.n_classes_ is not None
+
     def _check_fitted(self) -> None:
         if self.n_classes_ is None:
-            raise RuntimeError(f"{type(self).__name__} is not fitted; call fit() first.")
+            raise NotFittedError(f"{type(self).__name__} is not fitted; call fit() first.")
 
     # ---- interface ---------------------------------------------------------------
     def required_modalities(self) -> tuple[str, ...]:
@@ -152,20 +209,135 @@ class EmotionModel:
             return ""
         return f"no {' or '.join(empty)} features in this feature file ({self.name} needs them)"
 
-    def fit(self, train: WindowData, val: WindowData | None = None) -> EmotionModel:
+    def fit(self, X, y=None, *, groups=None, validation=None, **fit_params) -> EmotionModel:
+        """Fit the model.
+
+        Parameters
+        ----------
+        X : array-like, shape (n_windows, n_features) | WindowData
+            Window features, EEG columns first (``n_eeg_features``); or the workflow's
+            training split.
+        y : array-like, shape (n_windows,) | WindowData | None
+            Labels; with a WindowData ``X``: the monitored split (``val``) or None.
+        groups : array-like, shape (n_windows,) | None
+            Trial (clip) id of every window (arrays only); None: every window its own trial.
+        validation : tuple | None
+            ``(X_val, y_val)`` or ``(X_val, y_val, groups_val)``: the split whose accuracy
+            drives early stopping (arrays only); None monitors the training split. Never
+            pass the test split.
+        **fit_params :
+            Model-specific (the BDAE's ``unlabelled`` windows).
+
+        Returns
+        -------
+        self
+        """
+        accepted = inspect.signature(self._fit).parameters
+        for key in fit_params:
+            if key not in accepted or key in ("train", "val"):
+                raise TypeError(f"{type(self).__name__}.fit() got an unexpected keyword argument {key!r}.")
+        self._check_params()
+        if isinstance(X, WindowData):
+            if y is not None and not isinstance(y, WindowData):
+                raise TypeError(f"With a WindowData X, y is the monitored WindowData split or None, got {type(y)}.")
+            self._fit(X, y, **fit_params)
+            self.classes_ = np.arange(self.n_classes_)
+            return self
+        from sklearn.utils.multiclass import check_classification_targets
+        from sklearn.utils.validation import validate_data
+
+        X, y = validate_data(self, X, y, dtype=(np.float64, np.float32))
+        check_classification_targets(y)
+        if self._params.get("n_classes"):  # labels are class indices 0 .. n_classes - 1
+            classes = np.arange(self._params["n_classes"])
+        else:
+            classes = np.unique(y)
+        train, _ = self._windows(X, groups, labels=self._encode(y, classes))
+        val = None
+        if validation is not None:
+            X_val, y_val, *rest = validation
+            X_val = validate_data(self, X_val, reset=False, dtype=(np.float64, np.float32))
+            val, _ = self._windows(X_val, rest[0] if rest else None, labels=self._encode(np.asarray(y_val), classes))
+        fit_params = {k: self._windows(validate_data(self, v, reset=False, dtype=(np.float64, np.float32)), None)[0]
+                      if v is not None and not isinstance(v, WindowData) else v for k, v in fit_params.items()}
+        self._fit(train, val, **fit_params)
+        self.classes_ = classes
+        return self
+
+    @staticmethod
+    def _encode(y: np.ndarray, classes: np.ndarray) -> np.ndarray:
+        index = np.searchsorted(classes, y)
+        if ((index >= len(classes)) | (classes[np.minimum(index, len(classes) - 1)] != y)).any():
+            raise ValueError(f"y holds labels outside the classes {classes.tolist()}.")
+        return index.astype(np.int64)
+
+    def _windows(self, X: np.ndarray, groups, *, labels: np.ndarray | None = None) -> tuple[WindowData, np.ndarray]:
+        """WindowData of validated rows ``X`` (columns split at ``n_eeg_features``) and the row
+        order that makes each trial of ``groups`` contiguous (stable: time order kept)."""
+        n, n_features = X.shape
+        n_eeg = n_features if self._params["n_eeg_features"] is None else self._params["n_eeg_features"]
+        if n_eeg > n_features:
+            raise ValueError(f"X has {n_features} feature(s), fewer than n_eeg_features={n_eeg}.")
+        if groups is None:
+            segment = np.arange(n)
+        else:
+            groups = np.asarray(groups)
+            if groups.shape != (n,):
+                raise ValueError(f"groups must have shape ({n},), got {groups.shape}.")
+            _, first, codes = np.unique(groups, return_index=True, return_inverse=True)
+            segment = np.argsort(np.argsort(first))[codes]  # trials numbered in order of appearance
+        order = np.argsort(segment, kind="stable")
+        y = np.zeros(n, np.int64) if labels is None else labels
+        data = WindowData(eeg=X[order, :n_eeg], other=X[order, n_eeg:], y=y[order], segment=segment[order])
+        problem = self.input_problem(data)
+        if problem:
+            raise ValueError(f"X has {n_features} feature(s), n_eeg_features={n_eeg}: {problem}.")
+        return data, order
+
+    def _scores(self, X, groups) -> np.ndarray:
+        """Scores (n_windows, n_classes) of array rows ``X`` in their own order."""
+        from sklearn.utils.validation import check_is_fitted, validate_data
+
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
+        data, order = self._windows(X, groups)
+        scores = np.empty((len(order), self.n_classes_))
+        scores[order] = self._decision_function(data)
+        return scores
+
+    def decision_function(self, X, *, groups=None) -> np.ndarray:
+        """Return class scores; argmax = prediction.
+
+        Arrays: shape (n_windows, n_classes), or (n_windows,) for two classes (positive:
+        ``classes_[1]``), as scikit-learn. WindowData: always (n_windows, n_classes).
+        """
+        if isinstance(X, WindowData):
+            self._check_fitted()
+            return self._decision_function(X)
+        scores = self._scores(X, groups)
+        return scores[:, 1] - scores[:, 0] if scores.shape[1] == 2 else scores
+
+    def predict(self, X, *, groups=None) -> np.ndarray:
+        """Return the predicted label of every window (WindowData: the class index, int64)."""
+        if isinstance(X, WindowData):
+            return np.argmax(self.decision_function(X), axis=1).astype(np.int64)
+        scores = self._scores(X, groups)
+        return self.classes_[np.argmax(scores, axis=1)]
+
+    def score(self, X, y=None, sample_weight=None, *, groups=None) -> float:
+        """Return the window accuracy (WindowData: on its own labels)."""
+        if isinstance(X, WindowData):
+            return float(np.mean(self.predict(X) == X.y))
+        from sklearn.metrics import accuracy_score
+
+        return float(accuracy_score(y, self.predict(X, groups=groups), sample_weight=sample_weight))
+
+    def _fit(self, train: WindowData, val: WindowData | None = None) -> EmotionModel:
         raise NotImplementedError
 
-    def decision_function(self, data: WindowData) -> np.ndarray:
-        """Return class scores, shape (n_windows, n_classes); argmax = prediction."""
+    def _decision_function(self, data: WindowData) -> np.ndarray:
+        """Class scores of ``data``, shape (n_windows, n_classes)."""
         raise NotImplementedError
-
-    def predict(self, data: WindowData) -> np.ndarray:
-        """Return the predicted class index of every window, shape (n_windows,)."""
-        return np.argmax(self.decision_function(data), axis=1).astype(np.int64)
-
-    def score(self, data: WindowData) -> float:
-        """Return the window accuracy on ``data``."""
-        return float(np.mean(self.predict(data) == data.y))
 
     def split_figures(self, data: WindowData) -> dict[str, float]:
         """Model-specific figures of one split for the search CSV (column ``{split}_{key}``);
@@ -186,14 +358,18 @@ class EmotionModel:
         _write_json(
             directory / HYPERPARAMETER_FILE,
             {"model": self.name, "format_version": FORMAT_VERSION,
-             "hyperparameters": self.get_params()},
+             "hyperparameters": self.hyperparameters},
         )
-        _write_json(
-            directory / STATE_FILE,
-            {"n_classes": self.n_classes_,
-             "scalers": {k: s.to_dict() for k, s in self.scalers_.items()},
-             "history": self.history},
-        )
+        state = {"n_classes": self.n_classes_,
+                 "scalers": {k: s.to_dict() for k, s in self.scalers_.items()},
+                 "history": self.history}
+        # a model fitted on arrays also keeps its labels and width (the workflow's files stay as they were)
+        classes = getattr(self, "classes_", None)
+        if classes is not None and not np.array_equal(classes, np.arange(self.n_classes_)):
+            state["classes"] = classes.tolist()
+        if hasattr(self, "n_features_in_"):
+            state["n_features_in"] = int(self.n_features_in_)
+        _write_json(directory / STATE_FILE, state)
         self._save_files(directory)
         return directory
 
@@ -210,6 +386,9 @@ class EmotionModel:
         model = cls(**meta["hyperparameters"])
         state = json.loads((directory / STATE_FILE).read_text())
         model.n_classes_ = state["n_classes"]
+        model.classes_ = np.asarray(state["classes"]) if "classes" in state else np.arange(model.n_classes_)
+        if "n_features_in" in state:
+            model.n_features_in_ = state["n_features_in"]
         model.scalers_ = {k: FeatureScaler.from_dict(d) for k, d in state["scalers"].items()}
         model.history = state["history"]
         model._load_files(directory)
@@ -242,7 +421,7 @@ class SVMNetwork(EmotionModel):
     with :math:`C = 1/(2\\lambda)`, exactly the cost of Sec. 3.2. A mini-batch of
     :math:`B` windows uses ``(N / B) * batch_sum + lambda ||W||^2`` (exact for a full batch).
 
-    Subclasses provide ``fit``, ``decision_function``, ``extract_features`` and
+    Subclasses provide ``_fit``, ``_decision_function``, ``extract_features`` and
     ``_make_functions``.
     """
 

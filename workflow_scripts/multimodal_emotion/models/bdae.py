@@ -168,6 +168,9 @@ class BDAE(EmotionModel):
         windows (never their labels). Off by default; the experiment stage passes them.
     n_classes : int | None
         None infers ``max(train.y) + 1``.
+    n_eeg_features : int | None
+        Array input only: the first ``n_eeg_features`` columns of ``X`` are EEG, the rest the
+        other modality; None: all EEG (see :class:`~.base.EmotionModel`).
     seed : int
         Seeds every random draw (initial RBM weights, CD samples, mini-batch order).
     max_epochs, patience, min_delta :
@@ -183,6 +186,9 @@ class BDAE(EmotionModel):
     is_network: ClassVar[bool] = False
     needs_tensorflow: ClassVar[bool] = False
 
+    autoencoder_: BimodalAutoencoder | None = None
+    svm_: tuple[np.ndarray, np.ndarray] | None = None
+
     def __init__(
         self,
         *,
@@ -196,6 +202,7 @@ class BDAE(EmotionModel):
         C: float = 0.1,
         eps: float = 0.01,
         n_classes: int | None = None,
+        n_eeg_features: int | None = None,
         seed: int = 0,
         max_epochs: int = 50,
         patience: int = 15,
@@ -205,17 +212,19 @@ class BDAE(EmotionModel):
         fit_on_test_windows: bool = False,
     ) -> None:
         self._store_params(locals())
-        check_option("setup", setup, SETUPS)
-        if not isinstance(fit_on_test_windows, bool):
-            raise TypeError(f"fit_on_test_windows must be true or false, got {fit_on_test_windows!r}.")
+
+    def _check_params(self) -> None:
+        super()._check_params()
+        p = self._params
+        check_option("setup", p["setup"], SETUPS)
+        if not isinstance(p["fit_on_test_windows"], bool):
+            raise TypeError(f"fit_on_test_windows must be true or false, got {p['fit_on_test_windows']!r}.")
         for key in ("eeg_hidden", "other_hidden", "shared_hidden"):
-            check_range(key, self._params[key], low=1, kind=int)
-        check_range("rbm_epochs", rbm_epochs, low=0, kind=int)
+            check_range(key, p[key], low=1, kind=int)
+        check_range("rbm_epochs", p["rbm_epochs"], low=0, kind=int)
         for key in ("rbm_learning_rate", "learning_rate", "C", "eps"):
-            check_range(key, self._params[key], low=0.0, low_open=True)
-        check_range("rbm_weight_decay", rbm_weight_decay, low=0.0)
-        self.autoencoder_: BimodalAutoencoder | None = None
-        self.svm_: tuple[np.ndarray, np.ndarray] | None = None
+            check_range(key, p[key], low=0.0, low_open=True)
+        check_range("rbm_weight_decay", p["rbm_weight_decay"], low=0.0)
 
     def required_modalities(self) -> tuple[str, ...]:
         return ("eeg", "other")
@@ -293,7 +302,7 @@ class BDAE(EmotionModel):
         more = self._inputs(unlabelled)
         return np.vstack([eeg, more[0]]), np.vstack([other, more[1]])
 
-    def fit(self, train: WindowData, val: WindowData | None = None, unlabelled: WindowData | None = None) -> BDAE:
+    def _fit(self, train: WindowData, val: WindowData | None = None, unlabelled: WindowData | None = None) -> BDAE:
         """Pre-train (RBMs), fine-tune the autoencoder with early stopping on the SVM's
         monitored accuracy, then fit the SVM on the restored autoencoder's h3.
 
@@ -339,7 +348,7 @@ class BDAE(EmotionModel):
         return self
 
     # ---- inference -------------------------------------------------------------------
-    def decision_function(self, data: WindowData) -> np.ndarray:
+    def _decision_function(self, data: WindowData) -> np.ndarray:
         """SVM scores on h3, shape (n_windows, n_classes)."""
         self._check_fitted()
         if self.svm_ is None:

@@ -222,6 +222,9 @@ class BimodalLSTM(SVMNetwork):
         :class:`SequenceLayout` for segment ends.
     n_classes : int | None
         Number of classes; None infers ``max(train.y) + 1``.
+    n_eeg_features : int | None
+        Array input only: the first ``n_eeg_features`` columns of ``X`` are EEG, the rest the
+        other modality; None: all EEG (see :class:`~.base.EmotionModel`).
     seed : int
         Seeds Python, NumPy and TF (:func:`seed_everything`) at the start of ``fit``.
     max_epochs : int
@@ -250,6 +253,8 @@ class BimodalLSTM(SVMNetwork):
                      "keep_prob": {"uniform": [0.3, 0.99]}, "l2": {"log10": [-5, -2]},
                      "learning_rate": {"log10": [-3, -1.5]}}
 
+    model_ = None
+
     def __init__(
         self,
         *,
@@ -260,6 +265,7 @@ class BimodalLSTM(SVMNetwork):
         learning_rate: float = 1e-2,
         sequence_length: int = 60,
         n_classes: int | None = None,
+        n_eeg_features: int | None = None,
         seed: int = 0,
         max_epochs: int = 1000,
         patience: int = 120,
@@ -267,14 +273,17 @@ class BimodalLSTM(SVMNetwork):
         batch_size: int | None = None,
     ) -> None:
         self._store_params(locals())
+
+    def _check_params(self) -> None:
+        super()._check_params()
+        p = self._params
         for key in ("eeg_hidden", "other_hidden", "sequence_length"):
-            check_range(key, self._params[key], low=1, kind=int)
-        check_range("dropout", dropout, low=0.0, high=1.0)
-        if dropout == 1.0:
+            check_range(key, p[key], low=1, kind=int)
+        check_range("dropout", p["dropout"], low=0.0, high=1.0)
+        if p["dropout"] == 1.0:
             raise ValueError("dropout must be < 1 (it is the fraction of units dropped).")
-        check_range("l2", l2, low=0.0)
-        check_range("learning_rate", learning_rate, low=0.0, low_open=True)
-        self.model_ = None
+        check_range("l2", p["l2"], low=0.0)
+        check_range("learning_rate", p["learning_rate"], low=0.0, low_open=True)
 
     # ---- data ------------------------------------------------------------------------
     def _sequences(self, data: WindowData) -> dict:
@@ -314,7 +323,7 @@ class BimodalLSTM(SVMNetwork):
             )
             self._make_functions()
 
-    def fit(self, train: WindowData, val: WindowData | None = None) -> BimodalLSTM:
+    def _fit(self, train: WindowData, val: WindowData | None = None) -> BimodalLSTM:
         """Train with Adam and early stopping (Sec. 3.2, 4.3).
 
         Parameters
@@ -395,7 +404,7 @@ class BimodalLSTM(SVMNetwork):
         self._predict_fn = traced(lambda e, o: model([e, o], training=False), *specs, now=False)
         self._feature_fn = traced(lambda e, o: features([e, o], training=False), *specs, now=False)
 
-    def decision_function(self, data: WindowData) -> np.ndarray:
+    def _decision_function(self, data: WindowData) -> np.ndarray:
         """Return SVM scores per window, shape (n_windows, n_classes)."""
         self._check_fitted()
         seq = self._sequences(data)

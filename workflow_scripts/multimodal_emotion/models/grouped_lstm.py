@@ -385,6 +385,7 @@ def fit_grouped(
     _check_group(models)
     dev = select_device(device)
     for m in models:
+        m._check_params()
         m._setup(train)  # seeds and builds each network as fit() would
     stack = _Stack(models)
     p = models[0]._params
@@ -476,4 +477,5 @@ def fit_grouped(
             "restored_steps": int(s.best_epoch * n_steps),
             "grouped": {"size": G, "precision": precision, "device": dev},
         }
+        m.classes_ = np.arange(m.n_classes_)
     return list(models)

@@ -72,12 +72,17 @@ class LinearSVM(_SVMBaseline):
         depend on it).
     n_classes : int | None
         None infers ``max(train.y) + 1``.
+    n_eeg_features : int | None
+        Array input only: the first ``n_eeg_features`` columns of ``X`` are EEG, the rest the
+        other modality; None: all EEG (see :class:`~.base.EmotionModel`).
     seed, max_epochs, patience, min_delta, batch_size :
         Accepted for a uniform interface; unused (see :class:`_SVMBaseline`).
     """
 
     name = "linear_svm"
     default_space = {"C": {"log10": [-4, 0]}}
+
+    _weights = None
 
     def __init__(
         self,
@@ -86,6 +91,7 @@ class LinearSVM(_SVMBaseline):
         modality: Literal["both", "eeg", "other"] = "both",
         eps: float = 0.01,
         n_classes: int | None = None,
+        n_eeg_features: int | None = None,
         seed: int = 0,
         max_epochs: int = 1000,
         patience: int = 120,
@@ -93,12 +99,15 @@ class LinearSVM(_SVMBaseline):
         batch_size: int | None = None,
     ) -> None:
         self._store_params(locals())
-        check_range("C", C, low=0.0, low_open=True)
-        check_range("eps", eps, low=0.0, low_open=True)
-        check_option("modality", modality, MODALITIES)
-        self._weights = None
 
-    def fit(self, train: WindowData, val: WindowData | None = None) -> LinearSVM:
+    def _check_params(self) -> None:
+        super()._check_params()
+        p = self._params
+        check_range("C", p["C"], low=0.0, low_open=True)
+        check_range("eps", p["eps"], low=0.0, low_open=True)
+        check_option("modality", p["modality"], MODALITIES)
+
+    def _fit(self, train: WindowData, val: WindowData | None = None) -> LinearSVM:
         """Fit on ``train``; ``val`` is only scored (no early stopping)."""
         x = self._start_fit(train)
         solved = fit_certified_svm(x, train.y, C=self._params["C"], eps=self._params["eps"], name=self.name)
@@ -107,7 +116,7 @@ class LinearSVM(_SVMBaseline):
         self.history["svm_certificate"] = solved.certificate
         return self
 
-    def decision_function(self, data: WindowData) -> np.ndarray:
+    def _decision_function(self, data: WindowData) -> np.ndarray:
         """Return one-vs-rest scores, shape (n_windows, n_classes)."""
         self._check_fitted()
         kernel, bias = self._weights
@@ -134,6 +143,9 @@ class FeatureFusionSVM(_SVMBaseline):
         "both" is the paper's feature fusion; the others give single-modality RBF SVMs.
     n_classes : int | None
         None infers ``max(train.y) + 1``.
+    n_eeg_features : int | None
+        Array input only: the first ``n_eeg_features`` columns of ``X`` are EEG, the rest the
+        other modality; None: all EEG (see :class:`~.base.EmotionModel`).
     seed : int
         ``random_state`` of the SVC.
     max_epochs, patience, min_delta, batch_size :
@@ -143,6 +155,8 @@ class FeatureFusionSVM(_SVMBaseline):
     name = "feature_fusion"
     default_space = {"C": {"log10": [-1, 2]}, "gamma": {"log10": [-4, -2]}}
 
+    svc_ = None
+
     def __init__(
         self,
         *,
@@ -150,6 +164,7 @@ class FeatureFusionSVM(_SVMBaseline):
         gamma: float | Literal["scale", "auto"] = "scale",
         modality: Literal["both", "eeg", "other"] = "both",
         n_classes: int | None = None,
+        n_eeg_features: int | None = None,
         seed: int = 0,
         max_epochs: int = 1000,
         patience: int = 120,
@@ -157,15 +172,18 @@ class FeatureFusionSVM(_SVMBaseline):
         batch_size: int | None = None,
     ) -> None:
         self._store_params(locals())
-        check_range("C", C, low=0.0, low_open=True)
-        if isinstance(gamma, str):
-            check_option("gamma", gamma, ("scale", "auto"))
-        else:
-            check_range("gamma", gamma, low=0.0, low_open=True)
-        check_option("modality", modality, MODALITIES)
-        self.svc_ = None
 
-    def fit(self, train: WindowData, val: WindowData | None = None) -> FeatureFusionSVM:
+    def _check_params(self) -> None:
+        super()._check_params()
+        p = self._params
+        check_range("C", p["C"], low=0.0, low_open=True)
+        if isinstance(p["gamma"], str):
+            check_option("gamma", p["gamma"], ("scale", "auto"))
+        else:
+            check_range("gamma", p["gamma"], low=0.0, low_open=True)
+        check_option("modality", p["modality"], MODALITIES)
+
+    def _fit(self, train: WindowData, val: WindowData | None = None) -> FeatureFusionSVM:
         """Fit on ``train``; ``val`` is only scored (no early stopping)."""
         from sklearn.svm import SVC
 
@@ -177,7 +195,7 @@ class FeatureFusionSVM(_SVMBaseline):
         self._finish_fit(train, val)
         return self
 
-    def decision_function(self, data: WindowData) -> np.ndarray:
+    def _decision_function(self, data: WindowData) -> np.ndarray:
         """Return scores, shape (n_windows, n_classes) (binary: ``[-d, d]``)."""
         self._check_fitted()
         d = self.svc_.decision_function(self._standardised(data))
