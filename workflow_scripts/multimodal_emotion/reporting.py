@@ -1,6 +1,6 @@
 """Accuracy tables (the paper's Fig. 3 and Table 2) and figures from experiment results.
 
-Reads only the per-experiment JSON files written by ``experiments.merge_shards`` and the
+Reads only the per-experiment JSON files written by ``evaluation.merge_shards`` and the
 paper's reference numbers in ``resources/paper_reference.tsv``; never opens a model.
 """
 
@@ -492,10 +492,6 @@ def aggregate_stage(*, result_paths: Sequence[str], datasets: Sequence[str], tab
         log.info("Wrote %s tables and figures", dataset)
 
 
-PROTOCOL_LABELS = {
-    "loso": "leave one subject out (one experiment per held-out subject; validation on other subjects)",
-    "cross_session": "cross-session (per subject: trained on some sessions, tested on another)",
-}
 NORMALISATION_LABELS = {
     "training": "scalers fitted on the training split only",
     "per_subject": "PER-SUBJECT STANDARDISATION: every subject (cross_session: session) scaled by its own "
@@ -512,11 +508,11 @@ def pooled_report(results, *, dataset: str, protocol: Mapping, tables_dir: str, 
     (``{dataset}_{name}_accuracy``, with the protocol and normalisation in columns and
     caption, without the paper's reference rows) and one row per subject and model
     (``{dataset}_{name}_per_subject``)."""
-    name, module = protocol["name"], dataset_module(dataset)
-    what = (f"{module.TITLE}, protocol '{name}': {PROTOCOL_LABELS[protocol['kind']]}; "
-            f"{NORMALISATION_LABELS[protocol['normalisation']]}")
-    table = summary_table(results, dataset=dataset, reference=False,
-                          unit="subjects" if protocol["kind"] == "loso" else "experiments")
+    from .protocols import get as protocol_kind
+
+    name, module, kind = protocol["name"], dataset_module(dataset), protocol_kind(protocol["kind"])
+    what = f"{module.TITLE}, protocol '{name}': {kind.LABEL}; {NORMALISATION_LABELS[protocol['normalisation']]}"
+    table = summary_table(results, dataset=dataset, reference=False, unit=kind.UNIT)
     table.insert(0, "normalisation", protocol["normalisation"])
     table.insert(0, "protocol", name)
     write_table(table, f"{tables_dir}/{dataset}_{name}_accuracy",
@@ -742,7 +738,7 @@ channels, {de.shape[0]} windows of {features.attrs['window_s']} s (step {feature
 def quality_stage(*, features_path: str, output_html: str, protocol: Mapping, seed: int) -> None:
     """The rule ``quality_report``: one QC page for one recording, from what the feature
     job stored (never re-reads raw data). Class balance per split of each experiment."""
-    from .experiments import ExperimentError, experiment_folds
+    from .protocols import ExperimentError, experiment_folds
     from .store import read_features, read_qc
 
     features = read_features(features_path)
