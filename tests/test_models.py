@@ -506,6 +506,32 @@ def test_early_stopping_rule():
     assert stopper.best_epoch == 2 and stopper.best_weights == 2
 
 
+def test_early_stopping_decides_as_keras_callback():
+    """The NumPy models' EarlyStopping and keras.callbacks.EarlyStopping (the Keras models')
+    stop at the same epoch and restore the same one, gains of exactly min_delta included."""
+    from multimodal_emotion.models.training import KerasEarlyStopping
+
+    rng = np.random.default_rng(0)
+    for trial in range(200):
+        n = int(rng.choice([10, 100, 1000, 2000, 37]))
+        steps = rng.choice([-2, -1, 0, 0, 1, 1, 2, 3], size=60)  # accuracy moves by k/n
+        scores = np.clip(np.cumsum(steps) + n // 2, 0, n) / n
+        patience, min_delta = int(rng.integers(0, 6)), float(rng.choice([0.0, 0.001, 0.002, 0.01]))
+        ours = EarlyStopping(patience=patience, min_delta=min_delta)
+        state = {"w": None}
+        keras_rule = KerasEarlyStopping(patience=patience, min_delta=min_delta, get_weights=lambda: state["w"],
+                                        set_weights=lambda w: state.update(restored=w))
+        for epoch, score in enumerate(scores, 1):
+            state["w"] = epoch
+            stop_ours = ours.update(epoch, score, lambda e=epoch: e)
+            stop_keras = keras_rule.update(epoch, score)
+            assert stop_ours == stop_keras, (trial, epoch)
+            assert ours.best_epoch == keras_rule.best_epoch, (trial, epoch)
+            if stop_ours:
+                break
+        assert keras_rule.restore() and state["restored"] == ours.best_weights == ours.best_epoch
+
+
 def test_run_epochs_restores_best_and_logs(caplog):
     state = {"w": 0}
     accs = iter([0.2, 0.5, 0.4, 0.45, 0.3, 0.35])
@@ -523,6 +549,12 @@ def test_run_epochs_restores_best_and_logs(caplog):
     assert hist["stopped_early"] and len(hist["monitored_accuracy"]) == 5
     epoch_lines = [r for r in caplog.records if "/10 loss" in r.getMessage()]
     assert len(epoch_lines) == 5 and "val_acc 0.5000" in epoch_lines[1].getMessage()
+    # a Keras model's weights: the same epochs, stopped and restored by keras.callbacks.EarlyStopping
+    state, accs = {"w": 0}, iter([0.2, 0.5, 0.4, 0.45, 0.3, 0.35])
+    again = run_epochs(train_epoch=train_epoch, monitor=lambda: next(accs), get_weights=lambda: state["w"],
+                       set_weights=lambda w: state.update(w=w), max_epochs=10, patience=3, min_delta=0.001,
+                       monitor_name="val", model_name="m", keras_model=True)
+    assert again == hist and state["w"] == 2
 
 
 def test_validation_split_is_monitored(effect_data):

@@ -390,7 +390,7 @@ class BimodalLSTM(SVMNetwork):
                 train_epoch=train_epoch, monitor=monitor,
                 get_weights=model.get_weights, set_weights=model.set_weights,
                 max_epochs=p["max_epochs"], patience=p["patience"], min_delta=p["min_delta"],
-                monitor_name="train" if val is None else "val", model_name=self.name,
+                monitor_name="train" if val is None else "val", model_name=self.name, keras_model=True,
                 steps_per_epoch=n_minibatches(n_sequences, p["batch_size"]),
             )
         return self

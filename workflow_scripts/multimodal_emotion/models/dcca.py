@@ -40,7 +40,7 @@ import numpy as np
 from .base import EmotionModel
 from .checks import check_range
 from .data import WindowData
-from .training import EarlyStopping, keras_input_specs, logger, phase, seed_everything, spec_like, traced
+from .training import KerasEarlyStopping, keras_input_specs, logger, phase, seed_everything, spec_like, traced
 
 #: The file of the fitted CCA directions and SVM weights, beside ``model.keras``.
 ARRAYS_FILE = "dcca.npz"
@@ -386,7 +386,8 @@ class DCCA(EmotionModel):
         step = traced(step, spec_like(eeg), spec_like(other))
         monitored = train if val is None else val
         rng = np.random.default_rng(p["seed"] + 1)
-        stopper = EarlyStopping(patience=p["patience"], min_delta=p["min_delta"])
+        stopper = KerasEarlyStopping(patience=p["patience"], min_delta=p["min_delta"], get_weights=net.get_weights,
+                                     set_weights=net.set_weights)
         history: dict = {"loss": [], "train_correlation": [], "monitored_correlation": []}
         stopped, epoch, steps = False, 0, 1
         monitor_name = "train" if val is None else "val"
@@ -407,8 +408,7 @@ class DCCA(EmotionModel):
                     logger.info("%s: no gain of %g in %s correlation for %d epochs; stopping at epoch %d",
                                 self.name, p["min_delta"], monitor_name, p["patience"], epoch)
                     break
-        if stopper.best_weights is not None:
-            net.set_weights(stopper.best_weights)
+        stopper.restore()
         # (3) linear CCA of the restored networks' training outputs
         self.cca_ = linear_cca(*self.network_outputs(train), r=r, n_components=self.n_pairs)
         # (4) + (5) fusion and the linear SVM

@@ -408,6 +408,8 @@ def fit_grouped(
                                                     graph.restore)
 
     n_monitored = float(mon["layout"].owner.sum())
+    # Keras' EarlyStopping rule, not its callback: the G configurations' best weights are slices of
+    # stacked variables, kept and restored inside the graph (keep_best / restore), not get/set_weights
     stoppers = [EarlyStopping(patience=p["patience"], min_delta=p["min_delta"]) for _ in models]
     hist = [{"loss": [], "train_accuracy": [], "monitored_accuracy": []} for _ in models]
     active = np.ones(G, np.float32)

@@ -150,9 +150,15 @@ class EarlyStopping:
     not increased 0.1% in the last 120 epochs", i.e. ``min_delta=0.001`` (0.1
     percentage points of accuracy as a fraction) and ``patience=120``.
 
-    An epoch counts as an improvement when ``score > best + min_delta`` (the Keras
-    ``EarlyStopping`` rule); its weights are the ones restored at the end. Smaller
-    gains neither reset the patience nor replace the restored weights.
+    An epoch counts as an improvement when ``score - min_delta > best`` (compared in
+    float32, as Keras does); its weights are
+    the ones restored at the end. Smaller gains neither reset the patience nor replace
+    the restored weights. This is ``keras.callbacks.EarlyStopping``'s rule (mode "max",
+    ``restore_best_weights=True``), written as Keras writes it so that the float rounding
+    agrees too: the Keras models use Keras' callback itself (:class:`KerasEarlyStopping`);
+    this copy serves the NumPy models, which must not import TensorFlow, and the grouped
+    LSTM, whose best weights stay inside its graph (tests/test_models.py checks the two
+    decide alike).
     """
 
     patience: int = 120
@@ -164,12 +170,67 @@ class EarlyStopping:
 
     def update(self, epoch: int, score: float, get_weights: Callable[[], Any]) -> bool:
         """Record ``score`` of ``epoch`` (1-based); return True when training should stop."""
-        if score > self.best + self.min_delta:
+        # Keras: ops.greater(score - min_delta, best), which compares in float32 (floatx)
+        if np.float32(score - self.min_delta) > np.float32(self.best):
             self.best, self.best_epoch, self.wait = score, epoch, 0
             self.best_weights = get_weights()
             return False
         self.wait += 1
         return self.wait >= self.patience
+
+    def restore(self, set_weights: Callable[[Any], None]) -> bool:
+        """Set the best epoch's weights (if an epoch ran); return whether it did."""
+        if self.best_weights is None:
+            return False
+        set_weights(self.best_weights)
+        return True
+
+
+class _WeightsHandle:
+    """What ``keras.callbacks.EarlyStopping`` uses of a model: its weights and ``stop_training``
+    (our loops train custom steps, and BDDAE's restored weights are two networks' own)."""
+
+    def __init__(self, get_weights: Callable[[], Any], set_weights: Callable[[Any], None]):
+        self.get_weights, self.set_weights = get_weights, set_weights
+        self.stop_training = False
+
+
+class KerasEarlyStopping:
+    """``keras.callbacks.EarlyStopping`` (mode "max", ``restore_best_weights=True``) driven by a
+    custom training loop, with :class:`EarlyStopping`'s interface (epochs 1-based)."""
+
+    def __init__(self, *, patience: int, min_delta: float, get_weights: Callable[[], Any],
+                 set_weights: Callable[[Any], None]):
+        import keras
+
+        self._model = _WeightsHandle(get_weights, set_weights)
+        self._callback = keras.callbacks.EarlyStopping(monitor="monitored", mode="max", patience=patience,
+                                                       min_delta=min_delta, restore_best_weights=True)
+        self._callback.set_model(self._model)
+        self._callback.on_train_begin()
+
+    def update(self, epoch: int, score: float, get_weights: Callable[[], Any] | None = None) -> bool:
+        """Record ``score`` of ``epoch`` (1-based); return True when training should stop."""
+        self._callback.on_epoch_end(epoch - 1, {"monitored": float(score)})
+        return self._model.stop_training
+
+    @property
+    def best(self) -> float:
+        return -math.inf if self._callback.best is None else float(self._callback.best)
+
+    @property
+    def best_epoch(self) -> int:
+        return 0 if self._callback.best is None else self._callback.best_epoch + 1
+
+    @property
+    def best_weights(self) -> Any:
+        return self._callback.best_weights
+
+    def restore(self, set_weights: Callable[[Any], None] | None = None) -> bool:
+        """Keras' restore at the end of training (the best epoch's weights); return whether it did."""
+        restored = self._callback.best_weights is not None
+        self._callback.on_train_end()
+        return restored
 
 
 def run_epochs(
@@ -184,6 +245,7 @@ def run_epochs(
     monitor_name: str,
     model_name: str,
     steps_per_epoch: int = 1,
+    keras_model: bool = False,
 ) -> dict:
     """Run ``train_epoch`` until early stopping or ``max_epochs``; restore best weights.
 
@@ -197,6 +259,9 @@ def run_epochs(
         ``monitor() -> accuracy`` of the monitored split in inference mode.
     steps_per_epoch : int
         Optimiser steps of one ``train_epoch`` (mini-batches), for the record.
+    keras_model : bool
+        The weights are a Keras model's: stop and restore with ``keras.callbacks.EarlyStopping``
+        (:class:`KerasEarlyStopping`); else :class:`EarlyStopping` (same rule, no TensorFlow).
 
     Returns
     -------
@@ -206,7 +271,9 @@ def run_epochs(
         ``restored_steps`` (steps up to the restored epoch), and per-epoch lists
         ``loss``, ``train_accuracy``, ``monitored_accuracy``.
     """
-    stopper = EarlyStopping(patience=patience, min_delta=min_delta)
+    stopper = (KerasEarlyStopping(patience=patience, min_delta=min_delta, get_weights=get_weights,
+                                  set_weights=set_weights) if keras_model
+               else EarlyStopping(patience=patience, min_delta=min_delta))
     hist: dict = {"loss": [], "train_accuracy": [], "monitored_accuracy": []}
     stopped = False
     epoch = 0
@@ -230,8 +297,7 @@ def run_epochs(
             break
         if epoch < max_epochs:
             pause_point("between_epochs", detail=f"{model_name} epoch {epoch}/{max_epochs}")
-    if stopper.best_weights is not None:
-        set_weights(stopper.best_weights)
+    if stopper.restore(set_weights):
         logger.info(
             "%s: restored weights of epoch %d (%s_acc %.4f)",
             model_name, stopper.best_epoch, monitor_name, stopper.best,
