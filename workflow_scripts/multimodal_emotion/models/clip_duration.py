@@ -16,11 +16,16 @@ same scores.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import numpy as np
 
-from .base import EmotionModel, WindowData, _check_range, logger
+from .base import EmotionModel
+from .checks import check_range
+from .data import WindowData
+
+logger = logging.getLogger("multimodal_emotion.models")
 
 ARRAYS_FILE = "clip_durations.npz"
 
@@ -42,6 +47,9 @@ def trial_durations(data: WindowData) -> tuple[np.ndarray, np.ndarray, np.ndarra
 class ClipDuration(EmotionModel):
     """k-nearest neighbours on trial duration alone (no EEG, no eye features).
 
+    With arrays (``fit(X, y, groups=trials)``) the trial of every window comes from
+    ``groups``; ``X`` is validated but not read.
+
     Parameters
     ----------
     n_neighbors : int
@@ -49,7 +57,7 @@ class ClipDuration(EmotionModel):
         the k-th nearest are consulted too.
     n_classes : int | None
         None infers ``max(train.y) + 1``.
-    seed, max_epochs, patience, min_delta, batch_size :
+    n_eeg_features, seed, max_epochs, patience, min_delta, batch_size :
         Accepted for the common interface; unused (the fit is deterministic).
     """
 
@@ -61,6 +69,7 @@ class ClipDuration(EmotionModel):
         *,
         n_neighbors: int = 1,
         n_classes: int | None = None,
+        n_eeg_features: int | None = None,
         seed: int = 0,
         max_epochs: int = 0,
         patience: int = 0,
@@ -68,27 +77,30 @@ class ClipDuration(EmotionModel):
         batch_size: int | None = None,
     ) -> None:
         self._store_params(locals())
-        _check_range("n_neighbors", n_neighbors, low=1, kind=int)
-        self.durations_: np.ndarray | None = None
-        self.classes_: np.ndarray | None = None
+
+    def _check_params(self) -> None:
+        super()._check_params()
+        check_range("n_neighbors", self._params["n_neighbors"], low=1, kind=int)
 
     def required_modalities(self) -> tuple[str, ...]:
         return ()  # the trial's duration only
 
-    def fit(self, train: WindowData, val: WindowData | None = None) -> ClipDuration:
+    def _fit(self, train: WindowData, val: WindowData | None = None) -> ClipDuration:
         self._set_n_classes(train)
         trials, durations, inverse = trial_durations(train)
         classes = np.zeros(trials.size, dtype=np.int64)
         classes[inverse] = train.y  # a trial's windows share its label
-        self.durations_, self.classes_ = durations, classes
-        self.history = {"epochs": 0, "train_accuracy": self.score(train),
-                        "val_accuracy": None if val is None else self.score(val)}
+        self.durations_, self.trial_classes_ = durations, classes
+        self.history = {"epochs": 0, "train_accuracy": float(np.mean(self._predicted(train) == train.y)),
+                        "val_accuracy": None if val is None else float(np.mean(self._predicted(val) == val.y))}
         logger.info("%s fitted on %d trials: train_acc %.4f", self.name, trials.size, self.history["train_accuracy"])
         return self
 
-    def decision_function(self, data: WindowData) -> np.ndarray:
+    def _predicted(self, data: WindowData) -> np.ndarray:
+        return np.argmax(self._decision_function(data), axis=1)
+
+    def _decision_function(self, data: WindowData) -> np.ndarray:
         """Class vote shares of the nearest training trials, shape (n_windows, n_classes)."""
-        self._check_fitted()
         _, durations, inverse = trial_durations(data)
         distance = np.abs(durations[:, None] - self.durations_[None, :])
         k = min(self._params["n_neighbors"], self.durations_.size)
@@ -96,15 +108,15 @@ class ClipDuration(EmotionModel):
         near = distance <= kth
         votes = np.zeros((durations.size, self.n_classes_))
         for c in range(self.n_classes_):
-            votes[:, c] = (near & (self.classes_ == c)[None, :]).sum(axis=1)
+            votes[:, c] = (near & (self.trial_classes_ == c)[None, :]).sum(axis=1)
         return (votes / votes.sum(axis=1, keepdims=True))[inverse]
 
     def _save_files(self, directory: Path) -> None:
-        np.savez(directory / ARRAYS_FILE, durations=self.durations_, classes=self.classes_)
+        np.savez(directory / ARRAYS_FILE, durations=self.durations_, classes=self.trial_classes_)
 
     def _load_files(self, directory: Path) -> None:
         with np.load(directory / ARRAYS_FILE) as saved:
-            self.durations_, self.classes_ = saved["durations"], saved["classes"]
+            self.durations_, self.trial_classes_ = saved["durations"], saved["classes"]
 
 
 __all__ = ["ClipDuration", "trial_durations"]
