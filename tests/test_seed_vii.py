@@ -226,19 +226,55 @@ def test_a_label_sheet_with_an_unknown_emotion_is_refused(tmp_path):
         ds.read(files)
 
 
-def test_bad_preprocessed_files_give_one_line(subject, tmp_path):
-    content = {k: v for k, v in scipy.io.loadmat(subject["eeg"]).items() if not k.startswith("__")}
-    content["4"] = content["4"][:61]
-    del content["30"]
-    bad = tmp_path / ds.EEG_DIR / "1.mat"
-    bad.parent.mkdir()
-    scipy.io.savemat(bad, content)
-    files = {**_roles(subject, "labels"), "eeg": str(bad)}
-    with pytest.raises(DataFormatError, match=r"1\.mat: '4' has 61 channels|1\.mat: '4'.*62") as info:
-        ds.read(files, entry="preprocessed", sessions=[1])
-    assert "\n" not in str(info.value)
-    with pytest.raises(DataFormatError, match=r"no variable '30' .*: a clip is missing"):
-        ds.read(files, entry="preprocessed", sessions=[2])
+def _write_minimal_preprocessed(root: Path, *, eeg_edit=None, eye_rows=None, drop=()) -> dict[str, str]:
+    """Session 1 of a subject as the preprocessed entry reads it: '{v}' (62, 200 x 8) EEG, the
+    eye file's '{v}' (2, 33) on its two 4 s windows, and the label workbook; written with scipy/pandas."""
+    rng = np.random.default_rng(3)
+    eeg = {str(v): rng.normal(size=(62, 1600)) for v in range(1, 21)}
+    eye = {str(v): rng.normal(size=((eye_rows or {}).get(v, 2), 33)) for v in range(1, 21)}
+    if eeg_edit is not None:
+        name, shape = eeg_edit
+        eeg[name] = rng.normal(size=shape)
+    for name in drop:
+        eeg.pop(name)
+    files = _write_minimal(root)  # for its label workbook
+    paths = {"eeg": root / ds.EEG_DIR / "4.mat", "eye": root / ds.EYE_DIR / "4.mat", "labels": Path(files["labels"])}
+    paths["eeg"].parent.mkdir(parents=True, exist_ok=True)
+    scipy.io.savemat(paths["eeg"], eeg)
+    scipy.io.savemat(paths["eye"], eye)
+    return {k: str(v) for k, v in paths.items()}
+
+
+def test_the_preprocessed_entry_reads_a_minimal_writer(tmp_path):
+    rec = ds.read(_write_minimal_preprocessed(tmp_path, eye_rows={7: 3}), entry="preprocessed", sessions=[1])
+    assert [seg.index for seg in rec.segments] == list(range(1, 21)) and rec.other_kind == "lab_eye_features"
+    assert rec.segments[6].other.shape == (2, 33) and rec.segments[6].eeg.shape == (62, 1600)  # one eye row more: cut
+
+
+@pytest.mark.parametrize(
+    "kwargs, role, message",
+    [
+        ({"eeg_edit": ("4", (61, 1600))}, "eeg", r"'4' has 61 channels"),
+        ({"eye_rows": {9: 5}}, "eye", r"'9' has 5 windows but '9' of 4\.mat \(2 4 s windows\) has 2: the eye rows do "
+                                      r"not match"),
+        ({"drop": ("12",)}, "eeg", r"no variable '12' .*: a clip is missing"),
+        ({"labels": b"PK\x03\x04 truncated"}, "labels", r"unreadable label sheet"),
+    ],
+    ids=["wrong-shape", "eye-rows-not-matching", "missing-clip", "unreadable-label-sheet"],
+)
+def test_bad_preprocessed_inputs_give_one_line_and_no_output(tmp_path, kwargs, role, message):
+    labels = kwargs.pop("labels", None)
+    files = _write_minimal_preprocessed(tmp_path, **kwargs)
+    if labels is not None:
+        Path(files["labels"]).write_bytes(labels)
+    output = tmp_path / "out" / "4_1234.h5"
+    with pytest.raises(DataFormatError, match=message) as info:
+        features.feature_stage(dataset="seed_vii", inputs=files, bandpass={"l_freq": 1.0, "h_freq": 50.0},
+                               bands=dict(ds.SPEC.bands), window_s=4.0, step_s=4.0, output=str(output),
+                               read_options={"entry": "preprocessed", "sessions": [1]}, de_scale="lab",
+                               smoothing="lds")
+    assert "\n" not in str(info.value) and str(info.value).startswith(files[role])
+    assert not output.parent.exists() or not any(output.parent.iterdir())
 
 
 # --- raw: annotations in start/end pairs, the trigger .csv where they are wrong -----------
@@ -265,6 +301,12 @@ def test_raw_entry_cuts_the_clips_at_the_annotations_or_the_trigger_file(tmp_pat
     without = {role: path for role, path in files.items() if role != "trigger_3"}
     with pytest.raises(DataFormatError, match=r"2_\d+_3\.cnt: annotations: 20 starts \(code 1\) and 0 ends") as info:
         features.feature_stage(dataset="seed_vii", inputs=without, bandpass={"l_freq": 1.0, "h_freq": 50.0},
+                               bands={"alpha": [8, 14]}, window_s=4.0, step_s=4.0, output=str(output),
+                               read_options={"entry": "raw", "sessions": [2, 3]})
+    assert "\n" not in str(info.value) and not output.parent.exists()
+    Path(files["labels"]).write_bytes(b"")  # an empty workbook
+    with pytest.raises(DataFormatError, match=r"emotion_label_and_stimuli_order\.xlsx: ") as info:
+        features.feature_stage(dataset="seed_vii", inputs=files, bandpass={"l_freq": 1.0, "h_freq": 50.0},
                                bands={"alpha": [8, 14]}, window_s=4.0, step_s=4.0, output=str(output),
                                read_options={"entry": "raw", "sessions": [2, 3]})
     assert "\n" not in str(info.value) and not output.parent.exists()
