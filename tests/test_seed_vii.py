@@ -342,7 +342,8 @@ def test_protocols_are_checked_against_the_dataset():
         config["experiments"]["seed_vii_protocol"] = protocol
         wc.check_experiments(config)
     config["experiments"]["seed_vii_protocol"] = {**ds.DEFAULT_PROTOCOL, "clips_per_fold": 11}
-    with pytest.raises(ConfigError, match=r"'experiments.seed_vii_protocol.clips_per_fold': 11 clips per fold leave fewer than 2 folds"):
+    with pytest.raises(ConfigError, match=r"'experiments.seed_vii_protocol.clips_per_fold': 11 clips per fold "
+                                          r"leave fewer than 2 folds"):
         wc.check_experiments(config)
     config["experiments"]["seed_vii_protocol"] = {**ds.CROSS_SESSION_PROTOCOL, "test_clips": [81]}
     with pytest.raises(ConfigError, match=r"clip 81 does not exist \(SEED-VII has 80\)"):
