@@ -253,7 +253,7 @@ def test_model_without_its_modality_is_absent_with_a_note(tmp_path):
     assert any("no other features" in note for note in table.attrs["excluded"])
     reporting.write_table(table, str(tmp_path / "seed_accuracy"), caption="SEED")
     markdown = (tmp_path / "seed_accuracy.md").read_text()
-    assert "| model |" in markdown and "linear_svm_eeg" in markdown  # the model column is printed
+    assert "| model " in markdown and "linear_svm_eeg" in markdown  # the model column is printed
     assert "Not evaluable" in markdown and "no other features" in markdown
     assert "linear_svm_eeg" in (tmp_path / "seed_accuracy.tex").read_text().replace("\\_", "_")
 

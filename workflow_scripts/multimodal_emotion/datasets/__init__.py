@@ -11,7 +11,8 @@ A dataset module (``seed.py``, ``deap.py``) provides:
   ``CLASSES`` (label name -> :class:`~..recording.LabelClasses`);
 - discovery: ``recordings(config, root)``, ``input_files(config, root, recording)``
   (files by role for the configured entry), ``shortest_segment_s(config)``;
-- reading: ``read(files, entry=..., **options)`` -> :class:`~..recording.Recording`, the reader
+- reading: ``read(files, entry=..., **options)`` -> :class:`~..recording.Recording` (plus
+  ``recording=`` when one file holds several recordings, as DREAMER.mat does), the reader
   chosen by the configured entry (options: the block's ``READ_OPTIONS``). An entry whose
   files hold features rather than signals (SEED ``extracted``, ``multimodal``) returns
   them in ``Recording.shipped`` / ``Segment.shipped``; the feature stage then writes them
@@ -32,11 +33,11 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from . import deap, seed, seed_iv, seed_v
+from . import deap, dreamer, seed, seed_iv, seed_v
 from ..recording import check_option
 from ._resources import RESOURCES
 
-REGISTRY: dict[str, ModuleType] = {module.NAME: module for module in (seed, deap, seed_iv, seed_v)}
+REGISTRY: dict[str, ModuleType] = {module.NAME: module for module in (seed, deap, seed_iv, seed_v, dreamer)}
 NAMES: tuple[str, ...] = tuple(REGISTRY)
 
 
