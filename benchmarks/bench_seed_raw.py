@@ -7,7 +7,7 @@ and the workflow's one feature job (read + cut + resample to 200 Hz, bandpass, f
 HDF5) and prints the wall time (and CPU time) of each and the peak RSS, next to the RSS
 of that subprocess right after importing MNE (the baseline). Both readers are measured in
 the same run, alternating, ``--repeats`` times each (the fastest run counts: other jobs on
-a shared machine only slow runs down): ``polyphase`` (today's: memory-mapped samples,
+a shared machine only slow runs down): ``polyphase`` (today's: MNE reads the samples,
 polyphase FIR decimation) and ``fft`` (the earlier one: MNE reads the samples, FFT
 resampling); their ratio is printed. Peak RSS is ``VmHWM`` of ``/proc/self/status``
 (reset at exec) and ``resource.getrusage(RUSAGE_SELF).ru_maxrss``; the latter survives

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections import defaultdict
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -112,7 +113,8 @@ def null_data():
     return make_windows(30, effect=0.0, seed=3), make_windows(60, effect=0.0, seed=4)
 
 
-SMALL = {
+#: Small settings per model class; a registered class without an entry runs with its defaults.
+SMALL = defaultdict(dict, {
     "bimodal_lstm": dict(eeg_hidden=8, other_hidden=4, dropout=0.2, l2=1e-3,
                          learning_rate=1e-2, sequence_length=10, max_epochs=120, patience=30),
     "bddae": dict(eeg_hidden=8, other_hidden=4, shared_hidden=6, dropout=0.2, l2=1e-3,
@@ -128,7 +130,7 @@ SMALL = {
     "mesae": dict(eeg_subsets=3, other_subsets=2, sae_hidden=[8, 8, 4], pretrain_epochs=10, max_epochs=30,
                   patience=10, batch_size=64),
     "subnetwork_nodes": dict(node_size=40, C=1.0, max_epochs=12, patience=12),
-}
+})
 
 
 # --------------------------------------------------------------------------------------

@@ -1,17 +1,50 @@
-"""The per-recording quality page flags what is wrong with a recording, and only that."""
+"""The per-recording quality page (an mne.Report) flags what is wrong with a recording, and only that."""
 
 from __future__ import annotations
+
+from html.parser import HTMLParser
 
 import numpy as np
 import scipy.io
 
 from multimodal_emotion.features import feature_stage
-from multimodal_emotion.reporting import quality_stage
+from multimodal_emotion.quality_report import quality_stage
 
 SETTINGS = {"bandpass": {"l_freq": 1.0, "h_freq": 50.0}, "window_s": 4.0, "step_s": 1.0,
             "bands": {"delta": [1, 4], "theta": [4, 8], "alpha": [8, 14], "beta": [14, 31], "gamma": [31, 50]}}
 PROTOCOL = {"kind": "clips", "tasks": ["emotion"], "train_clips": [1, 2, 3, 4, 5, 6], "validation_clips": [7, 8, 9],
             "test_clips": [10, 11, 12, 13, 14, 15]}
+
+
+class RenderedPage(HTMLParser):
+    """What a reader of the page sees: its text (scripts and styles left out), its images
+    (alt text, whether the source is an embedded PNG) and its table rows (class, cells)."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self._hidden, self._row, self.words, self.images, self.rows = 0, None, [], [], []
+        self.feed(html)
+        self.text = " ".join(" ".join(self.words).split())
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self._hidden += tag in ("script", "style")
+        if tag == "img":
+            self.images.append((attrs.get("alt"), (attrs.get("src") or "").startswith("data:image/png;base64,")))
+        if tag == "tr":
+            self._row = (attrs.get("class"), [])
+
+    def handle_endtag(self, tag):
+        self._hidden -= tag in ("script", "style")
+        if tag == "tr" and self._row is not None:
+            self.rows.append((self._row[0], " ".join(" ".join(self._row[1]).split())))
+            self._row = None
+
+    def handle_data(self, data):
+        if not self._hidden:
+            self.words.append(data)
+            if self._row is not None:
+                self._row[1].append(data)
 
 
 def qc_page(tmp_path, files, name):
@@ -23,9 +56,12 @@ def qc_page(tmp_path, files, name):
 
 
 def test_flat_channel_and_short_clip_are_flagged_and_a_clean_recording_is_not(seed_files, tmp_path):
-    clean = qc_page(tmp_path, seed_files, "clean")
-    assert "FLAG" not in clean and "0 check(s) flagged" in clean
-    assert "Power spectra" in clean and "data:image/png;base64" in clean and "class balance emotion/train" in clean
+    clean = RenderedPage(qc_page(tmp_path, seed_files, "clean"))
+    assert clean.text.startswith("Quality report: 1_20131027")
+    assert "FLAG" not in clean.text and "0 check(s) flagged" in clean.text
+    assert {("Power spectra", True), ("DE features", True)} <= set(clean.images)
+    assert "class balance emotion/train" in clean.text and "Windows per segment" in clean.text
+    assert "Other modality (eye_movements)" in clean.text
 
     content = scipy.io.loadmat(seed_files["eeg"])
     damaged = {}
@@ -41,11 +77,11 @@ def test_flat_channel_and_short_clip_are_flagged_and_a_clean_recording_is_not(se
     damaged_path = tmp_path / "Preprocessed_EEG" / seed_files["eeg"].name
     damaged_path.parent.mkdir(parents=True)
     scipy.io.savemat(damaged_path, damaged)
-    page = qc_page(tmp_path, {**seed_files, "eeg": damaged_path}, "damaged")
-    flagged = [line for line in page.splitlines() if "class='flag'" in line]
-    assert "2 check(s) flagged" in page, flagged
-    assert any("flat channels" in line and "F7" in line for line in flagged)
-    assert any("segment lengths" in line and "segment(s) 4 " in line for line in flagged)
+    page = RenderedPage(qc_page(tmp_path, {**seed_files, "eeg": damaged_path}, "damaged"))
+    flagged = [cells for kind, cells in page.rows if kind == "flag"]
+    assert "2 check(s) flagged" in page.text and len(flagged) == 2, flagged
+    assert any(row.startswith("FLAG flat channels") and "F7" in row for row in flagged)
+    assert any(row.startswith("FLAG segment lengths") and "segment(s) 4 " in row for row in flagged)
 
 
 def test_truncated_files_say_they_are_truncated(seed_files, deap_file, tmp_path):

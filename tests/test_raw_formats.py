@@ -219,7 +219,7 @@ def test_seed_cnt_unreadable_file(tmp_path):
         seed_ds.read_cnt(bad, time_txt)
 
 
-# --- SEED reader: samples read from the file, polyphase decimation --------------------
+# --- SEED reader: clips read through MNE, polyphase decimation ---------------------------
 
 
 def _write_broadband_session(directory: Path, *, seed: int = 0) -> tuple[Path, Path]:
@@ -247,7 +247,7 @@ def _write_broadband_session(directory: Path, *, seed: int = 0) -> tuple[Path, P
 
 
 def test_polyphase_clips_equal_the_fft_clips_within_the_anti_alias_filters(tmp_path):
-    """Today's reader (polyphase FIR on samples read from the file) against the earlier one
+    """Today's reader (polyphase FIR on the recording around each clip) against the earlier one
     (MNE reads, FFT resampling). The two anti-alias filters differ around 100 Hz (the
     FFT's brick wall, the Kaiser FIR's ~85-115 Hz transition band; the unfiltered clips
     differ by ~7 % RMS there): below 60 Hz, and in the DE of every band, they agree to
@@ -285,38 +285,12 @@ def test_polyphase_clips_are_resample_poly_of_the_whole_recording(tmp_path):
     for (start, _), clip, eog in zip(session.bounds, session.clips, session.eog):
         assert start % 5 == 0
         expected = whole[:, start // 5 : start // 5 + clip.shape[1]]
-        # float32 FFTs on counts minus a per-channel offset (the signals sit on up to 5 mV)
-        np.testing.assert_allclose(np.vstack([clip, eog]), expected, rtol=0, atol=1e-3)
+        np.testing.assert_allclose(np.vstack([clip, eog]), expected, rtol=0, atol=1e-6)
 
 
-def test_polyphase_decimate_is_resample_polys_filter():
-    from scipy.signal import firwin, resample_poly
-
-    rng = np.random.default_rng(3)
-    for factor, n_out in ((5, 1000), (4, 333), (2, 57)):
-        taps = firwin(20 * factor + 1, 1 / factor, window=("kaiser", 5.0))
-        x = rng.standard_normal((3, factor * (n_out - 1) + taps.size))
-        y = cnt_format.polyphase_decimate(x, taps, factor, n_out)
-        # resample_poly zero-pads the edges; its output j + 10 is centred where ours j is
-        reference = resample_poly(x, 1, factor, axis=-1, padtype="constant")[:, 10 : 10 + n_out - 20]
-        np.testing.assert_allclose(y[:, : n_out - 20], reference, rtol=0, atol=1e-5)
-
-
-def test_file_reads_give_what_mne_reads(tmp_path, monkeypatch):
-    """The reader's own file reads give the samples MNE reads: clips equal those of the
-    MNE-read fallback (taken when the header fields MNE exposes disagree with a short MNE
-    read)."""
-    cnt, time_txt = _write_broadband_session(tmp_path)
-    direct = seed_ds.read_cnt(cnt, time_txt)
-    monkeypatch.setattr(cnt_format._CntSamples, "_agrees_with_mne", lambda self: False)
-    through_mne = seed_ds.read_cnt(cnt, time_txt)
-    for a, b in zip(direct.clips + direct.eog, through_mne.clips + through_mne.eog):
-        np.testing.assert_allclose(a, b, rtol=0, atol=1e-3)
-
-
-def test_file_reads_follow_a_blocked_channel_layout(tmp_path):
+def test_a_blocked_channel_layout_gives_the_same_clips(tmp_path):
     """CNT files may store ``channel_offset`` samples of a channel together (header byte
-    894); the reader reads such a file as MNE does, without falling back to MNE."""
+    894); such a file gives the clips of the same samples stored one sample at a time."""
     cnt, time_txt = _write_seed_session(tmp_path)
     raw = mne.io.read_raw_cnt(cnt, data_format="int32", preload=False, verbose="error")
     n_ch, n_times, block = len(raw.ch_names), raw.n_times, 4
@@ -331,7 +305,6 @@ def test_file_reads_follow_a_blocked_channel_layout(tmp_path):
     blocked_cnt.write_bytes(bytes(content))
     blocked_raw = mne.io.read_raw_cnt(blocked_cnt, data_format="int32", preload=False, verbose="error")
     np.testing.assert_array_equal(blocked_raw.get_data(), raw.get_data())  # the file is what MNE expects
-    assert cnt_format._CntSamples(blocked_raw, blocked_cnt, seed_ds.CHANNELS).direct
     for a, b in zip(seed_ds.read_cnt(blocked_cnt, time_txt).clips, seed_ds.read_cnt(cnt, time_txt).clips):
         np.testing.assert_array_equal(a, b)
 
@@ -592,6 +565,13 @@ def test_16bit_cnt_read_as_32bit_is_refused_with_a_hint(tmp_path):
     message = str(info.value)
     assert message.startswith(f"{cnt16}: clip 1: median channel SD is") and "\n" not in message
     assert "beyond any EEG" in message and "16-bit file" in message and "cnt_data_format: int16" in message
+
+
+def test_the_width_hint_reads_the_sample_width_from_the_header(tmp_path):
+    cnt16, _ = _write_16bit_session(tmp_path)
+    for path, width in ((cnt16, "16"), (tmp_path / "1_1.cnt", "32")):
+        raw = mne.io.read_raw_cnt(path, data_format="auto", preload=False, verbose="error")
+        assert cnt_format._sample_width(raw) == width
 
 
 def test_16bit_cnt_is_read_right_with_auto_detection(tmp_path):

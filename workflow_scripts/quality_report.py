@@ -1,6 +1,6 @@
 """Snakemake entry point: the quality-control page of one recording."""
 from multimodal_emotion import run_logged
-from multimodal_emotion.reporting import quality_stage
+from multimodal_emotion.quality_report import quality_stage
 
 run_logged(
     snakemake.log[0],

@@ -223,14 +223,12 @@ def read_cnt(
 
     The header, channel names, calibrations and events come from
     ``mne.io.read_raw_cnt(..., data_format=data_format, preload=False)``; the samples are
-    read clip by clip. With ``resample_method="polyphase"`` (the default) each clip's
-    multiplexed integer samples are read straight from the file in small blocks
-    (:class:`_CntSamples`), scaled to µV as MNE scales them, and decimated to
-    ``target_sfreq`` by polyphase filtering (:func:`_decimate_polyphase`: the FIR of
-    :func:`scipy.signal.resample_poly` / MNE's ``method="polyphase"``, fed with the
-    recording's own samples around the clip instead of edge padding). With ``"fft"``
-    (the earlier reader, kept for comparison) each clip is read with MNE's
-    ``get_data(start, stop)`` and resampled with :func:`mne.filter.resample` (FFT).
+    read clip by clip with MNE's ``get_data(start, stop)``. With
+    ``resample_method="polyphase"`` (the default) each clip is decimated to
+    ``target_sfreq`` by :func:`scipy.signal.resample_poly` fed with the recording's own
+    samples around the clip instead of edge padding (:func:`decimate_clip`). With
+    ``"fft"`` (the earlier reader, kept for comparison) each clip is resampled with
+    :func:`mne.filter.resample` (FFT).
     Only one clip is in memory at a time, so a full session (66 channels x ~3.9 M
     samples at 1000 Hz, ~1 GB on disk) needs a few hundred MB.
 
@@ -260,12 +258,10 @@ def read_cnt(
     n_clips : int
         Number of clips in ``time.txt`` (15).
     resample_method : ``"polyphase"`` | ``"fft"``
-        ``"polyphase"``: samples read from the file, polyphase FIR decimation (an integer
-        ratio such as 1000 -> 200 Hz; other ratios use :func:`mne.filter.resample` with
-        ``method="polyphase"``). ``"fft"``: MNE reads the samples and
-        :func:`mne.filter.resample` resamples them by FFT (the earlier reader, ~5x
-        slower; its clips equal the polyphase ones within the two anti-alias filters'
-        difference, tested).
+        ``"polyphase"``: polyphase FIR decimation (an integer ratio such as 1000 -> 200 Hz;
+        other ratios use :func:`mne.filter.resample` with ``method="polyphase"``).
+        ``"fft"``: :func:`mne.filter.resample` by FFT (the earlier reader; its clips
+        equal the polyphase ones within the two anti-alias filters' difference, tested).
     data_format : ``"auto"`` | ``"int16"`` | ``"int32"``
         Sample width of the file. ``"auto"`` infers it from the header's sample count
         and the event-table position (MNE); where that is impossible (files over 2 GB,
@@ -361,21 +357,19 @@ def read_cnt(
     )
     factor = sfreq / float(target_sfreq)
     integer_factor = resample_method == "polyphase" and factor == round(factor) and factor >= 1
-    source = _CntSamples(raw, cnt_path, picks, verbose=verbose) if integer_factor else None
     for start, end in bounds:
         if inclusive_end:
             n_out = int(np.floor((end - start) * ratio + 1e-9)) + 1
         else:
             n_out = int(round((end - start) * ratio))
         if integer_factor:
-            resampled = _decimate_polyphase(source, start, n_out, int(round(factor)))
+            resampled = decimate_clip(raw, picks, start, n_out, int(round(factor)), verbose=verbose)
         else:
             n_in = int(round(n_out / ratio))
             stop = min(start + n_in, n_times)
-            data = raw.get_data(picks=picks, start=start, stop=stop, verbose=verbose)
+            data = read_samples(raw, picks, start, stop, verbose=verbose)
             if data.shape[1] < n_in:  # the last output instants need a few samples more
                 data = np.pad(data, ((0, 0), (0, n_in - data.shape[1])), mode="edge")
-            data *= 1e6  # V -> µV
             resampled = mne.filter.resample(
                 data,
                 up=float(target_sfreq),
@@ -405,200 +399,46 @@ def read_cnt(
     )
 
 
-# Neuroscan CNT 3.x layout as MNE reads it (mne/io/cnt/_utils.py): a 900-byte SETUP
-# header, one 75-byte ELECTLOC record per channel, then the samples, multiplexed in
-# blocks of ``channel_offset`` samples per channel (1 in SEED's files: ch0 ch1 ... of
-# sample 0, then sample 1, ...).
-_CNT_SETUP_BYTES = 900
-_CNT_ELECTRODE_BYTES = 75
-# scipy.signal.resample_poly's (and MNE's method="polyphase") anti-alias FIR: Kaiser
-# window (beta 5), half length 10 x the decimation factor, cutoff at the new Nyquist.
-_POLYPHASE_WINDOW = ("kaiser", 5.0)
+# scipy.signal.resample_poly's anti-alias FIR: half length 10 x the decimation factor
+# (Kaiser window, beta 5, cutoff at the new Nyquist).
 _POLYPHASE_HALF_LENGTH = 10
-_CNT_READ_SAMPLES = 8192  # samples of every channel per read (2 MB for 66 int32 channels)
 
 
-class _CntSamples:
-    """The integer samples of a CNT file, read straight from the file clip by clip.
-
-    :meth:`read_into` writes float32 counts minus a per-row offset into a buffer, one
-    row per channel of ``rows``; with the ``gain_uV`` and ``baseline`` of each row,
-    ``(counts + offset - baseline) * gain_uV`` is what MNE's ``get_data`` returns x 1e6
-    (µV), and ``picked`` are the rows of the channels asked for. The multiplexed samples
-    are read in blocks of :data:`_CNT_READ_SAMPLES` samples of every channel into one small
-    buffer and transposed from there (all channels: a gather of the picked ones costs
-    more than decimating the few others; ``readinto`` of a reused buffer costs half of
-    what the page faults of a per-clip ``np.memmap`` cost here). The layout (data
-    offset, sample width, ``channel_offset``, baselines) is MNE's reading of the header; a
-    short stretch is compared with MNE's own reading when the file is opened, and if
-    MNE's private header fields are not there or disagree, MNE reads every clip instead
-    (``rows`` = the picks; slower, same values).
-    """
-
-    def __init__(self, raw, path: Path, picks: Sequence[str], *, verbose=None):
-        self.raw, self.path, self.picks, self.verbose = raw, path, list(picks), verbose
-        self.n_file_channels = len(raw.ch_names)
-        cals = np.array([ch["cal"] for ch in raw.info["chs"]], dtype=np.float64) * 1e6
-        try:  # MNE's private reading of the header
-            extras = raw._raw_extras[0]
-            self.n_bytes = int(extras["n_bytes"])
-            self.block = int(extras["channel_offset"])  # samples per channel block
-            baseline = np.asarray(extras["baselines"], dtype=np.float64).reshape(self.n_file_channels)
-            layout_known = self.n_bytes in (2, 4) and self.block >= 1
-        except (AttributeError, KeyError, IndexError, TypeError, ValueError):
-            layout_known = False
-        if layout_known:  # every channel of the file, in file order
-            self.rows = list(raw.ch_names)
-            self.picked = np.array([raw.ch_names.index(name) for name in self.picks])
-            self.gain_uV, self.baseline = cals, baseline
-            self.direct = self._agrees_with_mne()
-        else:
-            self.direct = False
-        if not self.direct:
-            logger.info("%s: samples read through MNE (the header fields MNE exposes do not fit).", path)
-            self.rows, self.picked = list(self.picks), np.arange(len(self.picks))
-            self.gain_uV, self.baseline = np.ones(len(self.picks)), np.zeros(len(self.picks))
-
-    @property
-    def n_times(self) -> int:
-        return int(self.raw.n_times)
-
-    def _agrees_with_mne(self) -> bool:
-        stop = min(self.n_times, 64)
-        counts = np.empty((len(self.rows), stop), dtype=np.float32)
-        offset = self._read_file_into(counts, 0, stop)
-        mine = ((counts + offset[:, None] - self.baseline[:, None]) * self.gain_uV[:, None])[self.picked]
-        theirs = self.raw.get_data(picks=self.picks, start=0, stop=stop, verbose=self.verbose) * 1e6
-        return bool(np.allclose(mine, theirs, rtol=1e-6, atol=1e-9 * (1 + np.abs(theirs).max())))
-
-    def read_into(self, out: np.ndarray, start: int, stop: int) -> np.ndarray:
-        """Samples ``start <= t < stop`` (within the recording) of every row into
-        ``out[:, :stop - start]`` (float32) as counts minus the returned per-row offset
-        (float64, a whole count near the first samples' mean: float32 holds the
-        differences exactly where it could not hold the counts)."""
-        if self.direct:
-            return self._read_file_into(out, start, stop)
-        data = self.raw.get_data(picks=self.picks, start=start, stop=stop, verbose=self.verbose) * 1e6
-        offset = np.round(data[:, :_CNT_READ_SAMPLES].mean(axis=1))
-        np.subtract(data, offset[:, None], out=out[:, : stop - start], casting="same_kind")
-        return offset
-
-    def _read_file_into(self, out: np.ndarray, start: int, stop: int) -> np.ndarray:
-        n_ch, block = self.n_file_channels, self.block
-        first, last = start // block, -(-stop // block)  # blocks holding the samples
-        block_bytes = n_ch * block * self.n_bytes
-        offset = _CNT_SETUP_BYTES + _CNT_ELECTRODE_BYTES * n_ch + first * block_bytes
-        needed = offset + (last - first) * block_bytes
-        size = self.path.stat().st_size
-        if needed > size:
-            raise RawFormatError(
-                self.path, f"not a readable Neuroscan CNT file (truncated: {size} bytes on disk, "
-                f"samples up to {stop} need {needed})")
-        per_read = max(1, _CNT_READ_SAMPLES // block)  # blocks per read
-        raw_blocks = np.empty((per_read, n_ch, block), dtype=f"<i{self.n_bytes}")
-        lo, n = start - first * block, stop - start  # the wanted samples, counted from block `first`
-        count_offset = None
-        with open(self.path, "rb", buffering=0) as f:
-            f.seek(offset)
-            for b0 in range(0, last - first, per_read):
-                m = min(per_read, last - first - b0)
-                if f.readinto(memoryview(raw_blocks).cast("B")[: m * block_bytes]) != m * block_bytes:
-                    raise RawFormatError(self.path, "not a readable Neuroscan CNT file (truncated while reading)")
-                # (n_samples, n_channels), multiplexed
-                samples = raw_blocks[:m, :, 0] if block == 1 else raw_blocks[:m].transpose(0, 2, 1).reshape(-1, n_ch)
-                s0 = b0 * block  # first sample of this read
-                a, b = max(lo, s0), min(lo + n, s0 + samples.shape[0])
-                if a >= b:
-                    continue
-                part = samples[a - s0 : b - s0]
-                if count_offset is None:
-                    count_offset = np.round(part.mean(axis=0, dtype=np.float64))
-                    offset32 = count_offset.astype(np.float32)[:, None]
-                np.subtract(part.T, offset32, out=out[:, a - lo : b - lo], dtype=np.float32, casting="same_kind")
-        return count_offset
+def read_samples(raw, picks: Sequence[str], start: int, stop: int, *, verbose=None) -> np.ndarray:
+    """Samples ``start <= t < stop`` of ``picks`` in µV (float64), MNE's ``get_data``; a
+    file whose samples stop before the header says (MNE cannot reshape what it read)
+    gives one line."""
+    try:
+        data = raw.get_data(picks=list(picks), start=start, stop=stop, verbose=verbose)
+    except ValueError as err:
+        path = Path(raw.filenames[0])
+        raise RawFormatError(path, f"not a readable Neuroscan CNT file (truncated: {path.stat().st_size} bytes on "
+                                   f"disk; samples {start}-{stop} could not be read: {first_line(err)})") from None
+    data *= 1e6  # V -> µV
+    return data
 
 
-def _decimate_polyphase(source: _CntSamples, start: int, n_out: int, factor: int) -> np.ndarray:
+def decimate_clip(raw, picks: Sequence[str], start: int, n_out: int, factor: int, *, verbose=None) -> np.ndarray:
     """``n_out`` samples at 1/``factor`` of the recording's rate, output j at raw sample
     ``start + factor * j``, in µV (float64, (n_picks, n_out)).
 
-    The result is :func:`scipy.signal.resample_poly` (``up=1, down=factor``, its Kaiser
-    FIR of ``2 * 10 * factor + 1`` taps) evaluated on the recording rather than on the
-    clip alone: the filter reads the ``10 * factor`` samples before and after the clip
-    from the file, so no edge padding enters the clip (only at the recording's own ends,
-    by reflection). It runs in float32 on counts minus a per-channel offset (the filter
-    passes a constant unchanged, so the offset is added back exactly), see
-    :func:`polyphase_decimate`.
+    :func:`scipy.signal.resample_poly` (``up=1, down=factor``, its Kaiser FIR of
+    ``2 * 10 * factor + 1`` taps) of the recording rather than of the clip alone: MNE's
+    ``get_data(start, stop)`` also reads the ``10 * factor`` samples before and after
+    the clip, so no edge padding enters the clip (only at the recording's own ends, by
+    reflection).
     """
-    from scipy.signal import firwin
+    from scipy.signal import resample_poly
 
     half = _POLYPHASE_HALF_LENGTH * factor
-    taps = firwin(2 * half + 1, 1.0 / factor, window=_POLYPHASE_WINDOW)
     first = start - half  # raw samples first .. last (inclusive) feed the outputs
     last = start + factor * (n_out - 1) + half
-    lo, hi = max(first, 0), min(last + 1, source.n_times)
-    buffer = polyphase_buffer(len(source.rows), len(taps), factor, n_out)
-    if lo == first and hi == last + 1:
-        offset = source.read_into(buffer, lo, hi)
-    else:  # the recording's own ends: reflect
-        part = np.empty((len(source.rows), hi - lo), dtype=np.float32)
-        offset = source.read_into(part, lo, hi)
-        buffer[:, : last + 1 - first] = np.pad(part, ((0, 0), (lo - first, last + 1 - hi)), mode="reflect")
-    filtered = polyphase_decimate(buffer, taps, factor, n_out)
-    del buffer
-    rows = source.picked
-    uV = np.add(filtered[rows], (offset - source.baseline)[rows, None])  # float64
-    uV *= source.gain_uV[rows, None]
-    return uV
-
-
-def polyphase_buffer(n_channels: int, n_taps: int, factor: int, n_out: int) -> np.ndarray:
-    """Zeroed float32 input buffer for :func:`polyphase_decimate`: fill its first
-    ``factor * (n_out - 1) + n_taps`` samples; the rest is room for the FFTs (no copy)."""
-    from scipy import fft
-
-    n_sub = -(-n_taps // factor)
-    return np.zeros((n_channels, fft.next_fast_len(n_out + n_sub - 1, real=True) * factor), dtype=np.float32)
-
-
-def polyphase_decimate(x: np.ndarray, taps: np.ndarray, factor: int, n_out: int) -> np.ndarray:
-    """``y[:, j] = sum_k taps[k] * x[:, factor * j + k]`` for ``j < n_out`` (float32).
-
-    The FIR filter of :func:`scipy.signal.upfirdn` / ``resample_poly`` evaluated only at
-    the kept outputs, in its polyphase form: with ``k = factor * q + r`` the sum is
-    ``factor`` correlations of the phase streams ``x[:, r::factor]`` with the sub-filters
-    ``taps[r::factor]`` at the low rate, done with one FFT per phase stream and one
-    inverse FFT of the summed spectra, in float32 (about 3x faster than filtering at the
-    full rate and keeping every ``factor``-th output, and than ``resample_poly``'s direct
-    form here). ``x`` holds at least ``factor * (n_out - 1) + len(taps)`` samples; a
-    :func:`polyphase_buffer` (zeros beyond them) avoids a padded copy.
-    """
-    from scipy import fft
-
-    n_taps = len(taps)
-    if x.shape[1] < factor * (n_out - 1) + n_taps:
-        raise ValueError(f"x has {x.shape[1]} samples, {factor * (n_out - 1) + n_taps} needed")
-    n_sub = -(-n_taps // factor)  # taps per phase
-    padded_taps = np.zeros(n_sub * factor)
-    padded_taps[:n_taps] = taps
-    n_rows = n_out + n_sub - 1
-    n_fft = fft.next_fast_len(n_rows, real=True)
-    if x.dtype != np.float32 or x.shape[1] < n_fft * factor:  # not a polyphase_buffer: copy into one
-        buffer = np.zeros((x.shape[0], n_fft * factor), dtype=np.float32)
-        used = min(x.shape[1], n_rows * factor)
-        buffer[:, :used] = x[:, :used]
-        x = buffer
-    rows = x[:, : n_fft * factor].reshape(x.shape[0], n_fft, factor)
-    summed = None
-    for r in range(factor):
-        # correlation with taps[r::factor] = convolution with it reversed; the samples
-        # beyond n_rows * factor meet zero taps or zeros
-        sub = fft.rfft(padded_taps[r::factor][::-1], n=n_fft).astype(np.complex64)
-        spectrum = fft.rfft(rows[:, :, r], axis=-1)
-        spectrum *= sub
-        summed = spectrum if summed is None else np.add(summed, spectrum, out=summed)
-    # n_rows <= n_fft: the circular wrap-around lands before index n_sub - 1 only
-    return fft.irfft(summed, n=n_fft, axis=-1)[:, n_sub - 1 : n_sub - 1 + n_out]
+    lo, hi = max(first, 0), min(last + 1, int(raw.n_times))
+    data = read_samples(raw, picks, lo, hi, verbose=verbose)
+    if lo != first or hi != last + 1:  # the recording's own ends: reflect
+        data = np.pad(data, ((0, 0), (lo - first, last + 1 - hi)), mode="reflect")
+    # output i of resample_poly sits at input sample factor * i: output j of the clip is i = 10 + j
+    return resample_poly(data, 1, factor, axis=-1)[:, _POLYPHASE_HALF_LENGTH : _POLYPHASE_HALF_LENGTH + n_out]
 
 
 def _open_cnt(path: Path, *, eog: tuple[str, ...], data_format: str, verbose):
@@ -623,11 +463,25 @@ def _open_cnt(path: Path, *, eog: tuple[str, ...], data_format: str, verbose):
 
 def _width_hint(raw, data_format: str, config_key: str) -> str:
     """The part of the amplitude error that says what to try."""
-    n_bytes = getattr(raw, "_raw_extras", [{}])[0].get("n_bytes")
-    width = {2: "16", 4: "32"}.get(n_bytes, "?")
+    width = {"int16": "16", "int32": "32"}.get(data_format) or _sample_width(raw)
     other = "int16" if width == "32" else "int32"
     return (f"; read as {width}-bit samples (data_format {data_format!r}) - is it a "
             f"{other[3:]}-bit file? Set {config_key}: {other} in config.yaml")
+
+
+def _sample_width(raw) -> str:
+    """"16" or "32": the bits per sample of the recording as its header gives them (as
+    MNE's "auto" infers them): Neuroscan CNT 3.x keeps the channel count (uint16) at
+    byte 370 and the event table's position (int32) at byte 886, after a 900-byte header,
+    75 bytes per channel and the samples; "?" if that does not fit."""
+    with open(raw.filenames[0], "rb") as f:
+        header = f.read(900)
+    if len(header) < 900:
+        return "?"
+    n_channels = int(np.frombuffer(header[370:372], dtype="<u2")[0])
+    event_table = int(np.frombuffer(header[886:890], dtype="<i4")[0])
+    n_bytes, rest = divmod(event_table - 900 - 75 * n_channels, max(1, n_channels * int(raw.n_times)))
+    return {2: "16", 4: "32"}.get(n_bytes, "?") if rest == 0 else "?"
 
 
 def read_cnt_events(raw) -> np.ndarray:
