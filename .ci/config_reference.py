@@ -4,8 +4,11 @@
     python .ci/config_reference.py          # write docs/configuration.md
     python .ci/config_reference.py --check  # exit 1 if it is out of date (CI)
 
-``resources/config.schema.yaml`` is the one source: every key's type, allowed values,
-default and ``description`` become one row. A key without a description is an error, so
+``resources/config.schema.yaml``, with the parts the registries own filled in
+(``multimodal_emotion.config_schema.load_schema``: the protocol kinds' keys, the model
+classes), is the one source: every key's type, allowed values, default and ``description``
+become one row. A list a registry owns is named, not copied, so registering a model or a
+protocol kind leaves this page as it is unless the kind brings keys of its own. A key without a description is an error, so
 the reference cannot miss one (as MNE-BIDS-Pipeline's ``test_documented``).
 """
 
@@ -15,10 +18,11 @@ import json
 import sys
 from pathlib import Path
 
-import yaml
-
 ROOT = Path(__file__).resolve().parents[1]
-SCHEMA = ROOT / "resources" / "config.schema.yaml"
+sys.path.insert(0, str(ROOT / "workflow_scripts"))
+from multimodal_emotion import datasets  # noqa: E402
+from multimodal_emotion.config_schema import load_schema  # noqa: E402
+
 OUTPUT = ROOT / "docs" / "configuration.md"
 
 HEADER = """# Configuration reference
@@ -31,7 +35,7 @@ HEADER = """# Configuration reference
 (band edges, Nyquist, windows versus clip lengths, label names against the dataset module,
 dataset names outside their blocks); a wrong key or value stops Snakemake before any job
 runs, with one line naming the key. `<dataset>` stands for a registered dataset name
-(`seed`, `deap`, `seed_iv`, `seed_v`), `<model>` for an entry of `models`.
+({DATASETS}), `<model>` for an entry of `models`.
 
 """
 
@@ -49,6 +53,8 @@ def _resolve(node: dict, schema: dict) -> dict:
 
 
 def _type(node: dict) -> str:
+    if "x-registry" in node:  # a list a registry owns: named, not copied
+        return f"a name in `{node['x-registry']}`"
     if "enum" in node:
         return " \\| ".join(f"`{json.dumps(v)}`" for v in node["enum"])
     kind = node.get("type", "any")
@@ -81,6 +87,9 @@ def _rows(node: dict, schema: dict, path: str, rows: list, missing: list) -> Non
     children = dict(node.get("properties", {}))
     for pattern, sub in node.get("patternProperties", {}).items():
         children[pattern.replace("^[a-z_]+", "<dataset>").strip("^$")] = sub
+    for branch in node.get("allOf", []):  # a protocol kind's own keys (if kind: then its keys)
+        for key, sub in branch.get("then", {}).get("properties", {}).items():
+            children.setdefault(key, sub)
     extra = node.get("additionalProperties")
     if isinstance(extra, dict):
         if path == "models":
@@ -102,7 +111,7 @@ def render(schema: dict) -> str:
     _rows(schema, schema, "", rows, missing)
     if missing:
         raise MissingDescription(f"schema keys without a description: {', '.join(missing)}")
-    out = [HEADER]
+    out = [HEADER.replace("{DATASETS}", ", ".join(f"`{name}`" for name in datasets.NAMES))]
     section = None
     for path, kind, default, description in rows:
         top = path.split(".")[0]
@@ -115,7 +124,7 @@ def render(schema: dict) -> str:
 
 
 def main(argv: list[str]) -> int:
-    text = render(yaml.safe_load(SCHEMA.read_text()))
+    text = render(load_schema())
     if "--check" in argv:
         if not OUTPUT.is_file() or OUTPUT.read_text() != text:
             print(f"{OUTPUT.relative_to(ROOT)} is out of date: run python .ci/config_reference.py", file=sys.stderr)

@@ -4,7 +4,7 @@ Writes feature files with the real SEED shapes (15 subjects x 3 sessions, ``--wi
 windows each: 3,394 is a whole SEED session at 4 s windows and a 1 s step; 62 channels x 5
 bands of DE and PSD, 41 eye features, float32 as the feature rule writes them) filled
 with random numbers, then in a fresh process reads them as ``train_shard`` does
-(:func:`~multimodal_emotion.experiments.experiment_features`: DE and eye features only),
+(:func:`~multimodal_emotion.protocols.experiment_features`: DE and eye features only),
 builds the held-out subject's fold and fits ``--model`` (default the linear SVM) on it.
 Prints the peak resident memory of that process (``ru_maxrss``) after each step.
 
@@ -49,17 +49,17 @@ def write_files(folder: Path, subjects: int, sessions: int, windows: int) -> Non
 
 
 def measure(folder: Path, subjects: int, sessions: int, model: str) -> None:
-    from multimodal_emotion import experiments
+    from multimodal_emotion import protocols
     from multimodal_emotion.models import build_model
 
     paths = [str(folder / f"{s}_{k}.h5") for s in range(1, subjects + 1) for k in range(1, sessions + 1)]
     members = [{"subject": str(s), "session": k} for s in range(1, subjects + 1) for k in range(1, sessions + 1)]
     protocol = {"kind": "loso", "tasks": ["emotion"], "validation_subjects": 2, "subject": "1", "members": members}
     print(f"start: {peak_mb():.0f} MB")
-    pool = experiments.experiment_features(paths, protocol)
+    pool = protocols.experiment_features(paths, protocol)
     print(f"pool of {len(pool.segment)} windows x {pool.eeg.shape[1]} + {pool.other.shape[1]} features "
           f"({(pool.eeg.nbytes + pool.other.nbytes) / 2**20:.0f} MB): {peak_mb():.0f} MB")
-    (fold,) = experiments.experiment_folds(pool, protocol=protocol, task="emotion", seed=1)
+    (fold,) = protocols.experiment_folds(pool, protocol=protocol, task="emotion", seed=1)
     print(f"fold ({fold.train.n_windows} train, {fold.val.n_windows} val, {fold.test.n_windows} test): {peak_mb():.0f} MB")
     build_model(model, C=0.01).fit(fold.train, fold.val)
     print(f"{model} fitted: {peak_mb():.0f} MB")

@@ -49,7 +49,7 @@ sys.path.insert(0, str(ROOT / "workflow_scripts"))
 
 import numpy as np  # noqa: E402
 import yaml  # noqa: E402
-from multimodal_emotion.experiments import config_groups, sample_configuration  # noqa: E402
+from multimodal_emotion.search import config_groups, sample_configuration  # noqa: E402
 from multimodal_emotion.models import BimodalLSTM, WindowData  # noqa: E402
 from multimodal_emotion.models.bimodal_lstm import SequenceLayout  # noqa: E402
 from multimodal_emotion.models.grouped_lstm import PRECISIONS, fit_grouped  # noqa: E402

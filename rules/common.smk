@@ -1,31 +1,19 @@
 import sys
 
-from snakemake.utils import validate
-
 sys.path.insert(0, str(Path(workflow.basedir) / "workflow_scripts"))
 from multimodal_emotion import workflow_config as wc  # noqa: E402
+from multimodal_emotion.config_schema import validate_config  # noqa: E402
 from multimodal_emotion.models import is_network  # noqa: E402
 
-try:
-    validate(config, schema="../resources/config.schema.yaml", set_default=True)
-except (
-    Exception
-) as err:  # noqa: BLE001 - one line on the terminal; the schema dump goes to a log
-    schema_error = (
-        err.__context__
-    )  # the jsonschema ValidationError that validate() wrapped
-    if not hasattr(schema_error, "validator"):
-        raise
-    log_path = (
-        Path(str(config.get("results", "results"))) / "logs" / "config_validation.log"
-    )
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    log_path.write_text(f"{schema_error}\n")
-    config_files = getattr(workflow, "overwrite_configfiles", None) or ["config.yaml"]
-    line = wc.schema_error_line(
-        schema_error, config_name=Path(str(config_files[-1])).name
-    )
-    raise wc.ConfigError.from_line(f"{line} (details: {log_path})") from None
+config_files = getattr(workflow, "overwrite_configfiles", None) or ["config.yaml"]
+# the schema with the registries' parts: one line on the terminal, the schema dump in a log
+validate_config(
+    config,
+    config_name=Path(str(config_files[-1])).name,
+    log_path=Path(str(config.get("results", "results")))
+    / "logs"
+    / "config_validation.log",
+)
 wc.check_config(config)
 # One line per dataset: what was found, the entry, subjects (and eye data); a missing or
 # partial tree stops here with one line naming what is missing and the key to set.

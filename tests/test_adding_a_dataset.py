@@ -1,6 +1,8 @@
-"""Adding a dataset is a dataset module, a registry line and one schema block: a toy dataset
-registered in a temporary copy of the workflow gets every model's jobs in a dry run, with
-nothing else edited (no protocol, search space, n_configs or rule of its own)."""
+"""Adding a dataset, a model and a protocol kind costs the places docs/adding-a-*.md state,
+and nothing else: in a temporary full copy of the repository (tests and docs included), a
+toy dataset, a toy model and a toy protocol kind are registered, each in its stated places
+only, and a tiny run goes through to the tables. Skipping any one place stops the run with
+one line naming what is missing."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pandas as pd
 import pytest
 import scipy.io
 import yaml
@@ -18,48 +21,151 @@ from conftest import REPO
 
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
 
+#: The toy protocol kind: odd trials train (one per class carved out for validation), even trials test.
+TOY_PROTOCOL = '''"""``odd_even``: odd trials train, even trials test (a toy kind for the extension test)."""
 
-@pytest.mark.workflow
-def test_a_toy_dataset_needs_a_module_a_registry_line_and_a_schema_block(tmp_path):
+from ..recording import ConfigError
+from .folds import RecordingWindows, carve_validation
+
+KIND = "odd_even"
+POOLED = False
+DESCRIPTION = "odd_even = odd trials train, even trials test (validation_per_class)"
+LABEL = "odd trials train, even trials test"
+PROPERTIES = {"validation_per_class": {"type": "integer", "minimum": 0, "description": "odd_even - validation trials "
+                                       "per class, carved from the odd ones"}}
+REQUIRED = []
+
+
+def check(protocol, key, facts):
+    if facts.n_segments < 2:
+        raise ConfigError(key, f"odd_even needs two trials ({facts.title} has {facts.n_segments})")
+    return protocol.get("validation_per_class", 1) > 0
+
+
+def folds(features, *, protocol, task, seed):
+    data = RecordingWindows(features, task=task, protocol=protocol)
+    odd = data.segment % 2 == 1
+    val = np.isin(data.segment, carve_validation(data.segment, data.y, odd, protocol.get("validation_per_class", 1)))
+    return [data.fold(0, odd & ~val, val, ~odd)]
+
+
+import numpy as np  # noqa: E402
+'''
+
+#: The toy model: a registered class of its own (a linear SVM under another name).
+TOY_MODEL = '''"""``toy_model``: a linear SVM under its own name (a toy model for the extension test)."""
+
+from .svm import LinearSVM
+
+
+class ToyModel(LinearSVM):
+    name = "toy_model"
+'''
+
+
+def _register_dataset(copy, skip):
+    package = copy / "workflow_scripts" / "multimodal_emotion" / "datasets"
+    if "dataset module" not in skip:  # SEED-IV's spec and entries under another name (what a user copies and edits)
+        source = (package / "seed_iv.py").read_text()
+        for old, new in (('NAME = "seed_iv"', 'NAME = "toy"'), ('TITLE = "SEED-IV"', 'TITLE = "Toy"'),
+                         ('FOLDER = "SEED_IV"', 'FOLDER = "TOY"')):
+            source = re.sub(rf"^{re.escape(old)}", new, source, flags=re.M)
+        (package / "toy.py").write_text(source)
+    if "dataset registry line" not in skip:
+        init = (package / "__init__.py").read_text()
+        init, n = re.subn(r"^from \. import (.*)$", r"from . import \1, toy", init, count=1, flags=re.M)
+        init, m = re.subn(r"(\{module\.NAME: module for module in \([^)]*)\)", r"\1, toy)", init)
+        assert n == m == 1
+        (package / "__init__.py").write_text(init)
+    if "dataset schema block" not in skip:
+        schema_path = copy / "resources" / "config.schema.yaml"
+        schema = yaml.safe_load(schema_path.read_text())
+        schema["properties"]["toy"] = schema["properties"]["seed_iv"]
+        schema_path.write_text(yaml.safe_dump(schema, sort_keys=False))
+
+
+def _register_model(copy, skip):
+    package = copy / "workflow_scripts" / "multimodal_emotion" / "models"
+    if "model module" not in skip:
+        (package / "toy_model.py").write_text(TOY_MODEL)
+    if "model registry line" not in skip:
+        init = (package / "__init__.py").read_text()
+        init, n = re.subn(r"^(MODELS: )", r"from .toy_model import ToyModel  # noqa: E402\n\n\1", init, flags=re.M)
+        init, m = re.subn(r"(cls\.name: cls for cls in \([^)]*)\)", r"\1, ToyModel)", init)
+        assert n == m == 1
+        (package / "__init__.py").write_text(init)
+
+
+def _register_protocol(copy, skip):
+    package = copy / "workflow_scripts" / "multimodal_emotion" / "protocols"
+    if "protocol module" not in skip:
+        (package / "odd_even.py").write_text(TOY_PROTOCOL)
+    if "protocol registry line" not in skip:
+        init = (package / "__init__.py").read_text()
+        init, n = re.subn(r'^(KIND_MODULES = \(.*)\)$', r'\1, "odd_even")', init, flags=re.M)
+        assert n == 1
+        (package / "__init__.py").write_text(init)
+
+
+def toy_copy(tmp_path, skip=()):
+    """A full copy of the repository with the toy dataset, model and protocol registered
+    (less the places in ``skip``), a copy of the toy data, and its config."""
     copy = tmp_path / "workflow"
     shutil.copytree(REPO, copy, ignore=shutil.ignore_patterns(".git", "results", ".snakemake", "__pycache__", ".venv",
-                                                              "tests", "benchmarks", "docs"))
-    package = copy / "workflow_scripts" / "multimodal_emotion" / "datasets"
-    # 1. the dataset module: SEED-IV's spec and entries under another name (what a user would copy and edit)
-    source = (package / "seed_iv.py").read_text()
-    source = re.sub(r'^NAME = "seed_iv"', 'NAME = "toy"', source, flags=re.M)
-    source = re.sub(r'^TITLE = "SEED-IV"', 'TITLE = "Toy"', source, flags=re.M)
-    source = re.sub(r'^FOLDER = "SEED_IV"', 'FOLDER = "TOY"', source, flags=re.M)
-    (package / "toy.py").write_text(source)
-    # 2. the registry line
-    init = (package / "__init__.py").read_text()
-    init = init.replace("from . import deap, seed, seed_iv, seed_v", "from . import deap, seed, seed_iv, seed_v, toy")
-    init = init.replace("(seed, deap, seed_iv, seed_v)}", "(seed, deap, seed_iv, seed_v, toy)}")
-    assert "toy)}" in init
-    (package / "__init__.py").write_text(init)
-    # 3. one schema block
-    schema_path = copy / "resources" / "config.schema.yaml"
-    schema = yaml.safe_load(schema_path.read_text())
-    schema["properties"]["toy"] = schema["properties"]["seed_iv"]
-    schema_path.write_text(yaml.safe_dump(schema, sort_keys=False))
-    # a copy of the data (the lab's smoothed features, 2 trials' worth of windows each)
+                                                              ".pytest_cache"))
+    _register_dataset(copy, skip)
+    _register_model(copy, skip)
+    _register_protocol(copy, skip)
+    # the lab's smoothed features of one SEED-IV-like session, 2 windows per trial
     data = tmp_path / "toy_data"
     rng = np.random.default_rng(0)
-    for folder, variables in (("eeg_feature_smooth", {f"{k}{t}": rng.normal(size=(62, 3, 5)) for t in range(1, 25)
+    for folder, variables in (("eeg_feature_smooth", {f"{k}{t}": rng.normal(size=(62, 2, 5)) for t in range(1, 25)
                                                        for k in ("de_LDS", "de_movingAve", "psd_LDS", "psd_movingAve")}),
-                              ("eye_feature_smooth", {f"eye_{t}": rng.normal(size=(31, 3)) for t in range(1, 25)})):
+                              ("eye_feature_smooth", {f"eye_{t}": rng.normal(size=(31, 2)) for t in range(1, 25)})):
         (data / folder / "1").mkdir(parents=True)
         scipy.io.savemat(data / folder / "1" / "5_20150101.mat", variables)
     config = yaml.safe_load((copy / "config.yaml").read_text())
     config["seed"]["enabled"] = config["deap"]["enabled"] = False
-    config["toy"] = {"enabled": True, "source": str(data), "subjects": [5], "sessions": [1]}
-    (copy / "config.yaml").write_text(yaml.safe_dump(config))
-    result = subprocess.run([*SNAKEMAKE, "-n", "--cores", "1", "--directory", str(copy)], capture_output=True,
-                            text=True, cwd=copy)
+    if "model config entry" not in skip:  # the model's third place: its entry in config.yaml
+        config["models"]["toy_model"] = {"class": "toy_model"}
+    (copy / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+    # the run's own settings (not places): the toy dataset on the toy protocol, the toy model alone
+    run = {"toy": {"enabled": True, "source": str(data), "subjects": [5], "sessions": [1]},
+           "experiments": {"toy_protocol": {"kind": "odd_even", "tasks": ["emotion"]}},
+           "search": {"n_configs": {"default": 1}}, "qc": {"enabled": False},
+           "models": {name: {"enabled": name == "toy_model"} for name in {*config["models"], "toy_model"}}}
+    (copy / "config.toy.yaml").write_text(yaml.safe_dump(run))
+    return copy
+
+
+def snakemake(copy, *args):
+    return subprocess.run([*SNAKEMAKE, "--cores", "2", "--configfile", "config.toy.yaml", *args], capture_output=True,
+                          text=True, cwd=copy)
+
+
+@pytest.mark.workflow
+def test_a_toy_dataset_model_and_protocol_in_their_stated_places_run_to_the_tables(tmp_path):
+    copy = toy_copy(tmp_path)
+    result = snakemake(copy)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
-    enabled = [name for name, spec in config["models"].items() if spec.get("enabled", True)]
-    assert enabled
-    for model in config["models"]:
-        scheduled = f"experiments/toy/5_20150101/emotion/{model}.json" in result.stdout
-        assert scheduled == (model in enabled), model
-    assert "tables/toy_accuracy.csv" in result.stdout and "figures/toy_confusion.png" in result.stdout
+    tables = copy / "results" / "tables"
+    accuracy = pd.read_csv(tables / "toy_accuracy.csv")
+    assert "toy_model" in set(accuracy["model"])
+    assert (tables / "toy_accuracy.md").is_file() and (copy / "results" / "figures" / "toy_confusion.png").is_file()
+    search = pd.read_csv(copy / "results" / "search" / "toy" / "5_20150101" / "emotion" / "toy_model.csv")
+    assert list(search["fold"]) == [0]  # the toy kind's one fold
+    assert search["test_accuracy"].notna().all() and search["val_accuracy"].notna().all()
+
+
+@pytest.mark.workflow
+@pytest.mark.parametrize(("skip", "message"), [
+    ("dataset registry line", r"'toy' is not a dataset|unknown key 'toy'"),
+    ("dataset schema block", r"config\.toy\.yaml: \(top level\): unknown key 'toy'"),
+    ("model registry line", r"models\.toy_model\.class: 'toy_model' is not allowed"),
+    ("model config entry", r"config\.toy\.yaml: models\.toy_model: 'class' is a required property"),
+    ("protocol registry line", r"experiments\.toy_protocol\.kind: 'odd_even' is not allowed"),
+])
+def test_skipping_one_place_stops_the_run_naming_it(tmp_path, skip, message):
+    result = snakemake(toy_copy(tmp_path, skip={skip}), "-n")
+    assert result.returncode != 0
+    assert re.search(message, result.stderr + result.stdout), (result.stdout[-1000:] + result.stderr[-2000:])

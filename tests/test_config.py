@@ -7,18 +7,19 @@ import re
 
 import pytest
 import yaml
-from snakemake.utils import validate
-
 from multimodal_emotion import workflow_config as wc
+from multimodal_emotion.config_schema import load_schema, validate_config
 
 from support.workflow import REPO, run_snakemake, tiny_config, write_config
 
-SCHEMA = str(REPO / "resources" / "config.schema.yaml")
+def validate(config: dict) -> None:
+    """The start-up validation: the schema with the registries' parts, defaults filled in."""
+    validate_config(config)
 
 
 def default_config() -> dict:
     config = yaml.safe_load((REPO / "config.yaml").read_text())
-    validate(config, SCHEMA, set_default=True)
+    validate(config)
     return config
 
 
@@ -42,8 +43,9 @@ def test_default_config_is_valid():
 def test_schema_rejects_bad_keys_and_types(path, value, message):
     config = default_config()
     config[path[0]][path[1]] = value
-    with pytest.raises(Exception, match=message):
-        validate(config, SCHEMA, set_default=True)
+    with pytest.raises(wc.ConfigError) as raised:
+        validate(config)
+    assert re.search(message, raised.value.schema_error.message)
 
 
 @pytest.mark.parametrize(
@@ -138,7 +140,7 @@ def test_configuration_reference_is_rendered_from_the_schema_and_current():
     spec = importlib.util.spec_from_file_location("config_reference", REPO / ".ci" / "config_reference.py")
     reference = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(reference)
-    schema = yaml.safe_load((REPO / "resources" / "config.schema.yaml").read_text())
+    schema = load_schema()
     assert reference.render(schema) == (REPO / "docs" / "configuration.md").read_text(), (
         "docs/configuration.md is out of date: run python .ci/config_reference.py")
     schema["properties"]["seed"]["properties"]["window_s"].pop("description")
@@ -146,13 +148,21 @@ def test_configuration_reference_is_rendered_from_the_schema_and_current():
         reference.render(schema)
 
 
-def test_schema_model_classes_are_the_model_registry():
-    """Adding a model is one module + one registry entry: the schema enum follows it."""
+def test_schema_model_classes_and_protocol_kinds_are_the_registries():
+    """Adding a model or a protocol kind is a module and a registry line: the schema's lists follow."""
+    from multimodal_emotion import protocols
     from multimodal_emotion.models import MODELS, is_network, needs_tensorflow
 
-    schema = yaml.safe_load((REPO / "resources" / "config.schema.yaml").read_text())
+    schema = load_schema()
     enum = schema["properties"]["models"]["additionalProperties"]["properties"]["class"]["enum"]
-    assert sorted(enum) == sorted(MODELS)
+    assert enum == list(MODELS)
+    assert schema["definitions"]["protocol"]["properties"]["kind"]["enum"] == list(protocols.KINDS)
+    assert [branch["if"]["properties"]["kind"]["const"] for branch in schema["definitions"]["protocol"]["allOf"]] == \
+        list(protocols.KINDS)
+    config = default_config()
+    config["models"]["bimodal_lstm"]["class"] = "lstm"
+    with pytest.raises(wc.ConfigError, match=r"config\.yaml: models\.bimodal_lstm\.class: 'lstm' is not allowed"):
+        validate(config)
     assert {name for name in MODELS if is_network(name)} == {"bimodal_lstm", "bddae"}
     # DCCA uses TensorFlow but is no Sec. 3.2 network: its classifier is the liblinear SVM itself
     assert {name for name in MODELS if needs_tensorflow(name)} == {"bimodal_lstm", "bddae", "dcca"}
@@ -176,7 +186,7 @@ def test_label_names_are_checked_against_the_dataset_module(key, value, message)
     for part in key[:-1]:
         section = section[part]
     section[key[-1]] = value
-    validate(config, SCHEMA, set_default=True)  # the schema accepts any label name
+    validate(config)  # the schema accepts any label name
     with pytest.raises(wc.ConfigError, match=message):
         wc.check_config(config)
 
@@ -213,6 +223,6 @@ def test_dataset_names_outside_their_blocks_must_be_registered(key, message):
         section = section[part]
     section[key[-1]] = {"kind": "clips", "tasks": ["emotion"], "train_clips": [1], "test_clips": [2]} \
         if key[0] == "experiments" else ({"C": {"value": 1}} if key[0] == "models" else 3)
-    validate(config, SCHEMA, set_default=True)
+    validate(config)
     with pytest.raises(wc.ConfigError, match=message):
         wc.check_config(config)

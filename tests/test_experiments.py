@@ -8,9 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from multimodal_emotion import experiments
+from multimodal_emotion import evaluation, search
+from multimodal_emotion.protocols import class_labels, clips, kfold
 from multimodal_emotion.datasets import deap as deap_ds, seed as seed_ds
-from multimodal_emotion.experiments import ExperimentError
+from multimodal_emotion.protocols import ExperimentError
 from multimodal_emotion.store import FeatureFile
 
 
@@ -42,7 +43,7 @@ def seed_like() -> FeatureFile:
 
 
 def test_seed_clip_protocol_splits_by_clip():
-    (fold,) = experiments.clip_folds(
+    (fold,) = clips.clip_folds(
         seed_like(), task="emotion", train_clips=range(1, 7), validation_clips=[7, 8, 9], test_clips=range(10, 16)
     )
     assert set(fold.train.segment) == set(range(1, 7)) and set(fold.val.segment) == {7, 8, 9}
@@ -54,13 +55,13 @@ def test_seed_clip_protocol_splits_by_clip():
 
 def test_seed_overlapping_clips_are_refused():
     with pytest.raises(ExperimentError, match=r"clips \[9\] are in more than one split"):
-        experiments.clip_folds(seed_like(), task="emotion", train_clips=range(1, 10), validation_clips=[9], test_clips=[10])
+        clips.clip_folds(seed_like(), task="emotion", train_clips=range(1, 10), validation_clips=[9], test_clips=[10])
 
 
 def test_deap_threshold_and_tie_rule():
     ratings = np.column_stack([np.linspace(1, 9, 40), np.linspace(9, 1, 40)])
     ratings[0, 1] = 5.0  # exactly the threshold
-    y, classes = experiments.class_labels(deap_like(ratings), task="arousal", threshold=5.0)
+    y, classes = class_labels(deap_like(ratings), task="arousal", threshold=5.0)
     assert classes == ("low", "high")
     assert y[0] == 0  # 5.0 is low
     assert y[3 * 39] == 0 and y[3 * 1] == 1
@@ -71,7 +72,7 @@ def test_kfold_covers_every_window_once_and_trial_level_never_leaks(fold_unit):
     rng = np.random.default_rng(2)
     ratings = rng.uniform(1, 9, (40, 2))
     features = deap_like(ratings)
-    folds = experiments.kfold_folds(features, task="valence", threshold=5.0, n_folds=10, fold_unit=fold_unit, seed=3)
+    folds = kfold.kfold_folds(features, task="valence", threshold=5.0, n_folds=10, fold_unit=fold_unit, seed=3)
     assert len(folds) == 10
     tested = np.concatenate([f.test.segment for f in folds])
     assert tested.size == features.segment.size  # every window tested exactly once
@@ -86,8 +87,8 @@ def test_kfold_covers_every_window_once_and_trial_level_never_leaks(fold_unit):
 
 def test_kfold_is_stratified_and_seeded():
     ratings = np.column_stack([np.r_[np.full(30, 7.0), np.full(10, 2.0)], np.full(40, 5.0)])
-    a = experiments.kfold_folds(deap_like(ratings), task="valence", threshold=5.0, n_folds=10, fold_unit="trial", seed=4)
-    b = experiments.kfold_folds(deap_like(ratings), task="valence", threshold=5.0, n_folds=10, fold_unit="trial", seed=4)
+    a = kfold.kfold_folds(deap_like(ratings), task="valence", threshold=5.0, n_folds=10, fold_unit="trial", seed=4)
+    b = kfold.kfold_folds(deap_like(ratings), task="valence", threshold=5.0, n_folds=10, fold_unit="trial", seed=4)
     for fa, fb in zip(a, b):
         np.testing.assert_array_equal(fa.test.segment, fb.test.segment)
     for fold in a:  # 30 high / 10 low trials over 10 folds: 3 high + 1 low each
@@ -98,7 +99,7 @@ def test_kfold_is_stratified_and_seeded():
 def test_one_class_subject_says_so():
     ratings = np.column_stack([np.full(40, 7.0), np.full(40, 3.0)])
     with pytest.raises(ExperimentError, match=r"all 40 trials are in class 'high' for valence \(threshold 5\)"):
-        experiments.kfold_folds(deap_like(ratings), task="valence", threshold=5.0, n_folds=10, fold_unit="trial", seed=0)
+        kfold.kfold_folds(deap_like(ratings), task="valence", threshold=5.0, n_folds=10, fold_unit="trial", seed=0)
 
 
 SPACE = {
@@ -108,16 +109,16 @@ SPACE = {
 
 
 def test_random_search_is_seeded_per_experiment_and_index():
-    one = experiments.sample_configuration(SPACE, seed=1, experiment="seed/1_20131027/emotion", model="bimodal_lstm", index=5)
-    again = experiments.sample_configuration(SPACE, seed=1, experiment="seed/1_20131027/emotion", model="bimodal_lstm", index=5)
-    other = experiments.sample_configuration(SPACE, seed=1, experiment="seed/1_20131027/emotion", model="bimodal_lstm", index=6)
+    one = search.sample_configuration(SPACE, seed=1, experiment="seed/1_20131027/emotion", model="bimodal_lstm", index=5)
+    again = search.sample_configuration(SPACE, seed=1, experiment="seed/1_20131027/emotion", model="bimodal_lstm", index=5)
+    other = search.sample_configuration(SPACE, seed=1, experiment="seed/1_20131027/emotion", model="bimodal_lstm", index=6)
     assert one == again and one != other
     # Fixed value on every machine: PCG64 streams from SeedSequence are platform-independent.
     assert json.dumps(one, sort_keys=True) == json.dumps(again, sort_keys=True)
 
 
 def test_random_search_ranges_and_distributions():
-    configs = [experiments.sample_configuration(SPACE, seed=0, experiment="e", model="m", index=k) for k in range(2000)]
+    configs = [search.sample_configuration(SPACE, seed=0, experiment="e", model="m", index=k) for k in range(2000)]
     frame = pd.DataFrame(configs)
     assert frame["eeg_hidden"].between(16, 256).all() and {16, 256} <= set(frame["eeg_hidden"])
     assert frame["dropout"].between(0.01, 0.7).all()  # keep_prob in [0.3, 0.99] -> Keras rate
@@ -128,7 +129,7 @@ def test_random_search_ranges_and_distributions():
 
 
 def test_shards_partition_the_configurations():
-    shards = [experiments.shard_indices(10, shard=s, n_shards=3) for s in range(3)]
+    shards = [search.shard_indices(10, shard=s, n_shards=3) for s in range(3)]
     assert sorted(sum(shards, [])) == list(range(10))
 
 
@@ -137,8 +138,8 @@ def test_selection_by_validation_and_by_test():
         "config": [0, 0, 1, 1], "fold": [0, 1, 0, 1],
         "train_accuracy": [0.9, 0.9, 1.0, 1.0], "val_accuracy": [0.8, 0.6, 0.5, 0.5], "test_accuracy": [0.5, 0.5, 0.9, 0.7],
     })
-    by_val = experiments.select_configuration(search, selection="validation")
-    by_test = experiments.select_configuration(search, selection="test")
+    by_val = evaluation.select_configuration(search, selection="validation")
+    by_test = evaluation.select_configuration(search, selection="test")
     assert by_val["config"] == 0 and by_val["test_accuracy"] == pytest.approx(0.5)
     assert by_test["config"] == 1 and by_test["test_accuracy"] == pytest.approx(0.8)
     assert by_test["test_accuracy_folds"] == [0.9, 0.7]
@@ -156,14 +157,14 @@ def test_search_csv_has_network_alone_and_refit_figures(tmp_path, caplog):
                 "test_clips": [10, 11, 12, 13, 14, 15]}
     space = {"l2": {"value": 1e-5}, "learning_rate": {"value": 1e-2}}
     fixed = {"eeg_hidden": 4, "other_hidden": 2, "sequence_length": 2, "batch_size": 2, "max_epochs": 3}
-    experiments.train_shard(features_path=str(path), experiment="seed/1_20131027", task="emotion", protocol=protocol,
+    search.train_shard(features_path=str(path), experiment="seed/1_20131027", task="emotion", protocol=protocol,
                             model_name="bimodal_lstm", model_class="bimodal_lstm", space=space, fixed=fixed,
                             n_configs=1, shard=0, n_shards=1, seed=0, output_dir=str(tmp_path / "models"))
     rows = {}
     for exact in (True, False):
         csv = tmp_path / f"evaluation_{exact}.csv"
         with caplog.at_level("WARNING"):
-            experiments.evaluate_shard(features_path=str(path), training_dir=str(tmp_path / "models"), task="emotion",
+            evaluation.evaluate_shard(features_path=str(path), training_dir=str(tmp_path / "models"), task="emotion",
                                        protocol=protocol, seed=0, refit={"enabled": True, "eps": 0.01, "exact": exact},
                                        output_csv=str(csv), output_predictions=str(tmp_path / "p.npz"),
                                        output_curves=str(tmp_path / "curves.json"))
@@ -172,11 +173,11 @@ def test_search_csv_has_network_alone_and_refit_figures(tmp_path, caplog):
     for column in ("network_train_accuracy", "network_val_accuracy", "network_test_accuracy", "network_objective",
                    "refit_objective", "refit_objective_liblinear", "refit_objective_network",
                    "refit_liblinear_iterations", "refit_newton_steps", "best_epoch", "optimizer_steps",
-                   "train_accuracy", *experiments.REFIT_CERTIFICATE):
+                   "train_accuracy", *evaluation.REFIT_CERTIFICATE):
         assert np.isfinite(row[column]), column
     assert row["refit_objective"] <= row["network_objective"] * (1 + 1e-6)
     assert row["refit_objective"] <= row["refit_objective_liblinear"] * (1 + 1e-12)
-    assert bool(row["refit_converged"]) and row[list(experiments.REFIT_CERTIFICATE)].max() < 1e-8
+    assert bool(row["refit_converged"]) and row[list(evaluation.REFIT_CERTIFICATE)].max() < 1e-8
     assert "certificate" not in caplog.text  # no refit warning when exact
     alone = rows[False]  # liblinear's point kept: its J and certificate, as measured
     assert alone["refit_objective"] == pytest.approx(row["refit_objective_liblinear"], rel=1e-5)
@@ -202,14 +203,14 @@ def test_model_without_its_modality_is_absent_with_a_note(tmp_path):
     results = []
     for name, fixed in (("linear_svm_other", {"modality": "other"}), ("linear_svm_eeg", {"modality": "eeg"})):
         base = tmp_path / name
-        experiments.train_shard(features_path=str(path), experiment="seed/1_20131027", task="emotion", protocol=protocol,
+        search.train_shard(features_path=str(path), experiment="seed/1_20131027", task="emotion", protocol=protocol,
                                 model_name=name, model_class="linear_svm", space={"C": {"value": 1.0}}, fixed=fixed,
                                 n_configs=1, shard=0, n_shards=1, seed=0, output_dir=str(base / "models"))
-        experiments.evaluate_shard(features_path=str(path), training_dir=str(base / "models"), task="emotion",
+        evaluation.evaluate_shard(features_path=str(path), training_dir=str(base / "models"), task="emotion",
                                    protocol=protocol, seed=0, refit={"enabled": False},
                                    output_csv=str(base / "e.csv"), output_predictions=str(base / "p.npz"),
                                    output_curves=str(base / "c.json"))
-        experiments.merge_shards(shard_csvs=[str(base / "e.csv")], shard_predictions=[str(base / "p.npz")],
+        evaluation.merge_shards(shard_csvs=[str(base / "e.csv")], shard_predictions=[str(base / "p.npz")],
                                  shard_curves=[str(base / "c.json")], experiment="1_20131027", dataset="seed",
                                  task="emotion", model=name, selections=["validation"], n_classes=3,
                                  output_csv=str(base / "search.csv"), output_json=str(base / "result.json"))
@@ -241,7 +242,7 @@ def test_merge_search_equals_evaluating_each_shard_then_merging(tmp_path):
     shards = []
     for shard in range(2):
         shards.append(tmp_path / f"shard{shard}" / "models")
-        experiments.train_shard(features_path=str(path), experiment="seed/1_20131027", task="emotion",
+        search.train_shard(features_path=str(path), experiment="seed/1_20131027", task="emotion",
                                 protocol=protocol, model_name="linear_svm", model_class="linear_svm",
                                 space={"C": {"log10": [-3, 0]}}, fixed={}, n_configs=3, shard=shard, n_shards=2,
                                 seed=0, output_dir=str(shards[-1]))
@@ -252,12 +253,12 @@ def test_merge_search_equals_evaluating_each_shard_then_merging(tmp_path):
         csvs.append(str(tmp_path / f"e{s}.csv"))
         npzs.append(str(tmp_path / f"p{s}.npz"))
         curves.append(str(tmp_path / f"c{s}.json"))
-        experiments.evaluate_shard(features_path=str(path), training_dir=str(models), task="emotion", protocol=protocol,
+        evaluation.evaluate_shard(features_path=str(path), training_dir=str(models), task="emotion", protocol=protocol,
                                    seed=0, refit={"enabled": False}, output_csv=csvs[-1], output_predictions=npzs[-1],
                                    output_curves=curves[-1])
-    experiments.merge_shards(shard_csvs=csvs, shard_predictions=npzs, shard_curves=curves,
+    evaluation.merge_shards(shard_csvs=csvs, shard_predictions=npzs, shard_curves=curves,
                              output_csv=str(tmp_path / "apart.csv"), output_json=str(tmp_path / "apart.json"), **common)
-    experiments.merge_search(training_dirs=[str(m) for m in shards], seed=0, refit={"enabled": False},
+    evaluation.merge_search(training_dirs=[str(m) for m in shards], seed=0, refit={"enabled": False},
                              output_csv=str(tmp_path / "joint.csv"), output_json=str(tmp_path / "joint.json"), **common)
     apart = pd.read_csv(tmp_path / "apart.csv").drop(columns="seconds")
     joint = pd.read_csv(tmp_path / "joint.csv").drop(columns="seconds")
@@ -283,7 +284,7 @@ def test_train_shard_logs_its_phases_and_traces_each_step_once(tmp_path, caplog,
                 "test_clips": [10, 11, 12, 13, 14, 15]}
     PHASE_SECONDS.clear()
     with caplog.at_level("INFO"):
-        experiments.train_shard(features_path=str(path), experiment="seed/1_20131027", task="emotion",
+        search.train_shard(features_path=str(path), experiment="seed/1_20131027", task="emotion",
                                 protocol=protocol, model_name="bimodal_lstm", model_class="bimodal_lstm",
                                 space={"l2": {"value": 1e-4}, "learning_rate": {"value": 1e-2}},
                                 fixed={"eeg_hidden": 4, "other_hidden": 2, "sequence_length": 2, "batch_size": 5,
@@ -327,7 +328,7 @@ def test_result_values_are_plain_python_for_json():
     are NumPy scalars (a boolean one made the tiny run's bdae_lab_code merge fail)."""
     import json
 
-    from multimodal_emotion.experiments import _plain
+    from multimodal_emotion.evaluation import _plain
 
     values = [_plain(v) for v in (np.bool_(True), np.int64(3), np.float32(0.5), np.float64("nan"), "x")]
     assert values == [True, 3, 0.5, None, "x"] and type(values[0]) is bool

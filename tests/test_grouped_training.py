@@ -11,7 +11,7 @@ import json
 
 import numpy as np
 import pytest
-from multimodal_emotion import experiments
+from multimodal_emotion import search
 from multimodal_emotion.models import BimodalLSTM, load_model
 from multimodal_emotion.models.grouped_lstm import fit_grouped, select_device
 from test_experiments import seed_like
@@ -133,14 +133,14 @@ def test_device_choice_is_explicit_and_logged(caplog):
 @pytest.mark.parametrize("by_size", [False, True])
 def test_groups_do_not_depend_on_the_shard_count(n_configs, group_size, by_size):
     sizes = [((k * 37) % 11, k % 3) for k in range(n_configs)] if by_size else None
-    groups = experiments.config_groups(n_configs, group_size=group_size, sizes=sizes)
+    groups = search.config_groups(n_configs, group_size=group_size, sizes=sizes)
     assert sorted(sum(groups, [])) == list(range(n_configs))
     assert all(len(g) == group_size for g in groups[:-1] if n_configs % group_size == 0)
     if by_size:  # a group holds neighbours in size order: no size lies between two groups' ranges
         spans = sorted((min(sizes[k] for k in g), max(sizes[k] for k in g)) for g in groups)
         assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))
     for n_shards in (1, 2, 3, 5):
-        shards = [experiments.shard_indices(n_configs, shard=s, n_shards=n_shards, group_size=group_size,
+        shards = [search.shard_indices(n_configs, shard=s, n_shards=n_shards, group_size=group_size,
                                             sizes=sizes) for s in range(n_shards)]
         assert sorted(sum(shards, [])) == list(range(n_configs))
         for indices in shards:  # every shard holds whole groups
@@ -162,9 +162,9 @@ def test_one_or_two_shards_give_identical_models(tmp_path):
     args = dict(features_path=str(path), experiment="seed/1_20131027", task="emotion", protocol=protocol,
                 model_name="bimodal_lstm", model_class="bimodal_lstm", space=space, fixed=fixed,
                 n_configs=4, seed=0, group_size=2)
-    experiments.train_shard(**args, shard=0, n_shards=1, output_dir=str(tmp_path / "one"))
+    search.train_shard(**args, shard=0, n_shards=1, output_dir=str(tmp_path / "one"))
     for s in range(2):
-        experiments.train_shard(**args, shard=s, n_shards=2, output_dir=str(tmp_path / f"two{s}"))
+        search.train_shard(**args, shard=s, n_shards=2, output_dir=str(tmp_path / f"two{s}"))
     runs_one = json.loads((tmp_path / "one" / "training.json").read_text())["runs"]
     runs_two = sum((json.loads((tmp_path / f"two{s}" / "training.json").read_text())["runs"] for s in range(2)), [])
     assert {r["config"] for r in runs_one} == {r["config"] for r in runs_two} == {0, 1, 2, 3}

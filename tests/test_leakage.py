@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from multimodal_emotion import experiments, features, synthetic
+from multimodal_emotion import evaluation, features, protocols, search, synthetic
 from multimodal_emotion.datasets import seed as seed_ds
 from multimodal_emotion.models import MODELS, build_model, refit_last_layer
 from multimodal_emotion.store import FeatureFile, write_features
@@ -80,8 +80,8 @@ def session_features(seed_files) -> FeatureFile:
 def leakage_folds(session_features):
     """The SEED protocol's fold, and the same fold built from features whose test clips were perturbed."""
     test_rows = np.isin(session_features.segment, SEED_PROTOCOL["test_clips"])
-    (fold,) = experiments.experiment_folds(session_features, protocol=SEED_PROTOCOL, task="emotion", seed=1)
-    (moved,) = experiments.experiment_folds(perturb(session_features, test_rows), protocol=SEED_PROTOCOL, task="emotion", seed=1)
+    (fold,) = protocols.experiment_folds(session_features, protocol=SEED_PROTOCOL, task="emotion", seed=1)
+    (moved,) = protocols.experiment_folds(perturb(session_features, test_rows), protocol=SEED_PROTOCOL, task="emotion", seed=1)
     return fold, moved
 
 
@@ -96,9 +96,9 @@ def test_folds_do_not_depend_on_the_test_windows(session_features, leakage_folds
     # k-fold (the DEAP protocol, here on the SEED clips): perturbing fold 0's test windows
     # leaves fold 0's training and validation windows as they were.
     protocol = {"kind": "kfold", "n_folds": 5, "fold_unit": "trial", "threshold": 5.0, "validation": True, "eeg_feature": "de+psd"}
-    folds = experiments.experiment_folds(session_features, protocol=protocol, task="emotion", seed=4)
+    folds = protocols.experiment_folds(session_features, protocol=protocol, task="emotion", seed=4)
     test_clips = np.unique(folds[0].test.segment)
-    moved_folds = experiments.experiment_folds(
+    moved_folds = protocols.experiment_folds(
         perturb(session_features, np.isin(session_features.segment, test_clips)), protocol=protocol, task="emotion", seed=4
     )
     assert folds[0].index == moved_folds[0].index == 0
@@ -193,11 +193,11 @@ def _run_stage(folder, feats, model_class: str):
     path = folder / "features.h5"
     write_features(path, feats)
     models = folder / "models"
-    experiments.train_shard(
+    search.train_shard(
         features_path=str(path), experiment="seed/x", task="emotion", protocol=SEED_PROTOCOL, model_name=model_class,
         model_class=model_class, space=space, fixed=fixed, n_configs=1, shard=0, n_shards=1, seed=1, output_dir=str(models),
     )
-    experiments.evaluate_shard(
+    evaluation.evaluate_shard(
         features_path=str(path), training_dir=str(models), task="emotion", protocol=SEED_PROTOCOL, seed=1,
         refit={"enabled": True, "eps": 1e-4}, output_csv=str(folder / "evaluation.csv"),
         output_predictions=str(folder / "predictions.npz"),
@@ -245,8 +245,8 @@ def test_the_end_to_end_check_fails_when_evaluation_ignores_the_test_features(tm
     given (it ignores the test features handed to it): the verdict says so."""
     test_rows = np.isin(session_features.segment, SEED_PROTOCOL["test_clips"])
     as_is = _run_stage(tmp_path / "as_is", session_features, "linear_svm")
-    original = experiments.experiment_features
-    monkeypatch.setattr(experiments, "experiment_features",
+    original = evaluation.experiment_features
+    monkeypatch.setattr(evaluation, "experiment_features",
                         lambda path, protocol: original(str(tmp_path / "as_is" / "features.h5"), protocol))
     moved = _run_stage(tmp_path / "moved", perturb(session_features, test_rows), "linear_svm")
     assert leakage_verdict(as_is, moved) == [

@@ -136,7 +136,7 @@ def test_nan_windows_drop_leaves_them_out_and_counts_them(tmp_path):
 
 
 def test_protocol_carves_one_validation_trial_per_class_and_reports_a_missing_test_class(session, caplog):
-    from multimodal_emotion.experiments import experiment_folds
+    from multimodal_emotion.protocols import experiment_folds
     from multimodal_emotion.store import read_features, write_features
 
     path = session["features"].parent.parent.parent / "f.h5"

@@ -143,7 +143,7 @@ def test_raw_entry_cuts_the_trials_at_the_timestamps(subject, tmp_path):
 
 
 def test_protocol_has_three_folds_by_trial_position(subject, tmp_path):
-    from multimodal_emotion.experiments import experiment_folds
+    from multimodal_emotion.protocols import experiment_folds
     from multimodal_emotion.store import read_features, write_features
 
     rec = ds.read({"features": str(subject["features"]), "eye": str(subject["eye"])})

@@ -1,6 +1,6 @@
 """Snakemake entry point: evaluate an experiment's search shards (refit included), join them, select."""
 from multimodal_emotion import exit_without_teardown, provenance, run_logged
-from multimodal_emotion.experiments import merge_search
+from multimodal_emotion.evaluation import merge_search
 
 run_logged(
     snakemake.log[0],

@@ -1,6 +1,6 @@
 """Snakemake entry point: train one shard of an experiment's random search."""
 from multimodal_emotion import exit_without_teardown, run_logged
-from multimodal_emotion.experiments import train_shard
+from multimodal_emotion.search import train_shard
 
 run_logged(
     snakemake.log[0],

@@ -216,7 +216,7 @@ channels, {de.shape[0]} windows of {features.attrs['window_s']} s (step {feature
 def quality_stage(*, features_path: str, output_html: str, protocol: Mapping, seed: int) -> None:
     """The rule ``quality_report``: one QC page for one recording, from what the feature
     job stored (never re-reads raw data). Class balance per split of each experiment."""
-    from .experiments import ExperimentError, experiment_folds
+    from .protocols import ExperimentError, experiment_folds
     from .store import read_features, read_qc
 
     features = read_features(features_path)

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from .pause_points import pause_point
-from .recording import DataFormatError
+from .recording import DataFormatError, check_option
 
 FEATURE_LAYOUT_VERSION = 1
 
@@ -160,6 +160,22 @@ def read_attrs(path: str | Path) -> dict:
         return {k: json.loads(v) for k, v in f.attrs.items() if k != "layout_version"}
 
 
+#: The EEG feature arrays each ``eeg_feature`` setting reads, in column order.
+EEG_PARTS = {"de": ("de",), "psd": ("psd",), "de+psd": ("de", "psd")}
+
+
+def eeg_parts(eeg_feature: str) -> tuple[str, ...]:
+    """The EEG feature arrays (``de``, ``psd``) that the ``eeg_feature`` setting reads."""
+    check_option("eeg_feature", eeg_feature, EEG_PARTS)
+    return EEG_PARTS[eeg_feature]
+
+
+def flatten_eeg(parts) -> np.ndarray:
+    """EEG feature arrays (n_windows, n_channels, n_bands) side by side, each flattened
+    channel-major: (n_windows, n_channels * n_bands * len(parts))."""
+    return np.concatenate([p.reshape(len(p), -1) for p in parts], axis=1)
+
+
 def read_model_inputs(path: str | Path, *, eeg_feature: str = "de") -> dict:
     """What an experiment over many recordings needs of one feature file, and nothing else:
     the EEG feature(s) of ``eeg_feature`` flattened channel-major (float32, as stored),
@@ -167,14 +183,14 @@ def read_model_inputs(path: str | Path, *, eeg_feature: str = "de") -> dict:
     unused EEG feature and the QC arrays are not read (a pooled experiment holds the
     windows of every subject at once)."""
     path = Path(path)
-    names = {"de": ["eeg/de"], "psd": ["eeg/psd"], "de+psd": ["eeg/de", "eeg/psd"]}[eeg_feature]
+    names = [f"eeg/{part}" for part in eeg_parts(eeg_feature)]
     with _open_h5(path) as f:
         missing = [name for name in (*names, "other/features", "windows/segment", "labels") if name not in f]
         if missing:
             raise DataFormatError(path, f"not a feature file, missing datasets {missing}")
         eeg = [f[name][()] for name in names]
         return {
-            "eeg": np.concatenate([e.reshape(len(e), -1) for e in eeg], axis=1).astype(np.float32, copy=False),
+            "eeg": flatten_eeg(eeg).astype(np.float32, copy=False),
             "other": f["other/features"][()].astype(np.float32, copy=False),
             "segment": f["windows/segment"][()].astype(np.int64),
             "labels": f["labels"][()],

@@ -11,7 +11,8 @@ import math
 from collections.abc import Mapping
 from pathlib import Path
 
-from . import datasets
+from . import datasets, protocols
+from .protocols import POOLED_KINDS, protocol_name, subject_order
 from .recording import ConfigError, DataFormatError
 
 DATASETS = datasets.NAMES
@@ -27,11 +28,6 @@ def enabled_datasets(config: Mapping) -> list[str]:
 # A dataset added to the registry needs none of these in config.yaml: its protocol comes
 # from its module, the number of configurations from ``search.n_configs.default``, a
 # model's search space from ``models.<m>.space.default`` or else the model class.
-
-
-#: Protocol kinds of one recording each, and those whose experiments pool recordings.
-PER_RECORDING_KINDS = ("clips", "kfold", "trial_folds")
-POOLED_KINDS = ("loso", "cross_session")
 
 
 def protocol_entries(value) -> list[dict]:
@@ -55,10 +51,6 @@ def dataset_protocol(config: Mapping, dataset: str) -> dict | None:
     return per_recording[0] if per_recording else None
 
 
-def protocol_name(protocol: Mapping) -> str:
-    return protocol.get("name", protocol["kind"])
-
-
 def pooled_protocols(config: Mapping, dataset: str) -> list[dict]:
     """The dataset's protocols over many recordings (``loso``, ``cross_session``)."""
     return [p for p in dataset_protocols(config, dataset) if p["kind"] in POOLED_KINDS]
@@ -80,28 +72,16 @@ def recording_members(config: Mapping, dataset: str) -> list[dict]:
     return members
 
 
-def _subject_order(subject: str):
-    return (len(subject), subject)
-
-
 def pooled_experiments(config: Mapping, dataset: str) -> dict[str, dict]:
     """Experiment name (``{protocol name}-s{subject}``) -> its protocol, with ``subject`` and
     ``members`` (the recordings it reads, each with its subject and session) added.
 
-    ``loso``: one experiment per subject, reading every recording. ``cross_session``: one
-    per subject, reading that subject's recordings of the train and test sessions."""
+    The recordings each reads are its kind's (``members`` of its module in :mod:`.protocols`)."""
     members = recording_members(config, dataset)
-    subjects = sorted({m["subject"] for m in members}, key=_subject_order)
-    out = {}
-    for protocol in pooled_protocols(config, dataset):
-        for subject in subjects:
-            if protocol["kind"] == "loso":
-                used = members
-            else:
-                sessions = set(protocol["train_sessions"]) | set(protocol["test_sessions"])
-                used = [m for m in members if m["subject"] == subject and m["session"] in sessions]
-            out[f"{protocol_name(protocol)}-s{subject}"] = {**protocol, "subject": subject, "members": used}
-    return out
+    subjects = sorted({m["subject"] for m in members}, key=subject_order)
+    return {f"{protocol_name(protocol)}-s{subject}": {
+                **protocol, "subject": subject, "members": protocols.experiment_members(protocol, subject, members)}
+            for protocol in pooled_protocols(config, dataset) for subject in subjects}
 
 
 def n_configs(config: Mapping, dataset: str) -> int:
@@ -271,8 +251,9 @@ def check_experiments(config: Mapping) -> None:
         listed = not isinstance(experiments.get(f"{dataset}_protocol"), Mapping | None)
         per_recording = [i for i, p in enumerate(entries) if p["kind"] not in POOLED_KINDS]
         if len(per_recording) > 1:
-            raise ConfigError(f"{base}[{per_recording[1]}].kind", f"only one per-recording protocol (clips, kfold, "
-                              f"trial_folds) per dataset; entry {per_recording[0]} is one already")
+            raise ConfigError(f"{base}[{per_recording[1]}].kind", f"only one per-recording protocol "
+                              f"({', '.join(protocols.PER_RECORDING_KINDS)}) per dataset; entry {per_recording[0]} "
+                              "is one already")
         names = [protocol_name(p) for p in entries if p["kind"] in POOLED_KINDS]
         if len(names) != len(set(names)):
             duplicate = sorted(n for n in set(names) if names.count(n) > 1)[0]
@@ -288,81 +269,30 @@ def check_experiments(config: Mapping) -> None:
 
 
 def _check_protocol(config: Mapping, dataset: str, key: str, protocol: Mapping) -> None:
-    """One protocol of ``dataset`` (``key`` names it in the config)."""
-    experiments = config["experiments"]
+    """One protocol of ``dataset`` (``key`` names it in the config): its tasks here, the
+    rest by its kind's module (:mod:`.protocols`)."""
     module = datasets.get(dataset)
     allowed = set(module.CLASSES)
     bad = sorted(set(protocol["tasks"]) - allowed)
     if bad:
         raise ConfigError(f"{key}.tasks", f"{bad} are not {module.TITLE} labels (allowed: {sorted(allowed)})")
-    if protocol["kind"] == "clips":
-        for name in ("train_clips", "test_clips"):
-            if name not in protocol:
-                raise ConfigError(key, f"kind 'clips' needs '{name}'")
-        n_segments = module.N_SEGMENTS
-        clips = [c for name in ("train_clips", "validation_clips", "test_clips") for c in protocol.get(name, [])]
-        if max(clips) > n_segments:
-            raise ConfigError(key, f"clip {max(clips)} does not exist ({module.TITLE} has {n_segments})")
-        if len(clips) != len(set(clips)):
-            raise ConfigError(key, "a clip is in more than one of train_clips, validation_clips, test_clips")
-        has_validation = bool(protocol.get("validation_clips")) or protocol.get("validation_per_class", 0) > 0
-    elif protocol["kind"] == "trial_folds":
-        if "folds" not in protocol:
-            raise ConfigError(key, "kind 'trial_folds' needs 'folds' (trial positions within a session per fold)")
-        trials = [t for fold in protocol["folds"] for t in fold]
-        if len(trials) != len(set(trials)):
-            raise ConfigError(f"{key}.folds", "a trial position is in more than one fold")
-        if max(trials) > module.N_SEGMENTS:
-            raise ConfigError(f"{key}.folds", f"trial {max(trials)} does not exist ({module.TITLE} has "
-                              f"{module.N_SEGMENTS} per session)")
-        has_validation = protocol.get("validation_per_class", 1) > 0
-    elif protocol["kind"] in POOLED_KINDS:
-        has_validation = _check_pooled(config, dataset, key, protocol)
-    elif protocol["kind"] == "kfold":
-        if "n_folds" not in protocol:
-            raise ConfigError(key, "kind 'kfold' needs 'n_folds'")
-        n_units = module.N_SEGMENTS
-        if protocol.get("fold_unit", "trial") == "trial" and protocol["n_folds"] > n_units:
-            raise ConfigError(f"{key}.n_folds", f"{protocol['n_folds']} folds exceed the {n_units} trials")
-        has_validation = protocol.get("validation", True) and protocol["n_folds"] > 2
-    else:  # the schema allows no other kind; a config that skipped it still gets no silent fallback
+    if protocol["kind"] not in protocols.REGISTRY:  # past the schema; still no silent fallback
         raise ConfigError(f"{key}.kind", f"{protocol['kind']!r} is not a protocol kind (known: "
-                          f"{', '.join(PER_RECORDING_KINDS + POOLED_KINDS)})")
-    if "validation" in experiments.get("selection", ["validation"]) and not has_validation:
+                          f"{', '.join(protocols.KINDS)})")
+    has_validation = protocols.get(protocol["kind"]).check(protocol, key, dataset_facts(config, dataset))
+    if "validation" in config["experiments"].get("selection", ["validation"]) and not has_validation:
         raise ConfigError(
             "experiments.selection", f"'validation' needs a validation split, which {key} does not define"
         )
 
 
-def _check_pooled(config: Mapping, dataset: str, key: str, protocol: Mapping) -> bool:
-    """A loso / cross_session protocol; returns whether it has a validation split."""
+def dataset_facts(config: Mapping, dataset: str) -> protocols.DatasetFacts:
+    """What a protocol's check needs of ``dataset`` as configured."""
     module = datasets.get(dataset)
-    members = recording_members(config, dataset)
-    subjects = sorted({m["subject"] for m in members}, key=_subject_order)
-    if protocol.get("normalisation", "training") not in ("training", "per_subject"):
-        raise ConfigError(f"{key}.normalisation", f"{protocol['normalisation']!r} is not training or per_subject")
-    if protocol["kind"] == "loso":
-        n_val = protocol.get("validation_subjects", 2)
-        if len(subjects) < n_val + 2:
-            raise ConfigError(f"{key}.validation_subjects", f"loso with {n_val} validation subjects needs at least "
-                              f"{n_val + 2} subjects ({dataset}.subjects has {len(subjects)})")
-        return n_val > 0
-    if not getattr(module, "RECORDING_IS_SESSION", False):
-        raise ConfigError(f"{key}.kind", f"cross_session needs one recording per session; a {module.TITLE} "
-                          "recording holds all of a subject's data (one session, or all sessions together): use loso")
-    for name in ("train_sessions", "test_sessions"):
-        if name not in protocol:
-            raise ConfigError(key, f"kind 'cross_session' needs '{name}'")
-    overlap = sorted(set(protocol["train_sessions"]) & set(protocol["test_sessions"]))
-    if overlap:
-        raise ConfigError(f"{key}.test_sessions", f"sessions {overlap} are also in train_sessions")
-    configured = set(config[dataset].get("sessions", []))
-    for name in ("train_sessions", "test_sessions"):
-        absent = sorted(set(protocol[name]) - configured)
-        if absent:
-            raise ConfigError(f"{key}.{name}", f"sessions {absent} are not read ({dataset}.sessions is "
-                              f"{sorted(configured)})")
-    return protocol.get("validation_folds", 5) > 0
+    subjects = sorted({m["subject"] for m in recording_members(config, dataset)}, key=subject_order)
+    return protocols.DatasetFacts(name=dataset, title=module.TITLE, n_segments=module.N_SEGMENTS,
+                                  recording_is_session=getattr(module, "RECORDING_IS_SESSION", False),
+                                  subjects=tuple(subjects), sessions=tuple(config[dataset].get("sessions", [])))
 
 
 def check_dataset_keys(config: Mapping) -> None:
@@ -415,44 +345,3 @@ def n_classes(config: Mapping, dataset: str) -> int:
     classes = datasets.get(dataset).CLASSES
     return max(len(classes[task].class_names) for protocol in dataset_protocols(config, dataset)
                for task in protocol["tasks"])
-
-
-def schema_error_line(error, *, config_name: str = "config.yaml") -> str:
-    """One line for a JSON-schema ``ValidationError`` of the config: where, what, what is allowed.
-
-    ``config.yaml: seed: unknown key 'window_sec' (did you mean 'window_s'?)`` or
-    ``config.yaml: seed.step_s: -1 is too small (allowed: > 0)``. The full error, with
-    the schema, belongs in a log, not on the terminal.
-    """
-    import difflib
-
-    if error.validator in ("oneOf", "anyOf") and error.context:  # e.g. a protocol or a list of them:
-        # the branch of the value's own type, at its deepest failure, says what is wrong
-        depth = len(error.absolute_path)
-        own = [e for e in error.context if e.validator != "type" or len(e.absolute_path) > depth]
-        error = max(own or error.context, key=lambda e: len(e.absolute_path))
-    where = ".".join(str(p) for p in error.absolute_path) or "(top level)"
-    schema = error.schema if isinstance(error.schema, Mapping) else {}
-    if error.validator == "additionalProperties" and isinstance(error.instance, Mapping):
-        known = list(schema.get("properties", {}))
-        unknown = sorted(set(error.instance) - set(known))
-        if unknown:
-            key = unknown[0]
-            close = difflib.get_close_matches(str(key), known, n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else f" (known keys: {', '.join(known)})"
-            return f"{config_name}: {where}: unknown key '{key}'{hint}"
-    if error.validator == "required":
-        return f"{config_name}: {where}: {error.message}"
-    allowed = {
-        "type": lambda v: f"a value of type {v}",
-        "enum": lambda v: "one of " + ", ".join(repr(x) for x in v),
-        "minimum": lambda v: f">= {v}", "maximum": lambda v: f"<= {v}",
-        "exclusiveMinimum": lambda v: f"> {v}", "exclusiveMaximum": lambda v: f"< {v}",
-        "minItems": lambda v: f"at least {v} items", "maxItems": lambda v: f"at most {v} items",
-        "minProperties": lambda v: f"at least {v} entries",
-    }.get(error.validator)
-    value = repr(error.instance)
-    value = value if len(value) <= 60 else value[:57] + "..."
-    if allowed is not None:
-        return f"{config_name}: {where}: {value} is not allowed (allowed: {allowed(error.validator_value)})"
-    return f"{config_name}: {where}: {error.message.splitlines()[0][:200]}"

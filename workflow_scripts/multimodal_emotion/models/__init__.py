@@ -55,6 +55,13 @@ def needs_tensorflow(name: str) -> bool:
     return MODELS[name].needs_tensorflow
 
 
+def trains_grouped(name: str) -> bool:
+    """True if several configurations of model class ``name`` train together in one graph
+    (``search.group_size``; the class says so with ``trains_grouped = True``)."""
+    _check_option("model class", name, tuple(MODELS))
+    return getattr(MODELS[name], "trains_grouped", False)
+
+
 def default_space(name: str) -> dict:
     """The search space of model class ``name`` for a dataset the config gives none."""
     _check_option("model class", name, tuple(MODELS))
@@ -91,6 +98,7 @@ __all__ = [
     "default_space",
     "is_network",
     "needs_tensorflow",
+    "trains_grouped",
     "load_model",
     "refit_last_layer",
 ]

@@ -246,6 +246,8 @@ class BimodalLSTM(SVMNetwork):
     """
 
     name = "bimodal_lstm"
+    #: ``search.group_size`` configurations train together in one graph (:mod:`.grouped_lstm`).
+    trains_grouped = True
     #: Table 1 of the paper (SEED's ranges).
     default_space = {"eeg_hidden": {"int": [16, 256]}, "other_hidden": {"int": [8, 64]},
                      "keep_prob": {"uniform": [0.3, 0.99]}, "l2": {"log10": [-5, -2]},

@@ -1,4 +1,5 @@
-"""What the tables and figures call the models, selection modes and protocols."""
+"""What the tables and figures call the models, selection modes and normalisations (a protocol
+kind's label is its module's ``LABEL``, ``protocols/``)."""
 
 from __future__ import annotations
 
@@ -32,10 +33,6 @@ TRAINING_LOSS_LABELS = {
 }
 
 
-PROTOCOL_LABELS = {
-    "loso": "leave one subject out (one experiment per held-out subject; validation on other subjects)",
-    "cross_session": "cross-session (per subject: trained on some sessions, tested on another)",
-}
 NORMALISATION_LABELS = {
     "training": "scalers fitted on the training split only",
     "per_subject": "PER-SUBJECT STANDARDISATION: every subject (cross_session: session) scaled by its own "

@@ -1,6 +1,6 @@
 """Accuracy tables (the paper's Fig. 3 and Table 2) from experiment results.
 
-Reads only the per-experiment JSON files written by ``experiments.merge_shards`` and the
+Reads only the per-experiment JSON files written by ``evaluation.merge_shards`` and the
 paper's reference numbers in ``resources/paper_reference.tsv``; never opens a model.
 """
 
