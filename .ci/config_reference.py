@@ -30,8 +30,9 @@ HEADER = """# Configuration reference
 <!-- Generated from resources/config.schema.yaml by .ci/config_reference.py: do not edit by hand;
      edit the schema's descriptions and run `python .ci/config_reference.py` (CI checks it is current). -->
 
-`config.yaml` is validated at start-up against `resources/config.schema.yaml` (Snakemake
-`validate`, which also fills the defaults below) and then by `workflow_config.check_config`
+`config.yaml` is validated at start-up against `resources/config.schema.yaml`, with the protocol
+kinds' keys and the model classes filled in from their registries (`config_schema.validate_config`,
+which also fills the defaults below, as Snakemake's `validate` does), and then by `workflow_config.check_config`
 (band edges, Nyquist, windows versus clip lengths, label names against the dataset module,
 dataset names outside their blocks); a wrong key or value stops Snakemake before any job
 runs, with one line naming the key. `<dataset>` stands for a registered dataset name

@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "workflow_scripts")
 import numpy as np  # noqa: E402
 
 from multimodal_emotion.models import BimodalLSTM, WindowData  # noqa: E402
-from multimodal_emotion.models.base import FeatureScaler  # noqa: E402
+from multimodal_emotion.models.training import FeatureScaler  # noqa: E402
 from multimodal_emotion.models.bimodal_lstm import build_bimodal_lstm  # noqa: E402
 
 SEED_SHAPE = dict(n_clips=9, windows_per_clip=235, n_eeg=310, n_other=41)

@@ -42,7 +42,7 @@ sys.path.insert(0, str(ROOT / "workflow_scripts"))
 import numpy as np  # noqa: E402
 from multimodal_emotion.models import BimodalLSTM, WindowData  # noqa: E402
 from multimodal_emotion.models.finite_newton import minimise_ovr, ovr_certificate  # noqa: E402
-from multimodal_emotion.models.svm import (  # noqa: E402
+from multimodal_emotion.models.liblinear import (  # noqa: E402
     liblinear_ovr_weights,
     primal_objective,
     svm_cost,

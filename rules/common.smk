@@ -4,6 +4,7 @@ sys.path.insert(0, str(Path(workflow.basedir) / "workflow_scripts"))
 from multimodal_emotion import workflow_config as wc  # noqa: E402
 from multimodal_emotion.config_schema import validate_config  # noqa: E402
 from multimodal_emotion.models import is_network  # noqa: E402
+from multimodal_emotion import synthetic as synthetic_copies  # noqa: E402
 
 config_files = getattr(workflow, "overwrite_configfiles", None) or ["config.yaml"]
 # the schema with the registries' parts: one line on the terminal, the schema dump in a log
@@ -28,7 +29,7 @@ RESULTS = config["results"]
 SYNTHETIC = str(wc.synthetic_root(config))
 DATASETS = wc.enabled_datasets(config)
 RECORDINGS = {dataset: wc.recordings(config, dataset) for dataset in DATASETS}
-# synthetic folder -> dataset, for rule synthetic_file
+# synthetic folder -> dataset, for the synthetic_file rule
 SYNTHETIC_BY_PATH = wc.synthetic_by_path()
 
 
@@ -60,15 +61,8 @@ def get_raw_inputs(wildcards):
     return wc.recording_inputs(config, wildcards.dataset, wildcards.recording)
 
 
-def synthetic_deap_dat(wildcards=None):
-    return [
-        f"{SYNTHETIC}/DEAP/data_preprocessed_python/s{s:02d}.dat"
-        for s in config["deap"]["subjects"]
-    ]
-
-
 def get_feature_params(wildcards):
-    """Only the config slice the feature rule uses, so unrelated edits do not rerun it."""
+    """Only the config slice the features job uses, so unrelated edits do not rerun it."""
     return wc.feature_settings(config, wildcards.dataset)
 
 
@@ -210,14 +204,17 @@ QC_PAGES = [
 ]
 
 
-def synthetic_seed_session_file(folder):
-    """Input function: the synthetic SEED session file (real date name) behind a
-    SEED_Multimodal {subject}_{session} file."""
+# What one synthetic file depends on (the generic synthetic_file job, rules/data.smk).
+def synthetic_file_settings(wildcards):
+    """The slice of the dataset's block that this file depends on (an unrelated edit does not rewrite it)."""
+    dataset = SYNTHETIC_BY_PATH[wildcards.folder]
+    return synthetic_copies.file_settings(dataset, wildcards.path, config[dataset])
 
-    def path(wildcards):
-        stem = wc.datasets.seed.real_session_stem(
-            int(wildcards.subject), int(wildcards.session)
-        )
-        return f"{SYNTHETIC}/SEED/SEED_EEG/{folder}/{stem}.mat"
 
-    return path
+def synthetic_file_inputs(wildcards):
+    """The files of the same synthetic copy that this file is computed from."""
+    dataset = SYNTHETIC_BY_PATH[wildcards.folder]
+    relpaths = synthetic_copies.file_inputs(
+        dataset, wildcards.path, synthetic_file_settings(wildcards)
+    )
+    return [f"{SYNTHETIC}/{wildcards.folder}/{relpath}" for relpath in relpaths]

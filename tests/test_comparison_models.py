@@ -17,7 +17,7 @@ import itertools
 import numpy as np
 import pytest
 
-from multimodal_emotion.models import MODELS, build_model, is_network, needs_tensorflow
+from multimodal_emotion.models import MODELS, WindowData, build_model, is_network, needs_tensorflow
 from multimodal_emotion.models.bdae import BDAE, BimodalAutoencoder
 from multimodal_emotion.models.mesae import MESAE, adjacency_mask, feature_subsets
 from multimodal_emotion.models.numpy_nets import RBM, Dense, logit, sigmoid
@@ -228,12 +228,14 @@ def test_deterministic_history_and_registry(name):
 
 
 def test_bad_hyperparameters_name_the_key():
+    # __init__ only stores them (scikit-learn's contract); fit refuses them before using the data
+    windows = WindowData(np.zeros((4, 2)), np.zeros((4, 1)), np.array([0, 1, 0, 1]), np.arange(4))
     with pytest.raises(ValueError, match="margin must be <= 0.49"):
-        SubnetworkNodes(margin=0.6)
+        SubnetworkNodes(margin=0.6).fit(windows)
     with pytest.raises(TypeError, match="sae_hidden"):
-        MESAE(sae_hidden="wide")
+        MESAE(sae_hidden="wide").fit(windows)
     with pytest.raises(ValueError, match="rbm_learning_rate must be > 0"):
-        BDAE(rbm_learning_rate=0.0)
+        BDAE(rbm_learning_rate=0.0).fit(windows)
 
 
 # The three models' rows, search columns and curves through the workflow are checked on the tiny

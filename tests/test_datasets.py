@@ -59,17 +59,47 @@ DATASET_BRANCH = re.compile(
 )
 
 
+_NAMES = "|".join(datasets.NAMES)
+#: A dataset's module reached by name (``wc.datasets.seed``; a docstring's ``~.datasets.seed`` is a reference).
+DATASET_MODULE = re.compile(rf"(?<![~.\w])(?:\w+\.)*datasets\.({_NAMES})\b")
+#: A dataset's config block by name (``config["deap"]``), in the rules.
+DATASET_BLOCK = re.compile(rf"""\bconfig\s*\[\s*["']({_NAMES})["']\s*\]""")
+#: A dataset's folder (``SEED/SEED_EEG/...``) spelled in the rules.
+DATASET_FOLDER = re.compile(rf"\b({'|'.join(re.escape(datasets.get(n).FOLDER) for n in datasets.NAMES)})\b")
+
+
+def _code(line: str) -> str:
+    return line.split("#", 1)[0]
+
+
 def test_no_dataset_branches_outside_the_dataset_packages():
-    files = [p for p in PACKAGE.rglob("*.py") if not {"datasets", "synthetic"} & set(p.relative_to(PACKAGE).parts)]
-    files += list((REPO / "workflow_scripts").glob("*.py")) + list((REPO / "rules").glob("*.smk"))
-    files += [REPO / "Snakefile"]
+    package = [p for p in PACKAGE.rglob("*.py") if not {"datasets", "synthetic"} & set(p.relative_to(PACKAGE).parts)]
+    package += list((REPO / "workflow_scripts").glob("*.py"))
+    rules = list((REPO / "rules").glob("*.smk")) + [REPO / "Snakefile"]
+    patterns = {path: (DATASET_BRANCH, DATASET_MODULE) for path in package}
+    patterns.update({path: (DATASET_BRANCH, DATASET_MODULE, DATASET_BLOCK, DATASET_FOLDER) for path in rules})
     offending = [
         f"{path.relative_to(REPO)}:{number}: {line.strip()}"
-        for path in files
+        for path, checks in patterns.items()
         for number, line in enumerate(path.read_text().splitlines(), start=1)
-        if DATASET_BRANCH.search(line)
+        if any(check.search(_code(line)) for check in checks)
     ]
     assert not offending, "code that asks which dataset it is:\n" + "\n".join(offending)
+
+
+@pytest.mark.parametrize("line", ['session=lambda w: wc.datasets.seed.session_of(w.stem),',
+                                  'for s in config["deap"]["subjects"]',
+                                  'f"{SYNTHETIC}/DEAP/data_preprocessed_python/s{s:02d}.dat"'])
+def test_the_dataset_branch_check_catches_names_in_the_rules(line):
+    assert any(check.search(_code(line)) for check in (DATASET_MODULE, DATASET_BLOCK, DATASET_FOLDER))
+
+
+@pytest.mark.parametrize("line", ['seed=config["experiments"]["seed"],',
+                                  '"""Folder found from ``source`` (:func:`~.datasets.seed.discover_seed_source`)."""',
+                                  "rng = np.random.default_rng(p[\"seed\"])"])
+def test_the_dataset_branch_check_passes_the_random_seed_and_references(line):
+    assert not any(check.search(_code(line)) for check in (DATASET_BRANCH, DATASET_MODULE, DATASET_BLOCK,
+                                                           DATASET_FOLDER))
 
 
 # --- no import cycle in the package --------------------------------------------------------

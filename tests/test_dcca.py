@@ -178,7 +178,7 @@ def test_deterministic_save_load_and_registry(tmp_path):
     assert model.history == again.history
     model.save(tmp_path / "m")
     loaded = load_model(tmp_path / "m")
-    assert isinstance(loaded, DCCA) and loaded.get_params() == model.get_params()
+    assert isinstance(loaded, DCCA) and loaded.hyperparameters == model.hyperparameters
     np.testing.assert_array_equal(loaded.decision_function(test), model.decision_function(test))
     assert loaded.history == model.history
     history = model.history
@@ -187,12 +187,14 @@ def test_deterministic_save_load_and_registry(tmp_path):
     # registry: TensorFlow, but not a network of the Sec. 3.2 refit
     assert MODELS["dcca"] is DCCA and not is_network("dcca") and DCCA.needs_tensorflow
     assert model.required_modalities() == ("eeg", "other")
+    # bad hyper-parameters are stored by __init__ (scikit-learn's contract) and refused by fit
+    bad = DCCA(output_size=4, top_k=5)
     with pytest.raises(ValueError, match="top_k must be <= 4"):
-        DCCA(output_size=4, top_k=5)
+        bad.fit(train)
     with pytest.raises(ValueError, match="fusion_weight must be <= 1"):
-        DCCA(fusion_weight=1.5)
+        DCCA(fusion_weight=1.5).fit(train)
     with pytest.raises(TypeError, match="eeg_hidden"):
-        DCCA(eeg_hidden="wide")
+        DCCA(eeg_hidden="wide").fit(train)
 
 
 # DCCA's rows, search columns and curves through the workflow are checked on the tiny

@@ -15,7 +15,8 @@ from multimodal_emotion.config_schema import load_schema
 from support.workflow import REPO
 
 DOCS = sorted([REPO / "README.md", *(REPO / "docs").rglob("*.md")])
-SCHEMA = load_schema()  # resources/config.schema.yaml with the registries' parts filled in
+# The schema as validation sees it: the YAML plus the registries' parts (protocol kinds, model classes).
+SCHEMA = load_schema()
 
 #: A config key path in backticks: `search.device`, `experiments.<dataset>_protocol.kind`,
 #: `synthetic.*_effects` (``<...>`` and ``*`` stand for any name).

@@ -117,6 +117,34 @@ def test_random_search_is_seeded_per_experiment_and_index():
     assert json.dumps(one, sort_keys=True) == json.dumps(again, sort_keys=True)
 
 
+def _former_sample(space, *, seed, experiment, model, index):
+    """The hand-written sampler that scipy.stats distributions replaced, kept to show the draws did not change."""
+    import zlib
+
+    rng = np.random.default_rng(np.random.SeedSequence([seed, zlib.crc32(experiment.encode()),
+                                                        zlib.crc32(model.encode()), index]))
+    config = {}
+    for name in sorted(space):
+        (kind, arg), = space[name].items()
+        config[name] = {"log10": lambda: float(10 ** rng.uniform(*arg)), "uniform": lambda: float(rng.uniform(*arg)),
+                        "int": lambda: int(rng.integers(arg[0], arg[1] + 1)),
+                        "choice": lambda: arg[int(rng.integers(len(arg)))], "value": lambda: arg}[kind]()
+    if "keep_prob" in config:
+        config["dropout"] = 1.0 - config.pop("keep_prob")
+    config["seed"] = int(rng.integers(2**31 - 1))
+    return config
+
+
+def test_sampled_configurations_are_those_of_the_former_sampler():
+    """The scipy.stats draws equal the hand-written ones, value and type: no sampled configuration,
+    hence no table, changed (two integer draws in a row included)."""
+    space = {**SPACE, "batch": {"choice": [4, 8, 16]}, "depth": {"int": [1, 3]}, "fixed": {"value": "x"}}
+    for k in range(500):
+        new = search.sample_configuration(space, seed=k % 3, experiment="seed/1/emotion", model="m", index=k)
+        old = _former_sample(space, seed=k % 3, experiment="seed/1/emotion", model="m", index=k)
+        assert new == old and [type(v) for v in new.values()] == [type(v) for v in old.values()]
+
+
 def test_random_search_ranges_and_distributions():
     configs = [search.sample_configuration(SPACE, seed=0, experiment="e", model="m", index=k) for k in range(2000)]
     frame = pd.DataFrame(configs)

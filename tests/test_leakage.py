@@ -246,8 +246,9 @@ def test_the_end_to_end_check_fails_when_evaluation_ignores_the_test_features(tm
     test_rows = np.isin(session_features.segment, SEED_PROTOCOL["test_clips"])
     as_is = _run_stage(tmp_path / "as_is", session_features, "linear_svm")
     original = evaluation.experiment_features
-    monkeypatch.setattr(evaluation, "experiment_features",
-                        lambda path, protocol: original(str(tmp_path / "as_is" / "features.h5"), protocol))
+    for stage in (search, evaluation):  # training saves the predictions of models without a refit
+        monkeypatch.setattr(stage, "experiment_features",
+                            lambda path, protocol: original(str(tmp_path / "as_is" / "features.h5"), protocol))
     moved = _run_stage(tmp_path / "moved", perturb(session_features, test_rows), "linear_svm")
     assert leakage_verdict(as_is, moved) == [
         "test accuracy unchanged: the evaluation did not read the perturbed test features"]

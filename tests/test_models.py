@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import logging
 import os
+from collections import defaultdict
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np
 import pytest
+from sklearn.exceptions import NotFittedError
 
 from multimodal_emotion.models import (
     BDDAE,
@@ -24,9 +26,9 @@ from multimodal_emotion.models import (
     load_model,
     refit_last_layer,
 )
-from multimodal_emotion.models.base import EarlyStopping, FeatureScaler, run_epochs
+from multimodal_emotion.models.training import EarlyStopping, FeatureScaler, run_epochs
 from multimodal_emotion.models.bimodal_lstm import SequenceLayout, build_bimodal_lstm
-from multimodal_emotion.models.svm import (
+from multimodal_emotion.models.liblinear import (
     liblinear_ovr_weights,
     ovr_targets,
     primal_objective,
@@ -111,7 +113,8 @@ def null_data():
     return make_windows(30, effect=0.0, seed=3), make_windows(60, effect=0.0, seed=4)
 
 
-SMALL = {
+#: Small settings per model class; a registered class without an entry runs with its defaults.
+SMALL = defaultdict(dict, {
     "bimodal_lstm": dict(eeg_hidden=8, other_hidden=4, dropout=0.2, l2=1e-3,
                          learning_rate=1e-2, sequence_length=10, max_epochs=120, patience=30),
     "bddae": dict(eeg_hidden=8, other_hidden=4, shared_hidden=6, dropout=0.2, l2=1e-3,
@@ -127,7 +130,7 @@ SMALL = {
     "mesae": dict(eeg_subsets=3, other_subsets=2, sae_hidden=[8, 8, 4], pretrain_epochs=10, max_epochs=30,
                   patience=10, batch_size=64),
     "subnetwork_nodes": dict(node_size=40, C=1.0, max_epochs=12, patience=12),
-}
+})
 
 
 # --------------------------------------------------------------------------------------
@@ -505,6 +508,32 @@ def test_early_stopping_rule():
     assert stopper.best_epoch == 2 and stopper.best_weights == 2
 
 
+def test_early_stopping_decides_as_keras_callback():
+    """The NumPy models' EarlyStopping and keras.callbacks.EarlyStopping (the Keras models')
+    stop at the same epoch and restore the same one, gains of exactly min_delta included."""
+    from multimodal_emotion.models.training import KerasEarlyStopping
+
+    rng = np.random.default_rng(0)
+    for trial in range(200):
+        n = int(rng.choice([10, 100, 1000, 2000, 37]))
+        steps = rng.choice([-2, -1, 0, 0, 1, 1, 2, 3], size=60)  # accuracy moves by k/n
+        scores = np.clip(np.cumsum(steps) + n // 2, 0, n) / n
+        patience, min_delta = int(rng.integers(0, 6)), float(rng.choice([0.0, 0.001, 0.002, 0.01]))
+        ours = EarlyStopping(patience=patience, min_delta=min_delta)
+        state = {"w": None}
+        keras_rule = KerasEarlyStopping(patience=patience, min_delta=min_delta, get_weights=lambda: state["w"],
+                                        set_weights=lambda w: state.update(restored=w))
+        for epoch, score in enumerate(scores, 1):
+            state["w"] = epoch
+            stop_ours = ours.update(epoch, score, lambda e=epoch: e)
+            stop_keras = keras_rule.update(epoch, score)
+            assert stop_ours == stop_keras, (trial, epoch)
+            assert ours.best_epoch == keras_rule.best_epoch, (trial, epoch)
+            if stop_ours:
+                break
+        assert keras_rule.restore() and state["restored"] == ours.best_weights == ours.best_epoch
+
+
 def test_run_epochs_restores_best_and_logs(caplog):
     state = {"w": 0}
     accs = iter([0.2, 0.5, 0.4, 0.45, 0.3, 0.35])
@@ -522,6 +551,12 @@ def test_run_epochs_restores_best_and_logs(caplog):
     assert hist["stopped_early"] and len(hist["monitored_accuracy"]) == 5
     epoch_lines = [r for r in caplog.records if "/10 loss" in r.getMessage()]
     assert len(epoch_lines) == 5 and "val_acc 0.5000" in epoch_lines[1].getMessage()
+    # a Keras model's weights: the same epochs, stopped and restored by keras.callbacks.EarlyStopping
+    state, accs = {"w": 0}, iter([0.2, 0.5, 0.4, 0.45, 0.3, 0.35])
+    again = run_epochs(train_epoch=train_epoch, monitor=lambda: next(accs), get_weights=lambda: state["w"],
+                       set_weights=lambda w: state.update(w=w), max_epochs=10, patience=3, min_delta=0.001,
+                       monitor_name="val", model_name="m", keras_model=True)
+    assert again == hist and state["w"] == 2
 
 
 def test_validation_split_is_monitored(effect_data):
@@ -573,7 +608,7 @@ def test_save_load_roundtrip(name, effect_data, tmp_path):
     model = build_model(name, seed=0, **params).fit(train)
     model.save(tmp_path / "m")
     loaded = load_model(tmp_path / "m")
-    assert type(loaded) is type(model) and loaded.get_params() == model.get_params()
+    assert type(loaded) is type(model) and loaded.hyperparameters == model.hyperparameters
     np.testing.assert_array_equal(loaded.decision_function(test), model.decision_function(test))
     assert loaded.history == model.history
     if name in ("bimodal_lstm", "bddae"):  # a later rule refits a saved model
@@ -600,13 +635,14 @@ def test_interface_errors():
         build_model("lstm")
     with pytest.raises(TypeError):
         build_model("bimodal_lstm", hidden=3)  # unknown hyper-parameter
+    windows = make_windows(3, effect=1.0)
     with pytest.raises(ValueError, match="dropout"):
-        BimodalLSTM(dropout=1.0)
+        BimodalLSTM(dropout=1.0).fit(windows)  # __init__ only stores (scikit-learn's contract)
     with pytest.raises(ValueError, match="modality"):
-        build_model("linear_svm", modality="eye")
+        build_model("linear_svm", modality="eye").fit(windows)
     with pytest.raises(ValueError, match="contiguous"):
         WindowData(np.zeros((4, 2)), np.zeros((4, 1)), np.zeros(4, int), np.array([1, 2, 1, 1]))
-    with pytest.raises(RuntimeError, match="not fitted"):
+    with pytest.raises(NotFittedError, match="not fitted"):
         BimodalLSTM().predict(make_windows(3, effect=1.0))
     with pytest.raises(ValueError, match="> 0"):
         svm_cost(0.0)

@@ -16,7 +16,7 @@ from support.workflow import REPO, merged, run_snakemake, scheduled_jobs, write_
 pytestmark = pytest.mark.workflow
 
 #: Rules in the order their outputs are made (older outputs first).
-RULE_RANK = {"synthetic_seed_labels": 0, "synthetic_seed_session": 0, "synthetic_deap_subject": 0, "features": 1,
+RULE_RANK = {"synthetic_file": 0, "features": 1,
              "train_shard": 2, "merge_search": 3, "aggregate": 4}
 
 

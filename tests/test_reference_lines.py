@@ -25,6 +25,9 @@ def test_every_reference_row_names_a_registered_dataset_and_the_family_has_its_d
     assert set(reference["dataset"]) <= set(datasets.NAMES)
     dcca = reference[reference["method"].str.startswith("DCCA")].set_index("dataset")["mean"]
     assert (dcca["seed_iv"], dcca["seed_v"]) == (87.45, 83.08)
+    dreamer = reference[reference["dataset"] == "dreamer"].set_index("task")
+    assert dreamer.loc[["arousal", "valence", "dominance"], "mean"].tolist() == [89.0, 90.6, 90.7]
+    assert set(dreamer["model"]) == {"dcca"}
 
 
 def test_reference_rows_name_a_model_and_sit_beside_its_measured_rows():

@@ -18,7 +18,7 @@ from multimodal_emotion.models.finite_newton import (
     minimise_ovr,
     ovr_certificate,
 )
-from multimodal_emotion.models.svm import liblinear_ovr_weights, svm_cost, train_l2svm
+from multimodal_emotion.models.liblinear import liblinear_ovr_weights, svm_cost, train_l2svm
 
 LAMBDAS = [1e-2, 1e-5, 1e-9]
 
@@ -145,7 +145,8 @@ def test_every_linear_svm_is_certified_where_liblinear_stops_early(caplog):
     messages, thrown away before, reach the log."""
     import logging
 
-    from multimodal_emotion.models.svm import fit_certified_svm, primal_objective
+    from multimodal_emotion.models.liblinear import primal_objective
+    from multimodal_emotion.models.refit import fit_certified_svm
 
     features, y = features_and_labels(separable=True, n_classes=3)
     C = svm_cost(1e-9)
@@ -166,7 +167,7 @@ def test_liblinear_warnings_reach_the_log_as_warnings(message, caplog):
     callback feeds, are logged at WARNING; its iteration lines only at DEBUG."""
     import logging
 
-    from multimodal_emotion.models.svm import _log_liblinear
+    from multimodal_emotion.models.liblinear import _log_liblinear
 
     with caplog.at_level(logging.DEBUG, logger="multimodal_emotion"):
         _log_liblinear("iter  1 f 1.0e+00 |g| 1.0e-01 CG   2 step_size 1.00e+00\n" + message, eps=0.01)

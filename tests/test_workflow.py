@@ -73,8 +73,8 @@ def test_touching_one_raw_session_reruns_only_that_session(tiny_features):
     assert jobs == sorted(  # the synthetic lab files made from that recording, and its features
         [
             ("features", "dataset=seed, recording=1_20131030"),
-            ("synthetic_seed_extracted", "folder=ExtractedFeatures_4s, subject=1, date=20131030"),
-            ("synthetic_seed_multimodal_eye", "subject=1, session=2"),
+            ("synthetic_file", "folder=SEED, path=SEED_EEG/ExtractedFeatures_4s/1_20131030.mat"),
+            ("synthetic_file", "folder=SEED, path=SEED_Multimodal/Chinese/04-Eye-tracking-feature/eye_tracking_feature/1_2"),
         ]
     )
 
@@ -84,7 +84,7 @@ def test_changing_feature_settings_reruns_features_not_data(tiny_features):
     changed = tiny_run_config()
     changed["deap"]["step_s"] = 1.0
     jobs = {rule for rule, _ in scheduled_jobs(workdir, *FEATURES, config=changed)}
-    assert "features" in jobs and "synthetic_deap_subject" not in jobs and "synthetic_seed_session" not in jobs
+    assert "features" in jobs and "synthetic_file" not in jobs
 
 
 def test_adding_a_subject_adds_only_its_jobs(tiny_features):
@@ -95,7 +95,7 @@ def test_adding_a_subject_adds_only_its_jobs(tiny_features):
     assert jobs == sorted(
         [
             ("features", "dataset=deap, recording=s02"),
-            ("synthetic_deap_subject", "variant=python, subject=02, ext=dat"),
+            ("synthetic_file", "folder=DEAP, path=data_preprocessed_python/s02.dat"),
         ]
     )
 

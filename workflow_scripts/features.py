@@ -6,6 +6,7 @@ run_logged(
     snakemake.log[0],
     feature_stage,
     dataset=snakemake.wildcards.dataset,
+    recording=snakemake.wildcards.recording,
     inputs=dict(snakemake.input.items()),
     output=snakemake.output.features,
     provenance=provenance(snakemake.config),

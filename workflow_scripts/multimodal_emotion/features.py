@@ -29,9 +29,11 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 import numpy as np
 
+from .ecg import ECG_FEATURE_NAMES, ecg_features
 from .recording import EYE_EVENT_CODES, DataFormatError, EyeClip, Recording, Segment, event_column
 from .store import FeatureFile, package_version
 
@@ -81,6 +83,31 @@ def fir_bandpass(data: np.ndarray, *, sfreq: float, l_freq: float | None, h_freq
     return np.ascontiguousarray(full[:, offset : offset + data.shape[-1]])
 
 
+def band_problem(lo: float, hi: float, *, sfreq: float, window_s: float | None = None) -> str | None:
+    """What makes the band [lo, hi] Hz unusable at ``sfreq`` (and, given ``window_s``, at that
+    window's frequency resolution), or None. The one place these rules live: the config
+    check names the key, the feature code refuses the call."""
+    nyquist = sfreq / 2
+    if not 0 <= lo < hi:
+        return f"lower edge {lo} is not below upper edge {hi}" if lo >= hi else f"lower edge {lo} is negative"
+    if hi > nyquist:
+        return f"upper edge {hi} Hz exceeds Nyquist ({nyquist} Hz)"
+    if window_s is not None and not math.ceil(lo * window_s) < hi * window_s:
+        return f"holds no frequency bin at the {1 / window_s:g} Hz resolution of a {window_s} s window"
+    return None
+
+
+def bandpass_problem(l_freq: float | None, h_freq: float | None, *, sfreq: float) -> tuple[str, str] | None:
+    """(``h_freq`` or ``""``: the key at fault under ``bandpass``, problem) of a bandpass that
+    cannot work at ``sfreq``, or None."""
+    nyquist = sfreq / 2
+    if h_freq is not None and h_freq >= nyquist:
+        return "h_freq", f"{h_freq} Hz is not below Nyquist ({nyquist} Hz)"
+    if l_freq is not None and h_freq is not None and l_freq >= h_freq:
+        return "", f"l_freq {l_freq} is not below h_freq {h_freq}"
+    return None
+
+
 def bandpass_recording(
     recording: Recording, *, l_freq: float | None, h_freq: float | None
 ) -> Recording:
@@ -92,18 +119,16 @@ def bandpass_recording(
     if l_freq is None and h_freq is None:
         log.info("No bandpass configured; EEG passed through unfiltered.")
         return recording
-    nyquist = recording.sfreq / 2
-    if h_freq is not None and h_freq >= nyquist:
-        raise ValueError(
-            f"bandpass h_freq={h_freq} Hz must be below the Nyquist frequency {nyquist} Hz"
-        )
-    if l_freq is not None and h_freq is not None and l_freq >= h_freq:
-        raise ValueError(f"bandpass l_freq={l_freq} must be below h_freq={h_freq}")
+    problem = bandpass_problem(l_freq, h_freq, sfreq=recording.sfreq)
+    if problem:
+        raise ValueError(f"bandpass: {problem[1]}")
     log.info("Bandpass %s-%s Hz (FIR, zero phase) on %d segments", l_freq, h_freq, len(recording.segments))
-    return recording.with_segments([
-        Segment(seg.index, fir_bandpass(seg.eeg, sfreq=recording.sfreq, l_freq=l_freq, h_freq=h_freq), seg.other, seg.labels)
-        for seg in recording.segments
-    ])
+
+    def filtered(seg: Segment) -> Segment:
+        return replace(seg, eeg=fir_bandpass(seg.eeg, sfreq=recording.sfreq, l_freq=l_freq, h_freq=h_freq),
+                       baseline=None if seg.baseline is None else filtered(seg.baseline))
+
+    return recording.with_segments([filtered(seg) for seg in recording.segments])
 
 
 # --- windows and spectra -------------------------------------------------------------
@@ -511,57 +536,84 @@ def extract_features(
     smooth_clip(np.zeros((1, 1)), smoothing)  # rejects an unknown smoothing before any work
     if step_s <= 0 or window_s <= 0:
         raise ValueError(f"window_s and step_s must be positive, got {window_s}, {step_s}")
-    nyquist = recording.sfreq / 2
     for name, (lo, hi) in bands.items():
-        if not 0 <= lo < hi <= nyquist:
-            raise ValueError(f"band {name!r} = [{lo}, {hi}] Hz must satisfy 0 <= lo < hi <= {nyquist}")
+        problem = band_problem(lo, hi, sfreq=recording.sfreq)
+        if problem:
+            raise ValueError(f"band {name!r} = [{lo}, {hi}] Hz: {problem}")
     log_bias = band_log_bias(sfreq=recording.sfreq, bands=bands, window_s=window_s)
-    de_all, psd_all, other_all, seg_all, start_all, label_all = [], [], [], [], [], []
     source = next(iter(recording.source_files), recording.name)
-    for seg in recording.segments:
+
+    def window_features(seg: Segment, what: str):
+        """(DE, PSD, other, window starts in s) of one segment's windows."""
         starts = window_starts(seg.eeg.shape[1], sfreq=recording.sfreq, window_s=window_s, step_s=step_s)
         if starts.size == 0:
             raise DataFormatError(
                 source,
-                f"segment {seg.index} is {seg.eeg.shape[1] / recording.sfreq:.2f} s long, "
+                f"{what} {seg.index} is {seg.eeg.shape[1] / recording.sfreq:.2f} s long, "
                 f"shorter than one {window_s} s window",
             )
         power, psd = band_power(seg.eeg, sfreq=recording.sfreq, bands=bands, window_s=window_s, step_s=step_s)
         starts_s = starts / recording.sfreq
-        if recording.other_kind == "eye_movements":
-            other = eye_features(seg.other, starts_s=starts_s, window_s=window_s)
-        elif recording.other_kind == "peripheral":
-            other = peripheral_features(seg.other, sfreq=recording.sfreq, window_s=window_s, step_s=step_s)
-        elif recording.other_kind == "lab_eye_features":
-            other = np.asarray(seg.other, dtype=np.float64)
-            if other.shape[0] != starts.size:
-                raise DataFormatError(source, f"clip {seg.index}: {starts.size} EEG windows of {window_s:g} s but "
-                                      f"{other.shape[0]} eye-feature rows")
-        else:
-            other = np.zeros((starts.size, 0))
+        other = _other_features(recording, seg, starts_s=starts_s, window_s=window_s, step_s=step_s,
+                                source=source, what=what)
         de = lab_de(psd) if de_scale == "lab" else differential_entropy(power, log_bias=log_bias)
+        return de, psd, other, starts_s
+
+    de_all, psd_all, other_all, seg_all, start_all, label_all = [], [], [], [], [], []
+    for seg in recording.segments:
+        de, psd, other, starts_s = window_features(seg, "segment")
+        if seg.baseline is not None:  # the baseline's mean features subtracted (DREAMER's paper)
+            base_de, base_psd, base_other, _ = window_features(seg.baseline, "baseline of segment")
+            de, psd, other = de - base_de.mean(0), psd - base_psd.mean(0), other - base_other.mean(0)
         de_all.append(smooth_clip(de, smoothing))
         psd_all.append(smooth_clip(psd, smoothing))
         other_all.append(other)
-        seg_all.append(np.full(starts.size, seg.index))
+        seg_all.append(np.full(starts_s.size, seg.index))
         start_all.append(starts_s)
-        label_all.append(np.tile(seg.labels, (starts.size, 1)))
-        log.info("segment %d: %d windows", seg.index, starts.size)
+        label_all.append(np.tile(seg.labels, (starts_s.size, 1)))
+        log.info("segment %d: %d windows", seg.index, starts_s.size)
     if recording.other_kind == "eye_movements":
         other_names = eye_feature_names()
     elif recording.other_kind == "peripheral":
         other_names = peripheral_feature_names(recording.other_names)
+    elif recording.other_kind == "ecg":
+        other_names = list(ECG_FEATURE_NAMES)
     elif recording.other_kind == "lab_eye_features":
         other_names = list(recording.other_names)
     else:
         other_names = []
+    baseline = {"baseline_subtracted": True} if any(seg.baseline is not None for seg in recording.segments) else {}
     recipe = {"feature_recipe": recipe_attrs(window_s=window_s, step_s=step_s, de_scale=de_scale,
                                              smoothing=smoothing)}
     return _feature_file(
         recording, de=de_all, psd=psd_all, other=other_all, segment=seg_all, start_s=start_all, labels=label_all,
         bands=bands, window_s=window_s, step_s=step_s, other_kind=recording.other_kind, other_names=other_names,
-        attrs={**recipe, **(attrs or {})},
+        attrs={**recipe, **baseline, **(attrs or {})},
     )
+
+
+def _other_features(recording: Recording, seg: Segment, *, starts_s: np.ndarray, window_s: float, step_s: float,
+                    source: str, what: str) -> np.ndarray:
+    """The other modality's features of one segment's windows (rows = windows)."""
+    if recording.other_kind == "eye_movements":
+        return eye_features(seg.other, starts_s=starts_s, window_s=window_s)
+    if recording.other_kind == "peripheral":
+        return peripheral_features(seg.other, sfreq=recording.sfreq, window_s=window_s, step_s=step_s)
+    if recording.other_kind == "ecg":
+        other = ecg_features(seg.other, starts_s=starts_s, window_s=window_s)
+        undefined = ~np.isfinite(other).all(axis=0)
+        if undefined.any():  # never passed on as NaN (or zero): the reader's R-peak check should have caught it
+            names = [name for name, bad in zip(ECG_FEATURE_NAMES, undefined) if bad]
+            raise DataFormatError(source, f"{what} {seg.index}: ECG features {', '.join(names)} undefined in "
+                                  f"{int((~np.isfinite(other).all(axis=1)).sum())} of {len(other)} windows")
+        return other
+    if recording.other_kind == "lab_eye_features":
+        other = np.asarray(seg.other, dtype=np.float64)
+        if other.shape[0] != starts_s.size:
+            raise DataFormatError(source, f"clip {seg.index}: {starts_s.size} EEG windows of {window_s:g} s but "
+                                  f"{other.shape[0]} eye-feature rows")
+        return other
+    return np.zeros((starts_s.size, 0))
 
 
 def _feature_file(
@@ -685,20 +737,24 @@ def mean_channel_psd(
 def feature_stage(
     *, dataset: str, inputs: Mapping[str, str], bandpass: Mapping, bands: Bands, window_s: float, step_s: float,
     output: str, read_options: Mapping | None = None, attrs: Mapping | None = None, provenance: Mapping | None = None,
-    de_scale: str = "natural", smoothing: str = "none",
+    de_scale: str = "natural", smoothing: str = "none", recording: str = "",
 ) -> None:
     """The whole feature job of one recording: read its files (preprocessed or raw entry,
     by role, see ``datasets.<name>.input_files``), bandpass the EEG, window it, compute
     DE/PSD and the other modality's features, write the feature HDF5 atomically.
 
     ``bandpass`` is ``{"l_freq": ..., "h_freq": ...}``; ``read_options`` go to the
-    dataset's ``read`` (e.g. ``cnt_data_format``).
+    dataset's ``read`` (e.g. ``cnt_data_format``), and the ``recording`` name too when the
+    reader takes it (a file holding several recordings: DREAMER.mat).
     """
+    import inspect
+
     from .datasets import get
     from .store import write_features
 
     module = get(dataset)
-    recording = module.read(dict(inputs), **dict(read_options or {}))
+    name = {"recording": recording} if "recording" in inspect.signature(module.read).parameters else {}
+    recording = module.read(dict(inputs), **name, **dict(read_options or {}))
     if recording.shipped is not None:  # the dataset ships its features: nothing to filter (see the end of this module)
         write_features(output, shipped_feature_file(
             recording, attrs={"caption": module.TABLE_CAPTION, **(attrs or {}), "provenance": dict(provenance or {})}))

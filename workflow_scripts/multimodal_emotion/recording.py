@@ -174,18 +174,24 @@ class Segment:
 
     eeg : ndarray, shape (n_channels, n_times)
         Empty (n_channels, 0) when the dataset ships features (see ``shipped``).
-    other : ndarray, shape (n_other_channels, n_times), or EyeClip, or None
-        Peripheral signals (same rate as the EEG) or eye movements.
+    other : ndarray, shape (n_other_channels, n_times), or EyeClip, or EcgClip, or None
+        Peripheral signals (same rate as the EEG), eye movements, or the ECG at its own
+        rate with its R-peaks (:class:`~.ecg.EcgClip`).
     labels : ndarray, shape (n_label_names,)
     shipped : ShippedWindows or None
         The segment's features as the dataset ships them.
+    baseline : Segment or None
+        The same signals recorded before the clip (DREAMER's 61 s neutral clip), attached
+        when the reader is asked to: the feature stage subtracts its mean features from
+        the clip's.
     """
 
     index: int
     eeg: np.ndarray
-    other: np.ndarray | EyeClip | None
+    other: object
     labels: np.ndarray
     shipped: ShippedWindows | None = None
+    baseline: Segment | None = None
 
 
 @dataclass
@@ -201,7 +207,7 @@ class Recording:
     ch_names: tuple[str, ...]
     label_names: tuple[str, ...]
     segments: list[Segment]
-    other_kind: str  # "eye_movements" | "peripheral" | "none"
+    other_kind: str  # "eye_movements" | "peripheral" | "ecg" | "lab_eye_features" | "none"
     other_names: tuple[str, ...] = ()
     source_files: dict[str, str] = field(default_factory=dict)
     classes: dict[str, LabelClasses] = field(default_factory=dict)

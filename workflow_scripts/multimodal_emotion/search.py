@@ -103,11 +103,12 @@ def train_shard(
     ``output_dir/training.json`` (hyper-parameters, epochs, seconds per run), the file
     Snakemake tracks; the folder is assembled under a temporary name and renamed.
 
-    Bimodal-LSTM configurations are trained ``group_size`` at a time in one graph
-    (:func:`~.models.grouped_lstm.fit_grouped`, with ``precision`` and ``device``);
-    groups are configurations of similar hidden sizes (:func:`config_groups`, a fixed
-    function of the sampled configurations) and shards hold whole groups, so neither the group nor the shard count a configuration lands in depends
-    on ``n_shards``. Other models, and ``group_size=1``, train one at a time.
+    Configurations of a model class that says ``trains_grouped`` (the Bimodal-LSTM) are
+    trained ``group_size`` at a time in one graph (:func:`~.models.grouped_lstm.fit_grouped`,
+    with ``precision`` and ``device``); groups are configurations of similar hidden sizes
+    (:func:`config_groups`, a fixed function of the sampled configurations) and shards hold
+    whole groups, so neither the group nor the shard a configuration lands in depends on
+    ``n_shards``. Other models, and ``group_size=1``, train one at a time.
     """
     from .models import build_model, needs_tensorflow, trains_grouped
     from .models.base import PHASE_SECONDS, phase

@@ -1,13 +1,13 @@
 """What the Snakefile needs from config.yaml: semantic checks and the recording lists.
 
-The JSON schema (``resources/config.schema.yaml``) checks keys and types; this module
-checks what a schema cannot (band order, Nyquist, windows versus clip lengths, the
-results folder versus the raw data) and lists the recordings of each dataset.
+The JSON schema (:mod:`.config_schema`) checks keys and types; this module checks what a
+schema cannot (band order, Nyquist, windows versus clip lengths, the results folder versus
+the raw data; each protocol through its kind's module, :mod:`.protocols`) and lists the
+recordings and experiments of each dataset.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -194,11 +194,11 @@ def feature_settings(config: Mapping, dataset: str) -> dict:
 
 def check_config(config: Mapping) -> None:
     """Raise :class:`ConfigError` naming the first key whose value cannot work."""
+    from .features import band_problem, bandpass_problem  # the band rules live with the feature code
     results = Path(config.get("results", "results")).resolve()
     for dataset in enabled_datasets(config):
         cfg = config[dataset]
         module = datasets.get(dataset)
-        nyquist = module.SFREQ / 2
         if not is_synthetic(config, dataset):
             root = Path(cfg["source"]).resolve()
             if not root.is_dir():
@@ -206,21 +206,13 @@ def check_config(config: Mapping) -> None:
             if results == root or root in results.parents:
                 raise ConfigError("results", f"{results} lies inside the raw data folder {root}; raw data are read-only")
         for name, (lo, hi) in cfg["bands"].items():
-            if not lo < hi:
-                raise ConfigError(f"{dataset}.bands.{name}", f"lower edge {lo} is not below upper edge {hi}")
-            if hi > nyquist:
-                raise ConfigError(f"{dataset}.bands.{name}", f"upper edge {hi} Hz exceeds Nyquist ({nyquist} Hz)")
-            if not math.ceil(lo * cfg["window_s"]) < hi * cfg["window_s"]:
-                raise ConfigError(
-                    f"{dataset}.bands.{name}",
-                    f"holds no frequency bin at the {1 / cfg['window_s']:g} Hz resolution of a {cfg['window_s']} s window",
-                )
+            problem = band_problem(lo, hi, sfreq=module.SFREQ, window_s=cfg["window_s"])
+            if problem:
+                raise ConfigError(f"{dataset}.bands.{name}", problem)
         band = cfg.get("bandpass", {})
-        lo, hi = band.get("l_freq"), band.get("h_freq")
-        if hi is not None and hi >= nyquist:
-            raise ConfigError(f"{dataset}.bandpass.h_freq", f"{hi} Hz is not below Nyquist ({nyquist} Hz)")
-        if lo is not None and hi is not None and lo >= hi:
-            raise ConfigError(f"{dataset}.bandpass", f"l_freq {lo} is not below h_freq {hi}")
+        problem = bandpass_problem(band.get("l_freq"), band.get("h_freq"), sfreq=module.SFREQ)
+        if problem:
+            raise ConfigError(".".join(filter(None, (f"{dataset}.bandpass", problem[0]))), problem[1])
         shortest = module.shortest_segment_s(config)
         if shortest is not None and cfg["window_s"] > shortest:
             raise ConfigError(f"{dataset}.window_s", f"{cfg['window_s']} s is longer than the shortest clip/trial ({shortest} s)")

@@ -11,7 +11,8 @@ A dataset module (``seed.py``, ``deap.py``) provides:
   ``CLASSES`` (label name -> :class:`~..recording.LabelClasses`);
 - discovery: ``recordings(config, root)``, ``input_files(config, root, recording)``
   (files by role for the configured entry), ``shortest_segment_s(config)``;
-- reading: ``read(files, entry=..., **options)`` -> :class:`~..recording.Recording`, the reader
+- reading: ``read(files, entry=..., **options)`` -> :class:`~..recording.Recording` (plus
+  ``recording=`` when one file holds several recordings, as DREAMER.mat does), the reader
   chosen by the configured entry (options: the block's ``READ_OPTIONS``). An entry whose
   files hold features rather than signals (SEED ``extracted``, ``multimodal``) returns
   them in ``Recording.shipped`` / ``Segment.shipped``; the feature stage then writes them
@@ -21,7 +22,8 @@ The lab's family (SEED, SEED-IV, SEED-V) shares its file formats: :mod:`.bcmi` h
 reader per format, driven by each dataset's frozen :class:`.bcmi.Spec`.
 
 Adding a dataset: its module here, its line in :data:`REGISTRY`, its block in
-``resources/config.schema.yaml`` (+ a synthetic module for an embedded copy). Protocol,
+``resources/config.schema.yaml``, and its docs page (docs/adding-a-dataset.md; + a synthetic
+module for an embedded copy). Protocol,
 number of configurations and search spaces fall back to defaults.
 
 Code outside this package asks the registry, never which dataset it is.
@@ -31,19 +33,17 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from . import deap, seed, seed_iv, seed_v
+from . import deap, dreamer, seed, seed_iv, seed_v
+from ..recording import check_option
 from ._resources import RESOURCES
 
-REGISTRY: dict[str, ModuleType] = {module.NAME: module for module in (seed, deap, seed_iv, seed_v)}
+REGISTRY: dict[str, ModuleType] = {module.NAME: module for module in (seed, deap, seed_iv, seed_v, dreamer)}
 NAMES: tuple[str, ...] = tuple(REGISTRY)
 
 
 def get(name: str) -> ModuleType:
     """The module of dataset ``name``."""
-    if name not in REGISTRY:
-        raise ValueError(
-            f"Invalid value for 'dataset'. Allowed values are {', '.join(map(repr, NAMES))}, but got {name!r} instead."
-        )
+    check_option("dataset", name, NAMES)
     return REGISTRY[name]
 
 

@@ -20,7 +20,7 @@ schema read it (adding a model = one module + one entry here + one config entry)
 
 All share :class:`~.base.EmotionModel`'s interface (``fit(train, val=None)``,
 ``predict``, ``decision_function``, ``save``, ``load``, ``history``).
-:func:`~.svm.refit_last_layer` is the SVM refit of Sec. 3.2 for the two networks.
+:func:`~.refit.refit_last_layer` is the SVM refit of Sec. 3.2 for the two networks.
 TensorFlow is imported only when a network is built or loaded.
 """
 
@@ -29,14 +29,17 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .base import HYPERPARAMETER_FILE, EmotionModel, WindowData, _check_option
+from .base import HYPERPARAMETER_FILE, EmotionModel
+from .checks import check_option as _check_option
+from .data import WindowData
 from .bdae import BDAE
 from .bddae import BDDAE
 from .bimodal_lstm import BimodalLSTM
 from .dcca import DCCA
 from .mesae import MESAE
 from .subnetwork_nodes import SubnetworkNodes
-from .svm import FeatureFusionSVM, LinearSVM, RefitReport, refit_last_layer
+from .refit import RefitReport, refit_last_layer
+from .svm import FeatureFusionSVM, LinearSVM
 
 MODELS: dict[str, type[EmotionModel]] = {
     cls.name: cls for cls in (BimodalLSTM, BDDAE, LinearSVM, FeatureFusionSVM, DCCA, BDAE, MESAE, SubnetworkNodes)

@@ -1,7 +1,6 @@
-"""Shared model machinery: window data, scaling, seeding, early stopping, save/load.
+"""The model interface: :class:`EmotionModel` (every model) and :class:`SVMNetwork` (the networks).
 
-Every model of :mod:`multimodal_emotion.models` takes :class:`WindowData` and follows
-one interface (:class:`EmotionModel`)::
+Every model of :mod:`multimodal_emotion.models` follows one interface::
 
     model = build_model("bimodal_lstm", seed=1, max_epochs=500)
     model.fit(train, val)            # val monitors early stopping; None -> train
@@ -10,422 +9,32 @@ one interface (:class:`EmotionModel`)::
     model = load_model("results/model")
 
 The two networks (Bimodal-LSTM and BDDAE) end in the same linear L2-SVM layer
-(:class:`SVMNetwork`), so :func:`~multimodal_emotion.models.svm.refit_last_layer`
-works on both.
-
-TensorFlow and Keras are imported inside the functions that need them, so the SVM
-baselines (and the Snakemake DAG) do not pay for importing them.
+(:class:`SVMNetwork`), so :func:`~multimodal_emotion.models.refit.refit_last_layer`
+works on both. The input (:class:`~.data.WindowData`) lives in :mod:`~.data`, the
+training utilities (scaling, seeding, mini-batches, early stopping, traced steps) in
+:mod:`~.training`; the names the workflow imports from here are re-exported below.
 """
 
 from __future__ import annotations
 
+import inspect
 import json
-import logging
-import math
-import random
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar
 
 import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.exceptions import NotFittedError
 
-from ..pause_points import pause_point
+from .checks import check_range
+from .data import WindowData
+from .training import FeatureScaler
+# experiments.py and tests/test_experiments.py import these from here (their home is .training)
+from .training import PHASE_SECONDS, phase, traced  # noqa: F401
 
-logger = logging.getLogger("multimodal_emotion.models")
-
-MODALITIES = ("both", "eeg", "other")
 FORMAT_VERSION = 1
 HYPERPARAMETER_FILE = "hyperparameters.json"
 STATE_FILE = "state.json"
-
-
-# --------------------------------------------------------------------------------------
-# Errors in the style of mne.utils._check_option / _validate_type
-# --------------------------------------------------------------------------------------
-def _check_option(name: str, value: Any, allowed: tuple) -> None:
-    if value not in allowed:
-        allowed_txt = ", ".join(repr(a) for a in allowed[:-1]) + f" and {allowed[-1]!r}"
-        raise ValueError(
-            f"Invalid value for the {name!r} parameter. Allowed values are "
-            f"{allowed_txt}, but got {value!r} instead."
-        )
-
-
-def _check_range(
-    name: str,
-    value: Any,
-    *,
-    low: float | None = None,
-    high: float | None = None,
-    low_open: bool = False,
-    kind: type | tuple[type, ...] = (int, float),
-) -> None:
-    kinds = kind if isinstance(kind, tuple) else (kind,)
-    if isinstance(value, bool) or not isinstance(value, kinds):
-        names = " or ".join(k.__name__ for k in kinds)
-        raise TypeError(f"{name} must be an instance of {names}, got {type(value)} instead.")
-    if low is not None and (value < low or (low_open and value == low)):
-        raise ValueError(f"{name} must be {'>' if low_open else '>='} {low}, got {value!r}.")
-    if high is not None and value > high:
-        raise ValueError(f"{name} must be <= {high}, got {value!r}.")
-
-
-# --------------------------------------------------------------------------------------
-# Input data
-# --------------------------------------------------------------------------------------
-@dataclass(frozen=True, eq=False)  # eq on arrays would be ambiguous
-class WindowData:
-    """Features of one split, one row per window.
-
-    Parameters
-    ----------
-    eeg : ndarray, shape (n_windows, n_eeg_features)
-        EEG features, e.g. 310 = 62 channels x 5 bands of DE (SEED), 128 (DEAP).
-    other : ndarray, shape (n_windows, n_other_features)
-        The other modality: 41 eye-movement features (SEED) or 48 peripheral (DEAP).
-    y : ndarray of int, shape (n_windows,)
-        Class index ``0 .. n_classes - 1`` of every window.
-    segment : ndarray of int, shape (n_windows,)
-        Clip (SEED) or trial (DEAP) id. The windows of one segment are contiguous
-        and in time order; sequence models never cut across two segments.
-    """
-
-    eeg: np.ndarray
-    other: np.ndarray
-    y: np.ndarray
-    segment: np.ndarray
-
-    def __post_init__(self) -> None:
-        n = len(self.y)
-        for name in ("eeg", "other"):
-            arr = getattr(self, name)
-            if not isinstance(arr, np.ndarray) or arr.ndim != 2 or arr.shape[0] != n:
-                raise ValueError(
-                    f"WindowData.{name} must be an ndarray of shape (n_windows={n}, "
-                    f"n_features), got {getattr(arr, 'shape', type(arr))}."
-                )
-            if not np.issubdtype(arr.dtype, np.floating):
-                raise TypeError(f"WindowData.{name} must be float, got {arr.dtype}.")
-        for name in ("y", "segment"):
-            arr = getattr(self, name)
-            if not isinstance(arr, np.ndarray) or arr.shape != (n,):
-                raise ValueError(f"WindowData.{name} must have shape ({n},).")
-            if not np.issubdtype(arr.dtype, np.integer):
-                raise TypeError(f"WindowData.{name} must be integer, got {arr.dtype}.")
-        if n and self.y.min() < 0:
-            raise ValueError("WindowData.y must hold class indices >= 0.")
-        segment_runs(self.segment)  # raises if a segment is not contiguous
-
-    @property
-    def n_windows(self) -> int:
-        return len(self.y)
-
-    def features(self, modality: Literal["both", "eeg", "other"] = "both") -> np.ndarray:
-        """Return the features of ``modality``, shape (n_windows, n_features)."""
-        _check_option("modality", modality, MODALITIES)
-        if modality == "eeg":
-            return self.eeg
-        if modality == "other":
-            return self.other
-        return np.hstack([self.eeg, self.other])
-
-
-def segment_runs(segment: np.ndarray) -> list[tuple[int, int]]:
-    """Split window indices into the ``[start, stop)`` runs of equal segment id.
-
-    Raises ``ValueError`` if one id occurs in two separate runs (the windows of a
-    segment must be contiguous).
-    """
-    segment = np.asarray(segment)
-    if segment.size == 0:
-        return []
-    cut = np.flatnonzero(segment[1:] != segment[:-1]) + 1
-    starts = np.concatenate([[0], cut])
-    stops = np.concatenate([cut, [segment.size]])
-    ids = segment[starts]
-    unique, counts = np.unique(ids, return_counts=True)
-    if (counts > 1).any():
-        raise ValueError(
-            "The windows of a segment must be contiguous, but segment ids "
-            f"{unique[counts > 1].tolist()} occur in more than one run."
-        )
-    return list(zip(starts.tolist(), stops.tolist()))
-
-
-# --------------------------------------------------------------------------------------
-# Scaling (statistics from the training split only)
-# --------------------------------------------------------------------------------------
-@dataclass
-class FeatureScaler:
-    """Affine per-feature scaling ``(x - offset) / scale`` fitted on training data.
-
-    Parameters
-    ----------
-    kind : {"standard", "minmax"}
-        ``"standard"``: zero mean, unit variance (Bimodal-LSTM, SVM baselines, Sec. 4.2).
-        ``"minmax"``: rescaled to [0, 1] (BDDAE, Sec. 4.2).
-    clip : bool
-        Only for ``"minmax"``: clip transformed values to [0, 1]. Test windows can fall
-        outside the training range; clipping hides that, not clipping feeds values
-        slightly outside [0, 1] to the sigmoid encoders (which accept any real).
-
-    Notes
-    -----
-    A feature that is constant on the training split gets ``scale = 1``, so it maps
-    to 0 instead of producing NaN.
-    """
-
-    kind: Literal["standard", "minmax"] = "standard"
-    clip: bool = False
-    offset: np.ndarray | None = None
-    scale: np.ndarray | None = None
-
-    def fit(self, x: np.ndarray) -> FeatureScaler:
-        # The statistics are scikit-learn's (StandardScaler: mean and population variance;
-        # MinMaxScaler: minimum and range), in float64; the zero rule and the transform stay
-        # here, so fitted scalers and scaled features are bit-identical to the earlier
-        # hand-written mean/std/min/max (docs/interpretations.md).
-        from sklearn.preprocessing import MinMaxScaler, StandardScaler
-
-        _check_option("kind", self.kind, ("standard", "minmax"))
-        x = np.asarray(x, dtype=np.float64)
-        if self.kind == "standard":
-            fitted = StandardScaler().fit(x)
-            offset, scale = fitted.mean_, np.sqrt(fitted.var_)
-        else:
-            fitted = MinMaxScaler().fit(x)
-            offset, scale = fitted.data_min_, fitted.data_range_
-        scale = np.where(scale > 0, scale, 1.0)
-        self.offset, self.scale = offset, scale
-        return self
-
-    def transform(self, x: np.ndarray) -> np.ndarray:
-        if self.offset is None:
-            raise RuntimeError("FeatureScaler.fit must be called before transform.")
-        out = (np.asarray(x, dtype=np.float64) - self.offset) / self.scale
-        if self.kind == "minmax" and self.clip:
-            out = np.clip(out, 0.0, 1.0)
-        return out.astype(np.float32)
-
-    def to_dict(self) -> dict:
-        return {
-            "kind": self.kind,
-            "clip": self.clip,
-            "offset": None if self.offset is None else self.offset.tolist(),
-            "scale": None if self.scale is None else self.scale.tolist(),
-        }
-
-    @classmethod
-    def from_dict(cls, d: dict) -> FeatureScaler:
-        return cls(
-            kind=d["kind"],
-            clip=d["clip"],
-            offset=None if d["offset"] is None else np.asarray(d["offset"]),
-            scale=None if d["scale"] is None else np.asarray(d["scale"]),
-        )
-
-
-# --------------------------------------------------------------------------------------
-# Seeding
-# --------------------------------------------------------------------------------------
-def seed_everything(seed: int, *, deterministic_ops: bool = True) -> None:
-    """Fix Python, NumPy and TensorFlow randomness for one training run.
-
-    Calls ``keras.utils.set_random_seed`` (Python ``random``, NumPy global state, TF
-    global seed) and, if ``deterministic_ops``, ``tf.config.experimental.
-    enable_op_determinism()``. The latter is process-wide and cannot be switched off
-    again; on CPU it costs little. Same seed + same machine + same library versions
-    gives the same model.
-    """
-    random.seed(seed)
-    np.random.seed(seed)
-    import keras
-    import tensorflow as tf
-
-    keras.utils.set_random_seed(seed)
-    if deterministic_ops:
-        try:
-            tf.config.experimental.enable_op_determinism()
-        except Exception as err:  # pragma: no cover - depends on the TF build
-            logger.warning("Could not enable TF op determinism: %s", err)
-
-
-# --------------------------------------------------------------------------------------
-# Early stopping (Sec. 4.3)
-# --------------------------------------------------------------------------------------
-@dataclass
-class EarlyStopping:
-    """Stop when the monitored accuracy has not improved by ``min_delta`` in ``patience`` epochs.
-
-    Sec. 4.3: "EarlyStopping was also adopted to stop training when the accuracy had
-    not increased 0.1% in the last 120 epochs", i.e. ``min_delta=0.001`` (0.1
-    percentage points of accuracy as a fraction) and ``patience=120``.
-
-    An epoch counts as an improvement when ``score > best + min_delta`` (the Keras
-    ``EarlyStopping`` rule); its weights are the ones restored at the end. Smaller
-    gains neither reset the patience nor replace the restored weights.
-    """
-
-    patience: int = 120
-    min_delta: float = 0.001
-    best: float = -math.inf
-    best_epoch: int = 0
-    best_weights: Any = None
-    wait: int = 0
-
-    def update(self, epoch: int, score: float, get_weights: Callable[[], Any]) -> bool:
-        """Record ``score`` of ``epoch`` (1-based); return True when training should stop."""
-        if score > self.best + self.min_delta:
-            self.best, self.best_epoch, self.wait = score, epoch, 0
-            self.best_weights = get_weights()
-            return False
-        self.wait += 1
-        return self.wait >= self.patience
-
-
-def run_epochs(
-    *,
-    train_epoch: Callable[[int], tuple[float, float]],
-    monitor: Callable[[], float],
-    get_weights: Callable[[], Any],
-    set_weights: Callable[[Any], None],
-    max_epochs: int,
-    patience: int,
-    min_delta: float,
-    monitor_name: str,
-    model_name: str,
-    steps_per_epoch: int = 1,
-) -> dict:
-    """Run ``train_epoch`` until early stopping or ``max_epochs``; restore best weights.
-
-    Parameters
-    ----------
-    train_epoch : callable
-        ``train_epoch(epoch) -> (loss, train_accuracy)``, one pass over the training
-        data. ``train_accuracy`` is measured in training mode (dropout active), as
-        Keras reports it; the log line calls it ``train_acc``.
-    monitor : callable
-        ``monitor() -> accuracy`` of the monitored split in inference mode.
-    steps_per_epoch : int
-        Optimiser steps of one ``train_epoch`` (mini-batches), for the record.
-
-    Returns
-    -------
-    history : dict
-        ``epochs`` (run), ``best_epoch`` (restored), ``best_monitored_accuracy``,
-        ``monitor``, ``stopped_early``, ``steps_per_epoch``, ``optimizer_steps`` (run),
-        ``restored_steps`` (steps up to the restored epoch), and per-epoch lists
-        ``loss``, ``train_accuracy``, ``monitored_accuracy``.
-    """
-    stopper = EarlyStopping(patience=patience, min_delta=min_delta)
-    hist: dict = {"loss": [], "train_accuracy": [], "monitored_accuracy": []}
-    stopped = False
-    epoch = 0
-    for epoch in range(1, max_epochs + 1):
-        loss, train_acc = train_epoch(epoch)
-        acc = float(monitor())
-        hist["loss"].append(float(loss))
-        hist["train_accuracy"].append(float(train_acc))
-        hist["monitored_accuracy"].append(acc)
-        stopped = stopper.update(epoch, acc, get_weights)
-        logger.info(
-            "%s epoch %d/%d loss %.6g train_acc %.4f monitored_%s_acc %.4f (best %.4f @ %d)",
-            model_name, epoch, max_epochs, loss, train_acc, monitor_name, acc,
-            stopper.best, stopper.best_epoch,
-        )
-        if stopped:
-            logger.info(
-                "%s: no gain of %g in %s accuracy for %d epochs; stopping at epoch %d",
-                model_name, min_delta, monitor_name, patience, epoch,
-            )
-            break
-        if epoch < max_epochs:
-            pause_point("between_epochs", detail=f"{model_name} epoch {epoch}/{max_epochs}")
-    if stopper.best_weights is not None:
-        set_weights(stopper.best_weights)
-        logger.info(
-            "%s: restored weights of epoch %d (%s_acc %.4f)",
-            model_name, stopper.best_epoch, monitor_name, stopper.best,
-        )
-    hist.update(
-        epochs=epoch,
-        best_epoch=stopper.best_epoch,
-        best_monitored_accuracy=None if stopper.best_weights is None else stopper.best,
-        monitor=monitor_name,
-        stopped_early=stopped,
-        steps_per_epoch=int(steps_per_epoch),
-        optimizer_steps=int(epoch * steps_per_epoch),
-        restored_steps=int(stopper.best_epoch * steps_per_epoch),
-    )
-    return hist
-
-
-# --------------------------------------------------------------------------------------
-# The L2-SVM objective (Tang 2013), shared by both networks and the refit
-# --------------------------------------------------------------------------------------
-# --------------------------------------------------------------------------------------
-# Traced functions (issue 27): one trace per function, whatever the batch
-# --------------------------------------------------------------------------------------
-#: Seconds per phase of the current process's training (build, trace, training_steps,
-#: save), summed over configurations and folds; train_shard logs it and
-#: benchmarks/bench_network_job.py reads the line.
-PHASE_SECONDS: dict[str, float] = {}
-
-
-class phase:
-    """``with phase("trace"): ...`` adds the block's wall time to :data:`PHASE_SECONDS`."""
-
-    def __init__(self, name: str):
-        self.name = name
-
-    def __enter__(self):
-        import time
-
-        self.start = time.perf_counter()
-        return self
-
-    def __exit__(self, *exc):
-        import time
-
-        PHASE_SECONDS[self.name] = PHASE_SECONDS.get(self.name, 0.0) + time.perf_counter() - self.start
-        return False
-
-
-def spec_like(value, free_axes: tuple[int, ...] = (0,)):
-    """A ``tf.TensorSpec`` of ``value``'s dtype and shape with ``free_axes`` left open
-    (``None``): the batch axis by default, so the last short mini-batch, the monitored
-    split and every split evaluated later reuse one trace."""
-    import tensorflow as tf
-
-    shape = [None if axis in free_axes else int(size) for axis, size in enumerate(value.shape)]
-    return tf.TensorSpec(shape, tf.as_dtype(value.dtype))
-
-
-def traced(function, *specs, now: bool = True, **options):
-    """``tf.function`` with a fixed input signature, traced now (timed as phase "trace")
-    or, with ``now=False``, at its first call (inference functions a job may not use);
-    ``options`` go to ``tf.function`` (e.g. ``jit_compile``).
-
-    A fixed signature never retraces (a new shape would otherwise cost a second trace:
-    the short last batch, the validation split, the test split); ``autograph=False``
-    because none of our steps has tensor-dependent Python control flow, and autograph's
-    conversion is a large part of a trace."""
-    import tensorflow as tf
-
-    function = tf.function(function, input_signature=list(specs), autograph=False, **options)
-    if now:
-        with phase("trace"):
-            function.get_concrete_function()
-    return function
-
-
-def keras_input_specs(model, free_axes: tuple[int, ...] = (0,)):
-    """Specs of a Keras model's inputs (their declared shapes; ``free_axes`` open)."""
-    import tensorflow as tf
-
-    return [tf.TensorSpec([None if axis in free_axes or size is None else int(size)
-                           for axis, size in enumerate(x.shape)], tf.as_dtype(x.dtype)) for x in model.inputs]
 
 
 def squared_hinge_sum(y, scores, weights, n_classes: int):
@@ -454,20 +63,41 @@ def squared_hinge_sum(y, scores, weights, n_classes: int):
 # --------------------------------------------------------------------------------------
 # Common interface
 # --------------------------------------------------------------------------------------
-class EmotionModel:
-    """Interface shared by all models.
+class EmotionModel(ClassifierMixin, BaseEstimator):
+    """Interface shared by all models: a scikit-learn classifier that also takes the workflow's splits.
 
-    Subclasses define ``name``, a keyword-only ``__init__`` whose arguments are the
-    hyper-parameters (stored with :meth:`_store_params`), :meth:`fit`,
-    :meth:`decision_function`, and ``_save_files`` / ``_load_files``.
+    Every model follows the scikit-learn estimator contract: ``__init__`` only stores the
+    hyper-parameters (``get_params`` / ``set_params`` / ``clone`` work), they are checked
+    in :meth:`fit`, and the fitted state ends in ``_``. Data reach it in one of two forms:
+
+    * **Arrays** (scikit-learn, notebooks): ``fit(X, y, groups=trials)``. ``X`` has one
+      row per window, shape (n_windows, n_features): the EEG features first, then the
+      other modality's (eye movements / peripheral signals); the hyper-parameter
+      ``n_eeg_features`` says where the EEG columns end (None: every column is EEG, no
+      other modality). ``groups`` gives each window's trial (clip) id; a sequence model
+      (Bimodal-LSTM) cuts sequences inside a trial only, in row order, so pass
+      ``groups`` to ``predict`` / ``decision_function`` / ``score`` too; None makes every
+      window its own trial. Labels can be any values (``classes_``). ``validation=(X_val,
+      y_val[, groups_val])`` is the split that drives early stopping (None: the training
+      split).
+    * **WindowData** (the workflow): ``fit(train, val=None)`` with
+      :class:`~.data.WindowData` splits; labels are class indices, ``predict`` returns
+      them and ``decision_function`` is (n_windows, n_classes) even for two classes.
+
+    Subclasses define ``name``, a keyword-only ``__init__`` that stores its arguments
+    (:meth:`_store_params`), :meth:`_check_params`, ``_fit(train, val)``,
+    ``_decision_function(data)`` and ``_save_files`` / ``_load_files``.
 
     Attributes
     ----------
-    history : dict
-        Epochs run and per-epoch loss / training / monitored accuracy (see
-        :func:`run_epochs`); for the SVM baselines only ``epochs = 0``.
+    classes_ : ndarray
+        The labels, set by :meth:`fit` (``0 .. n_classes - 1`` for WindowData).
     n_classes_ : int
         Number of classes, set by :meth:`fit`.
+    history : dict
+        Epochs run and per-epoch loss / training / monitored accuracy (see
+        :func:`~.training.run_epochs`); for the SVM baselines only ``epochs = 0``.
+        Stored as ``history_`` (fitted state).
     """
 
     name: ClassVar[str] = ""
@@ -479,43 +109,63 @@ class EmotionModel:
     #: Building or loading the model imports TensorFlow (jobs then limit its threads).
     needs_tensorflow: ClassVar[bool] = False
 
+    # Fitted state before fit (class defaults: __init__ stores the hyper-parameters only).
+    n_classes_: int | None = None
+    scalers_: dict[str, FeatureScaler] = {}
+    history_: dict = {}
+
     def __init__(self) -> None:  # pragma: no cover - subclasses override
         raise NotImplementedError
 
     # ---- hyper-parameters --------------------------------------------------------
     def _store_params(self, params: dict) -> None:
-        # NumPy scalars (e.g. from a random search) become Python numbers: JSON-safe
-        self._params = {
-            k: v.item() if isinstance(v, np.generic) else v
-            for k, v in params.items() if k not in ("self", "__class__")
-        }
-        for key in ("max_epochs", "patience"):
-            _check_range(key, self._params[key], low=0, kind=int)
-        _check_range("seed", self._params["seed"], low=0, kind=int)
-        _check_range("min_delta", self._params["min_delta"], low=0)
-        if self._params["batch_size"] is not None:
-            _check_range("batch_size", self._params["batch_size"], low=1, kind=int)
-        self.history: dict = {}
-        self.n_classes_: int | None = None
-        self.scalers_: dict[str, FeatureScaler] = {}
+        """Store ``__init__``'s arguments (its ``locals()``) unchanged, as scikit-learn requires."""
+        for key, value in params.items():
+            if key not in ("self", "__class__"):
+                setattr(self, key, value)
 
-    def get_params(self) -> dict:
-        """Return the hyper-parameters as a JSON-serialisable dict."""
-        return dict(self._params)
+    @property
+    def _params(self) -> dict:
+        """The hyper-parameters as the model uses them, in ``__init__``'s order: NumPy scalars
+        (e.g. from a random search) as Python numbers (JSON-safe), see :meth:`_normalised`."""
+        names = [n for n in inspect.signature(type(self).__init__).parameters if n != "self"]
+        return self._normalised({k: (v.item() if isinstance(v, np.generic) else v)
+                                 for k, v in ((n, getattr(self, n)) for n in names)})
+
+    def _normalised(self, params: dict) -> dict:
+        """Hook: canonical forms of hyper-parameters (e.g. a layer size list)."""
+        return params
+
+    def _check_params(self) -> None:
+        """Raise TypeError / ValueError for a bad hyper-parameter (called by :meth:`fit`)."""
+        p = self._params
+        for key in ("max_epochs", "patience"):
+            check_range(key, p[key], low=0, kind=int)
+        check_range("seed", p["seed"], low=0, kind=int)
+        check_range("min_delta", p["min_delta"], low=0)
+        if p["batch_size"] is not None:
+            check_range("batch_size", p["batch_size"], low=1, kind=int)
+        if p["n_eeg_features"] is not None:
+            check_range("n_eeg_features", p["n_eeg_features"], low=0, kind=int)
 
     @property
     def hyperparameters(self) -> dict:
-        return self.get_params()
+        """The hyper-parameters as a JSON-serialisable dict (what :meth:`save` writes)."""
+        return self._params
 
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self._params.items())
-        return f"{type(self).__name__}({args})"
+    @property
+    def history(self) -> dict:
+        return self.history_
+
+    @history.setter
+    def history(self, value: dict) -> None:
+        self.history_ = value
 
     # ---- common helpers ----------------------------------------------------------
     def _set_n_classes(self, train: WindowData) -> None:
         n_classes = self._params.get("n_classes") or int(train.y.max()) + 1
         if n_classes < 2:
-            raise ValueError(f"Need at least 2 classes, got n_classes={n_classes}.")
+            raise ValueError(f"Need at least 2 classes, got {n_classes} class (n_classes={n_classes}).")
         if train.y.max() >= n_classes:
             raise ValueError(f"Labels must be < n_classes={n_classes}, got {train.y.max()}.")
         self.n_classes_ = n_classes
@@ -527,9 +177,22 @@ class EmotionModel:
             raise ValueError(f"{type(self).__name__} needs features of both modalities (EEG and other).")
         self.scalers_ = {key: FeatureScaler("standard").fit(getattr(train, key)) for key in ("eeg", "other")}
 
+    # ---- pickling (scikit-learn's clone-free copies, joblib) --------------------------
+    def __getstate__(self) -> dict:
+        # traced TF functions do not pickle (__setstate__ traces them again); optimisers are training state
+        return {k: v for k, v in super().__getstate__().items() if not k.endswith(("_fn", "optimizer_"))}
+
+    def __setstate__(self, state: dict) -> None:
+        super().__setstate__(state)
+        if getattr(self, "model_", None) is not None and hasattr(self, "_make_functions"):
+            self._make_functions()
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return self.n_classes_ is not None
+
     def _check_fitted(self) -> None:
         if self.n_classes_ is None:
-            raise RuntimeError(f"{type(self).__name__} is not fitted; call fit() first.")
+            raise NotFittedError(f"{type(self).__name__} is not fitted; call fit() first.")
 
     # ---- interface ---------------------------------------------------------------
     def required_modalities(self) -> tuple[str, ...]:
@@ -546,20 +209,135 @@ class EmotionModel:
             return ""
         return f"no {' or '.join(empty)} features in this feature file ({self.name} needs them)"
 
-    def fit(self, train: WindowData, val: WindowData | None = None) -> EmotionModel:
+    def fit(self, X, y=None, *, groups=None, validation=None, **fit_params) -> EmotionModel:
+        """Fit the model.
+
+        Parameters
+        ----------
+        X : array-like, shape (n_windows, n_features) | WindowData
+            Window features, EEG columns first (``n_eeg_features``); or the workflow's
+            training split.
+        y : array-like, shape (n_windows,) | WindowData | None
+            Labels; with a WindowData ``X``: the monitored split (``val``) or None.
+        groups : array-like, shape (n_windows,) | None
+            Trial (clip) id of every window (arrays only); None: every window its own trial.
+        validation : tuple | None
+            ``(X_val, y_val)`` or ``(X_val, y_val, groups_val)``: the split whose accuracy
+            drives early stopping (arrays only); None monitors the training split. Never
+            pass the test split.
+        **fit_params :
+            Model-specific (the BDAE's ``unlabelled`` windows).
+
+        Returns
+        -------
+        self
+        """
+        accepted = inspect.signature(self._fit).parameters
+        for key in fit_params:
+            if key not in accepted or key in ("train", "val"):
+                raise TypeError(f"{type(self).__name__}.fit() got an unexpected keyword argument {key!r}.")
+        self._check_params()
+        if isinstance(X, WindowData):
+            if y is not None and not isinstance(y, WindowData):
+                raise TypeError(f"With a WindowData X, y is the monitored WindowData split or None, got {type(y)}.")
+            self._fit(X, y, **fit_params)
+            self.classes_ = np.arange(self.n_classes_)
+            return self
+        from sklearn.utils.multiclass import check_classification_targets
+        from sklearn.utils.validation import validate_data
+
+        X, y = validate_data(self, X, y, dtype=(np.float64, np.float32))
+        check_classification_targets(y)
+        if self._params.get("n_classes"):  # labels are class indices 0 .. n_classes - 1
+            classes = np.arange(self._params["n_classes"])
+        else:
+            classes = np.unique(y)
+        train, _ = self._windows(X, groups, labels=self._encode(y, classes))
+        val = None
+        if validation is not None:
+            X_val, y_val, *rest = validation
+            X_val = validate_data(self, X_val, reset=False, dtype=(np.float64, np.float32))
+            val, _ = self._windows(X_val, rest[0] if rest else None, labels=self._encode(np.asarray(y_val), classes))
+        fit_params = {k: self._windows(validate_data(self, v, reset=False, dtype=(np.float64, np.float32)), None)[0]
+                      if v is not None and not isinstance(v, WindowData) else v for k, v in fit_params.items()}
+        self._fit(train, val, **fit_params)
+        self.classes_ = classes
+        return self
+
+    @staticmethod
+    def _encode(y: np.ndarray, classes: np.ndarray) -> np.ndarray:
+        index = np.searchsorted(classes, y)
+        if ((index >= len(classes)) | (classes[np.minimum(index, len(classes) - 1)] != y)).any():
+            raise ValueError(f"y holds labels outside the classes {classes.tolist()}.")
+        return index.astype(np.int64)
+
+    def _windows(self, X: np.ndarray, groups, *, labels: np.ndarray | None = None) -> tuple[WindowData, np.ndarray]:
+        """WindowData of validated rows ``X`` (columns split at ``n_eeg_features``) and the row
+        order that makes each trial of ``groups`` contiguous (stable: time order kept)."""
+        n, n_features = X.shape
+        n_eeg = n_features if self._params["n_eeg_features"] is None else self._params["n_eeg_features"]
+        if n_eeg > n_features:
+            raise ValueError(f"X has {n_features} feature(s), fewer than n_eeg_features={n_eeg}.")
+        if groups is None:
+            segment = np.arange(n)
+        else:
+            groups = np.asarray(groups)
+            if groups.shape != (n,):
+                raise ValueError(f"groups must have shape ({n},), got {groups.shape}.")
+            _, first, codes = np.unique(groups, return_index=True, return_inverse=True)
+            segment = np.argsort(np.argsort(first))[codes]  # trials numbered in order of appearance
+        order = np.argsort(segment, kind="stable")
+        y = np.zeros(n, np.int64) if labels is None else labels
+        data = WindowData(eeg=X[order, :n_eeg], other=X[order, n_eeg:], y=y[order], segment=segment[order])
+        problem = self.input_problem(data)
+        if problem:
+            raise ValueError(f"X has {n_features} feature(s), n_eeg_features={n_eeg}: {problem}.")
+        return data, order
+
+    def _scores(self, X, groups) -> np.ndarray:
+        """Scores (n_windows, n_classes) of array rows ``X`` in their own order."""
+        from sklearn.utils.validation import check_is_fitted, validate_data
+
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
+        data, order = self._windows(X, groups)
+        scores = np.empty((len(order), self.n_classes_))
+        scores[order] = self._decision_function(data)
+        return scores
+
+    def decision_function(self, X, *, groups=None) -> np.ndarray:
+        """Return class scores; argmax = prediction.
+
+        Arrays: shape (n_windows, n_classes), or (n_windows,) for two classes (positive:
+        ``classes_[1]``), as scikit-learn. WindowData: always (n_windows, n_classes).
+        """
+        if isinstance(X, WindowData):
+            self._check_fitted()
+            return self._decision_function(X)
+        scores = self._scores(X, groups)
+        return scores[:, 1] - scores[:, 0] if scores.shape[1] == 2 else scores
+
+    def predict(self, X, *, groups=None) -> np.ndarray:
+        """Return the predicted label of every window (WindowData: the class index, int64)."""
+        if isinstance(X, WindowData):
+            return np.argmax(self.decision_function(X), axis=1).astype(np.int64)
+        scores = self._scores(X, groups)
+        return self.classes_[np.argmax(scores, axis=1)]
+
+    def score(self, X, y=None, sample_weight=None, *, groups=None) -> float:
+        """Return the window accuracy (WindowData: on its own labels)."""
+        if isinstance(X, WindowData):
+            return float(np.mean(self.predict(X) == X.y))
+        from sklearn.metrics import accuracy_score
+
+        return float(accuracy_score(y, self.predict(X, groups=groups), sample_weight=sample_weight))
+
+    def _fit(self, train: WindowData, val: WindowData | None = None) -> EmotionModel:
         raise NotImplementedError
 
-    def decision_function(self, data: WindowData) -> np.ndarray:
-        """Return class scores, shape (n_windows, n_classes); argmax = prediction."""
+    def _decision_function(self, data: WindowData) -> np.ndarray:
+        """Class scores of ``data``, shape (n_windows, n_classes)."""
         raise NotImplementedError
-
-    def predict(self, data: WindowData) -> np.ndarray:
-        """Return the predicted class index of every window, shape (n_windows,)."""
-        return np.argmax(self.decision_function(data), axis=1).astype(np.int64)
-
-    def score(self, data: WindowData) -> float:
-        """Return the window accuracy on ``data``."""
-        return float(np.mean(self.predict(data) == data.y))
 
     def split_figures(self, data: WindowData) -> dict[str, float]:
         """Model-specific figures of one split for the search CSV (column ``{split}_{key}``);
@@ -580,14 +358,18 @@ class EmotionModel:
         _write_json(
             directory / HYPERPARAMETER_FILE,
             {"model": self.name, "format_version": FORMAT_VERSION,
-             "hyperparameters": self.get_params()},
+             "hyperparameters": self.hyperparameters},
         )
-        _write_json(
-            directory / STATE_FILE,
-            {"n_classes": self.n_classes_,
-             "scalers": {k: s.to_dict() for k, s in self.scalers_.items()},
-             "history": self.history},
-        )
+        state = {"n_classes": self.n_classes_,
+                 "scalers": {k: s.to_dict() for k, s in self.scalers_.items()},
+                 "history": self.history}
+        # a model fitted on arrays also keeps its labels and width (the workflow's files stay as they were)
+        classes = getattr(self, "classes_", None)
+        if classes is not None and not np.array_equal(classes, np.arange(self.n_classes_)):
+            state["classes"] = classes.tolist()
+        if hasattr(self, "n_features_in_"):
+            state["n_features_in"] = int(self.n_features_in_)
+        _write_json(directory / STATE_FILE, state)
         self._save_files(directory)
         return directory
 
@@ -604,6 +386,9 @@ class EmotionModel:
         model = cls(**meta["hyperparameters"])
         state = json.loads((directory / STATE_FILE).read_text())
         model.n_classes_ = state["n_classes"]
+        model.classes_ = np.asarray(state["classes"]) if "classes" in state else np.arange(model.n_classes_)
+        if "n_features_in" in state:
+            model.n_features_in_ = state["n_features_in"]
         model.scalers_ = {k: FeatureScaler.from_dict(d) for k, d in state["scalers"].items()}
         model.history = state["history"]
         model._load_files(directory)
@@ -618,32 +403,6 @@ class EmotionModel:
 
 def _write_json(path: Path, obj: dict) -> None:
     path.write_text(json.dumps(obj, indent=2, sort_keys=False) + "\n")
-
-
-# --------------------------------------------------------------------------------------
-# Networks ending in a linear L2-SVM layer
-# --------------------------------------------------------------------------------------
-@dataclass
-class _Batches:
-    """Index batches over ``n`` training items, reshuffled every epoch (seeded)."""
-
-    n: int
-    batch_size: int | None
-    rng: np.random.Generator = field(repr=False)
-
-    def __len__(self) -> int:
-        """Optimiser steps per epoch."""
-        if self.batch_size is None or self.batch_size >= self.n:
-            return 1
-        return math.ceil(self.n / self.batch_size)
-
-    def __iter__(self):
-        if self.batch_size is None or self.batch_size >= self.n:
-            yield np.arange(self.n)  # full batch: no shuffling needed
-            return
-        order = self.rng.permutation(self.n)
-        for start in range(0, self.n, self.batch_size):
-            yield order[start:start + self.batch_size]
 
 
 class SVMNetwork(EmotionModel):
@@ -662,7 +421,7 @@ class SVMNetwork(EmotionModel):
     with :math:`C = 1/(2\\lambda)`, exactly the cost of Sec. 3.2. A mini-batch of
     :math:`B` windows uses ``(N / B) * batch_sum + lambda ||W||^2`` (exact for a full batch).
 
-    Subclasses provide ``fit``, ``decision_function``, ``extract_features`` and
+    Subclasses provide ``_fit``, ``_decision_function``, ``extract_features`` and
     ``_make_functions``.
     """
 

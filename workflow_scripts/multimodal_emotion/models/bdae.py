@@ -53,9 +53,12 @@ from typing import ClassVar
 
 import numpy as np
 
-from .base import EmotionModel, FeatureScaler, WindowData, _check_option, _check_range, logger, run_epochs
+from .base import EmotionModel
+from .checks import check_option, check_range
+from .data import WindowData
+from .training import FeatureScaler, logger, minibatches, n_minibatches, run_epochs
 from .bddae import ENCODER_LAYERS
-from .numpy_nets import RBM, Adam, Dense, RMSprop, layers_from_arrays, layers_to_arrays, minibatches
+from .numpy_nets import RBM, Adam, Dense, RMSprop, layers_from_arrays, layers_to_arrays
 
 #: Layer names, as in the BDDAE's autoencoder network (encoders first).
 DECODER_LAYERS = ("shared_decoder", "eeg_decoder", "other_decoder")
@@ -165,6 +168,9 @@ class BDAE(EmotionModel):
         windows (never their labels). Off by default; the experiment stage passes them.
     n_classes : int | None
         None infers ``max(train.y) + 1``.
+    n_eeg_features : int | None
+        Array input only: the first ``n_eeg_features`` columns of ``X`` are EEG, the rest the
+        other modality; None: all EEG (see :class:`~.base.EmotionModel`).
     seed : int
         Seeds every random draw (initial RBM weights, CD samples, mini-batch order).
     max_epochs, patience, min_delta :
@@ -180,6 +186,9 @@ class BDAE(EmotionModel):
     is_network: ClassVar[bool] = False
     needs_tensorflow: ClassVar[bool] = False
 
+    autoencoder_: BimodalAutoencoder | None = None
+    svm_: tuple[np.ndarray, np.ndarray] | None = None
+
     def __init__(
         self,
         *,
@@ -193,6 +202,7 @@ class BDAE(EmotionModel):
         C: float = 0.1,
         eps: float = 0.01,
         n_classes: int | None = None,
+        n_eeg_features: int | None = None,
         seed: int = 0,
         max_epochs: int = 50,
         patience: int = 15,
@@ -202,17 +212,19 @@ class BDAE(EmotionModel):
         fit_on_test_windows: bool = False,
     ) -> None:
         self._store_params(locals())
-        _check_option("setup", setup, SETUPS)
-        if not isinstance(fit_on_test_windows, bool):
-            raise TypeError(f"fit_on_test_windows must be true or false, got {fit_on_test_windows!r}.")
+
+    def _check_params(self) -> None:
+        super()._check_params()
+        p = self._params
+        check_option("setup", p["setup"], SETUPS)
+        if not isinstance(p["fit_on_test_windows"], bool):
+            raise TypeError(f"fit_on_test_windows must be true or false, got {p['fit_on_test_windows']!r}.")
         for key in ("eeg_hidden", "other_hidden", "shared_hidden"):
-            _check_range(key, self._params[key], low=1, kind=int)
-        _check_range("rbm_epochs", rbm_epochs, low=0, kind=int)
+            check_range(key, p[key], low=1, kind=int)
+        check_range("rbm_epochs", p["rbm_epochs"], low=0, kind=int)
         for key in ("rbm_learning_rate", "learning_rate", "C", "eps"):
-            _check_range(key, self._params[key], low=0.0, low_open=True)
-        _check_range("rbm_weight_decay", rbm_weight_decay, low=0.0)
-        self.autoencoder_: BimodalAutoencoder | None = None
-        self.svm_: tuple[np.ndarray, np.ndarray] | None = None
+            check_range(key, p[key], low=0.0, low_open=True)
+        check_range("rbm_weight_decay", p["rbm_weight_decay"], low=0.0)
 
     def required_modalities(self) -> tuple[str, ...]:
         return ("eeg", "other")
@@ -276,7 +288,7 @@ class BDAE(EmotionModel):
         return self.autoencoder_
 
     def _fit_svm(self, features: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        from .svm import fit_certified_svm
+        from .refit import fit_certified_svm
 
         solved = fit_certified_svm(features, y, C=self._params["C"], eps=self._params["eps"], name=f"{self.name} SVM")
         self.svm_certificate_ = solved.certificate
@@ -290,7 +302,7 @@ class BDAE(EmotionModel):
         more = self._inputs(unlabelled)
         return np.vstack([eeg, more[0]]), np.vstack([other, more[1]])
 
-    def fit(self, train: WindowData, val: WindowData | None = None, unlabelled: WindowData | None = None) -> BDAE:
+    def _fit(self, train: WindowData, val: WindowData | None = None, unlabelled: WindowData | None = None) -> BDAE:
         """Pre-train (RBMs), fine-tune the autoencoder with early stopping on the SVM's
         monitored accuracy, then fit the SVM on the restored autoencoder's h3.
 
@@ -327,7 +339,7 @@ class BDAE(EmotionModel):
             get_weights=ae.get_weights, set_weights=ae.set_weights,
             max_epochs=p["max_epochs"], patience=p["patience"], min_delta=p["min_delta"],
             monitor_name="train" if val is None else "val", model_name=self.name,
-            steps_per_epoch=len(minibatches(n_autoencoder, p["batch_size"], np.random.default_rng(0))),
+            steps_per_epoch=n_minibatches(n_autoencoder, p["batch_size"]),
         )
         self.svm_ = self._fit_svm(ae.encode(eeg, other), train.y)  # on the restored weights
         self.history["rbm_mse"] = rbm_mse
@@ -336,7 +348,7 @@ class BDAE(EmotionModel):
         return self
 
     # ---- inference -------------------------------------------------------------------
-    def decision_function(self, data: WindowData) -> np.ndarray:
+    def _decision_function(self, data: WindowData) -> np.ndarray:
         """SVM scores on h3, shape (n_windows, n_classes)."""
         self._check_fitted()
         if self.svm_ is None:

@@ -16,19 +16,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import (
+from .base import SVMNetwork, squared_hinge_sum
+from .checks import check_range
+from .data import WindowData
+from .training import (
     FeatureScaler,
-    SVMNetwork,
-    WindowData,
-    _Batches,
-    _check_range,
     keras_input_specs,
     logger,
+    minibatches,
+    n_minibatches,
     phase,
     run_epochs,
     seed_everything,
     spec_like,
-    squared_hinge_sum,
     traced,
 )
 from .bimodal_lstm import INIT_STDDEV
@@ -178,6 +178,9 @@ class BDDAE(SVMNetwork):
         sigmoid encoders accept values slightly outside the training range.
     n_classes : int | None
         Number of classes; None infers ``max(train.y) + 1``.
+    n_eeg_features : int | None
+        Array input only: the first ``n_eeg_features`` columns of ``X`` are EEG, the rest the
+        other modality; None: all EEG (see :class:`~.base.EmotionModel`).
     seed, max_epochs, patience, min_delta :
         As for :class:`~multimodal_emotion.models.bimodal_lstm.BimodalLSTM`;
         ``max_epochs`` etc. apply to the classifier network.
@@ -202,6 +205,11 @@ class BDDAE(SVMNetwork):
                      "l2": {"log10": [-5, -2]}, "learning_rate": {"log10": [-3, -1.5]},
                      "pretrain_learning_rate": {"log10": [-3, -1.5]}}
 
+    model_ = None
+    autoencoder_ = None
+    encoder_optimizer_ = None
+    svm_optimizer_ = None
+
     def __init__(
         self,
         *,
@@ -215,6 +223,7 @@ class BDDAE(SVMNetwork):
         pretrain_epochs: int = 100,
         clip_inputs: bool = False,
         n_classes: int | None = None,
+        n_eeg_features: int | None = None,
         seed: int = 0,
         max_epochs: int = 1000,
         patience: int = 120,
@@ -222,21 +231,21 @@ class BDDAE(SVMNetwork):
         batch_size: int | None = 128,
     ) -> None:
         self._store_params(locals())
+
+    def _check_params(self) -> None:
+        super()._check_params()
+        p = self._params
         for key in ("eeg_hidden", "other_hidden", "shared_hidden"):
-            _check_range(key, self._params[key], low=1, kind=int)
-        _check_range("pretrain_epochs", self._params["pretrain_epochs"], low=0, kind=int)
-        _check_range("dropout", dropout, low=0.0, high=1.0)
-        if dropout == 1.0:
+            check_range(key, p[key], low=1, kind=int)
+        check_range("pretrain_epochs", p["pretrain_epochs"], low=0, kind=int)
+        check_range("dropout", p["dropout"], low=0.0, high=1.0)
+        if p["dropout"] == 1.0:
             raise ValueError("dropout must be < 1 (it is the fraction of inputs dropped).")
-        _check_range("l2", l2, low=0.0)
+        check_range("l2", p["l2"], low=0.0)
         for key in ("learning_rate", "pretrain_learning_rate"):
-            _check_range(key, self._params[key], low=0.0, low_open=True)
-        if not isinstance(clip_inputs, bool):
-            raise TypeError(f"clip_inputs must be a bool, got {type(clip_inputs)} instead.")
-        self.model_ = None
-        self.autoencoder_ = None
-        self.encoder_optimizer_ = None
-        self.svm_optimizer_ = None
+            check_range(key, p[key], low=0.0, low_open=True)
+        if not isinstance(p["clip_inputs"], bool):
+            raise TypeError(f"clip_inputs must be a bool, got {type(p['clip_inputs'])} instead.")
 
     # ---- data ------------------------------------------------------------------------
     def _inputs(self, data: WindowData):
@@ -285,12 +294,12 @@ class BDDAE(SVMNetwork):
 
         eeg, other = self._inputs(train)
         step = traced(step, spec_like(eeg), spec_like(other))  # one trace, short last batch included
-        batches = _Batches(train.n_windows, p["batch_size"], np.random.default_rng(p["seed"]))
+        rng = np.random.default_rng(p["seed"])
         mse = []
         with phase("training_steps"):
             for epoch in range(1, p["pretrain_epochs"] + 1):
                 losses, sizes = [], []
-                for idx in batches:
+                for idx in minibatches(train.n_windows, p["batch_size"], rng):
                     losses.append(float(step(tf.gather(eeg, idx), tf.gather(other, idx))))
                     sizes.append(len(idx))
                 mse.append(float(np.average(losses, weights=sizes)))
@@ -328,7 +337,7 @@ class BDDAE(SVMNetwork):
         self._make_functions()
         return self.model_
 
-    def fit(self, train: WindowData, val: WindowData | None = None) -> BDDAE:
+    def _fit(self, train: WindowData, val: WindowData | None = None) -> BDDAE:
         """Pre-train, build the classifier, fine-tune with early stopping.
 
         Parameters
@@ -378,11 +387,11 @@ class BDDAE(SVMNetwork):
         y = tf.constant(train.y.astype(np.int32))
         train_step = traced(train_step, spec_like(eeg), spec_like(other), spec_like(y))
         mon = (eeg, other, train.y) if val is None else (*self._inputs(val), val.y)
-        batches = _Batches(train.n_windows, p["batch_size"], np.random.default_rng(p["seed"] + 1))
+        rng = np.random.default_rng(p["seed"] + 1)
 
         def train_epoch(epoch: int) -> tuple[float, float]:
             losses, hits = [], 0.0
-            for idx in batches:
+            for idx in minibatches(train.n_windows, p["batch_size"], rng):
                 loss, h = train_step(tf.gather(eeg, idx), tf.gather(other, idx), tf.gather(y, idx))
                 losses.append(float(loss))
                 hits += float(h)
@@ -397,8 +406,8 @@ class BDDAE(SVMNetwork):
                 train_epoch=train_epoch, monitor=monitor,
                 get_weights=model.get_weights, set_weights=model.set_weights,
                 max_epochs=p["max_epochs"], patience=p["patience"], min_delta=p["min_delta"],
-                monitor_name="train" if val is None else "val", model_name=self.name,
-                steps_per_epoch=len(batches),
+                monitor_name="train" if val is None else "val", model_name=self.name, keras_model=True,
+                steps_per_epoch=n_minibatches(train.n_windows, p["batch_size"]),
             )
         self.history["pretrain_mse"] = pretrain_mse
         return self
@@ -416,7 +425,7 @@ class BDDAE(SVMNetwork):
         self._predict_fn = traced(lambda e, o: model([e, o], training=False), *specs, now=False)
         self._feature_fn = traced(lambda e, o: features([e, o], training=False), *specs, now=False)
 
-    def decision_function(self, data: WindowData) -> np.ndarray:
+    def _decision_function(self, data: WindowData) -> np.ndarray:
         """Return SVM scores per window, shape (n_windows, n_classes)."""
         self._check_fitted()
         return self._predict_fn(*self._inputs(data)).numpy()

@@ -14,19 +14,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .base import (
+from .base import SVMNetwork, squared_hinge_sum
+from .checks import check_range
+from .data import WindowData, segment_runs
+from .training import (
     FeatureScaler,
-    SVMNetwork,
-    WindowData,
-    _Batches,
-    _check_range,
     keras_input_specs,
+    minibatches,
+    n_minibatches,
     phase,
     run_epochs,
     seed_everything,
-    segment_runs,
     spec_like,
-    squared_hinge_sum,
     traced,
 )
 
@@ -223,6 +222,9 @@ class BimodalLSTM(SVMNetwork):
         :class:`SequenceLayout` for segment ends.
     n_classes : int | None
         Number of classes; None infers ``max(train.y) + 1``.
+    n_eeg_features : int | None
+        Array input only: the first ``n_eeg_features`` columns of ``X`` are EEG, the rest the
+        other modality; None: all EEG (see :class:`~.base.EmotionModel`).
     seed : int
         Seeds Python, NumPy and TF (:func:`seed_everything`) at the start of ``fit``.
     max_epochs : int
@@ -253,6 +255,8 @@ class BimodalLSTM(SVMNetwork):
                      "keep_prob": {"uniform": [0.3, 0.99]}, "l2": {"log10": [-5, -2]},
                      "learning_rate": {"log10": [-3, -1.5]}}
 
+    model_ = None
+
     def __init__(
         self,
         *,
@@ -263,6 +267,7 @@ class BimodalLSTM(SVMNetwork):
         learning_rate: float = 1e-2,
         sequence_length: int = 60,
         n_classes: int | None = None,
+        n_eeg_features: int | None = None,
         seed: int = 0,
         max_epochs: int = 1000,
         patience: int = 120,
@@ -270,14 +275,17 @@ class BimodalLSTM(SVMNetwork):
         batch_size: int | None = None,
     ) -> None:
         self._store_params(locals())
+
+    def _check_params(self) -> None:
+        super()._check_params()
+        p = self._params
         for key in ("eeg_hidden", "other_hidden", "sequence_length"):
-            _check_range(key, self._params[key], low=1, kind=int)
-        _check_range("dropout", dropout, low=0.0, high=1.0)
-        if dropout == 1.0:
+            check_range(key, p[key], low=1, kind=int)
+        check_range("dropout", p["dropout"], low=0.0, high=1.0)
+        if p["dropout"] == 1.0:
             raise ValueError("dropout must be < 1 (it is the fraction of units dropped).")
-        _check_range("l2", l2, low=0.0)
-        _check_range("learning_rate", learning_rate, low=0.0, low_open=True)
-        self.model_ = None
+        check_range("l2", p["l2"], low=0.0)
+        check_range("learning_rate", p["learning_rate"], low=0.0, low_open=True)
 
     # ---- data ------------------------------------------------------------------------
     def _sequences(self, data: WindowData) -> dict:
@@ -317,7 +325,7 @@ class BimodalLSTM(SVMNetwork):
             )
             self._make_functions()
 
-    def fit(self, train: WindowData, val: WindowData | None = None) -> BimodalLSTM:
+    def _fit(self, train: WindowData, val: WindowData | None = None) -> BimodalLSTM:
         """Train with Adam and early stopping (Sec. 3.2, 4.3).
 
         Parameters
@@ -360,12 +368,12 @@ class BimodalLSTM(SVMNetwork):
         # batch axis open: the last short mini-batch reuses the trace
         train_step = traced(train_step, *(spec_like(tr[k]) for k in ("eeg", "other", "y", "weight")))
         rng = np.random.default_rng(p["seed"])
-        batches = _Batches(int(tr["eeg"].shape[0]), p["batch_size"], rng)
+        n_sequences = int(tr["eeg"].shape[0])
 
         def train_epoch(epoch: int) -> tuple[float, float]:
             losses, hits, count = [], 0.0, 0.0
-            for idx in batches:
-                args = [tr[k] if len(idx) == batches.n else tf.gather(tr[k], idx)
+            for idx in minibatches(n_sequences, p["batch_size"], rng):
+                args = [tr[k] if len(idx) == n_sequences else tf.gather(tr[k], idx)
                         for k in ("eeg", "other", "y", "weight")]
                 loss, h, c = train_step(*args)
                 losses.append(float(loss))
@@ -382,8 +390,8 @@ class BimodalLSTM(SVMNetwork):
                 train_epoch=train_epoch, monitor=monitor,
                 get_weights=model.get_weights, set_weights=model.set_weights,
                 max_epochs=p["max_epochs"], patience=p["patience"], min_delta=p["min_delta"],
-                monitor_name="train" if val is None else "val", model_name=self.name,
-                steps_per_epoch=len(batches),
+                monitor_name="train" if val is None else "val", model_name=self.name, keras_model=True,
+                steps_per_epoch=n_minibatches(n_sequences, p["batch_size"]),
             )
         return self
 
@@ -398,7 +406,7 @@ class BimodalLSTM(SVMNetwork):
         self._predict_fn = traced(lambda e, o: model([e, o], training=False), *specs, now=False)
         self._feature_fn = traced(lambda e, o: features([e, o], training=False), *specs, now=False)
 
-    def decision_function(self, data: WindowData) -> np.ndarray:
+    def _decision_function(self, data: WindowData) -> np.ndarray:
         """Return SVM scores per window, shape (n_windows, n_classes)."""
         self._check_fitted()
         seq = self._sequences(data)

@@ -37,18 +37,10 @@ from typing import ClassVar
 
 import numpy as np
 
-from .base import (
-    EarlyStopping,
-    EmotionModel,
-    WindowData,
-    _check_range,
-    keras_input_specs,
-    logger,
-    phase,
-    seed_everything,
-    spec_like,
-    traced,
-)
+from .base import EmotionModel
+from .checks import check_range
+from .data import WindowData
+from .training import KerasEarlyStopping, keras_input_specs, logger, phase, seed_everything, spec_like, traced
 
 #: The file of the fitted CCA directions and SVM weights, beside ``model.keras``.
 ARRAYS_FILE = "dcca.npz"
@@ -161,7 +153,7 @@ def _layer_sizes(value, name: str) -> list[int]:
     if not isinstance(sizes, (list, tuple)):
         raise TypeError(f"{name} must be an instance of int or list of int, got {type(value)} instead.")
     for size in sizes:
-        _check_range(f"{name} layer size", size, low=1, kind=int)
+        check_range(f"{name} layer size", size, low=1, kind=int)
     return [int(s) for s in sizes]
 
 
@@ -232,6 +224,9 @@ class DCCA(EmotionModel):
         liblinear's tolerance ``-e`` for the SVM's warm start.
     n_classes : int | None
         None infers ``max(train.y) + 1``.
+    n_eeg_features : int | None
+        Array input only: the first ``n_eeg_features`` columns of ``X`` are EEG, the rest the
+        other modality; None: all EEG (see :class:`~.base.EmotionModel`).
     seed : int
         Seeds Python, NumPy, TensorFlow (weights) and the mini-batch order.
     max_epochs, patience, min_delta :
@@ -260,6 +255,10 @@ class DCCA(EmotionModel):
     is_network: ClassVar[bool] = False
     needs_tensorflow: ClassVar[bool] = True
 
+    model_ = None
+    cca_: dict | None = None
+    svm_: tuple[np.ndarray, np.ndarray] | None = None
+
     def __init__(
         self,
         *,
@@ -274,33 +273,36 @@ class DCCA(EmotionModel):
         C: float = 100.0,
         eps: float = 0.01,
         n_classes: int | None = None,
+        n_eeg_features: int | None = None,
         seed: int = 0,
         max_epochs: int = 100,
         patience: int = 20,
         min_delta: float = 0.001,
         batch_size: int | None = 100,
     ) -> None:
-        params = dict(locals())
-        params["eeg_hidden"] = _layer_sizes(eeg_hidden, "eeg_hidden")
-        params["other_hidden"] = _layer_sizes(other_hidden, "other_hidden")
-        self._store_params(params)
-        _check_range("output_size", output_size, low=1, kind=int)
-        if top_k is not None:
-            _check_range("top_k", top_k, low=1, high=output_size, kind=int)
-        _check_range("r", r, low=0.0, low_open=True)
-        _check_range("learning_rate", learning_rate, low=0.0, low_open=True)
-        _check_range("weight_decay", weight_decay, low=0.0)
-        _check_range("fusion_weight", fusion_weight, low=0.0, high=1.0)
-        _check_range("C", C, low=0.0, low_open=True)
-        _check_range("eps", eps, low=0.0, low_open=True)
-        if batch_size is not None and batch_size < 2:
-            raise ValueError(f"batch_size must be >= 2 (a covariance needs two windows), got {batch_size!r}.")
-        self.model_ = None
-        self.cca_: dict | None = None
-        self.svm_: tuple[np.ndarray, np.ndarray] | None = None
+        self._store_params(locals())
+
+    def _normalised(self, params: dict) -> dict:
+        return {**params, "eeg_hidden": _layer_sizes(params["eeg_hidden"], "eeg_hidden"),
+                "other_hidden": _layer_sizes(params["other_hidden"], "other_hidden")}
+
+    def _check_params(self) -> None:
+        super()._check_params()
+        p = self._params
+        check_range("output_size", p["output_size"], low=1, kind=int)
+        if p["top_k"] is not None:
+            check_range("top_k", p["top_k"], low=1, high=p["output_size"], kind=int)
+        check_range("r", p["r"], low=0.0, low_open=True)
+        check_range("learning_rate", p["learning_rate"], low=0.0, low_open=True)
+        check_range("weight_decay", p["weight_decay"], low=0.0)
+        check_range("fusion_weight", p["fusion_weight"], low=0.0, high=1.0)
+        check_range("C", p["C"], low=0.0, low_open=True)
+        check_range("eps", p["eps"], low=0.0, low_open=True)
+        if p["batch_size"] is not None and p["batch_size"] < 2:
+            raise ValueError(f"batch_size must be >= 2 (a covariance needs two windows), got {p['batch_size']!r}.")
 
     @property
-    def n_components(self) -> int:
+    def n_pairs(self) -> int:
         """Canonical pairs in the loss and in the fused features (``top_k`` or ``output_size``)."""
         return self._params["top_k"] or self._params["output_size"]
 
@@ -311,7 +313,7 @@ class DCCA(EmotionModel):
     def _inputs(self, data: WindowData) -> tuple[np.ndarray, np.ndarray]:
         return self.scalers_["eeg"].transform(data.eeg), self.scalers_["other"].transform(data.other)
 
-    def transform(self, data: WindowData) -> tuple[np.ndarray, np.ndarray]:
+    def network_outputs(self, data: WindowData) -> tuple[np.ndarray, np.ndarray]:
         """Return the networks' outputs (H1, H2), each (n_windows, output_size), float64."""
         if self.model_ is None:
             raise RuntimeError("DCCA is not fitted; call fit() first.")
@@ -321,7 +323,7 @@ class DCCA(EmotionModel):
     def project(self, data: WindowData) -> tuple[np.ndarray, np.ndarray]:
         """Return the canonical variates (U, V), each (n_windows, n_components), step (3)."""
         self._check_fitted()
-        h1, h2 = self.transform(data)
+        h1, h2 = self.network_outputs(data)
         return (h1 - self.cca_["mean1"]) @ self.cca_["a"], (h2 - self.cca_["mean2"]) @ self.cca_["b"]
 
     def fused_features(self, data: WindowData) -> np.ndarray:
@@ -339,7 +341,7 @@ class DCCA(EmotionModel):
         return {"correlation": float(self.correlations(data).sum())}
 
     # ---- training --------------------------------------------------------------------
-    def fit(self, train: WindowData, val: WindowData | None = None) -> DCCA:
+    def _fit(self, train: WindowData, val: WindowData | None = None) -> DCCA:
         """Train the networks (early stopping on the monitored correlation), then the
         linear CCA on the training outputs and the SVM on the fused training features.
 
@@ -354,7 +356,7 @@ class DCCA(EmotionModel):
         import keras
         import tensorflow as tf
 
-        from .svm import fit_certified_svm
+        from .refit import fit_certified_svm
 
         p = self._params
         with phase("build"):
@@ -369,7 +371,7 @@ class DCCA(EmotionModel):
             kernels = [layer.kernel for layer in net.layers if hasattr(layer, "kernel")]
             optimizer = keras.optimizers.Adam(learning_rate=p["learning_rate"])
             optimizer.build(variables)
-        r, top_k, decay = p["r"], self.n_components, p["weight_decay"]
+        r, top_k, decay = p["r"], self.n_pairs, p["weight_decay"]
 
         def step(eeg, other):
             with tf.GradientTape() as tape:
@@ -384,7 +386,8 @@ class DCCA(EmotionModel):
         step = traced(step, spec_like(eeg), spec_like(other))
         monitored = train if val is None else val
         rng = np.random.default_rng(p["seed"] + 1)
-        stopper = EarlyStopping(patience=p["patience"], min_delta=p["min_delta"])
+        stopper = KerasEarlyStopping(patience=p["patience"], min_delta=p["min_delta"], get_weights=net.get_weights,
+                                     set_weights=net.set_weights)
         history: dict = {"loss": [], "train_correlation": [], "monitored_correlation": []}
         stopped, epoch, steps = False, 0, 1
         monitor_name = "train" if val is None else "val"
@@ -405,10 +408,9 @@ class DCCA(EmotionModel):
                     logger.info("%s: no gain of %g in %s correlation for %d epochs; stopping at epoch %d",
                                 self.name, p["min_delta"], monitor_name, p["patience"], epoch)
                     break
-        if stopper.best_weights is not None:
-            net.set_weights(stopper.best_weights)
+        stopper.restore()
         # (3) linear CCA of the restored networks' training outputs
-        self.cca_ = linear_cca(*self.transform(train), r=r, n_components=self.n_components)
+        self.cca_ = linear_cca(*self.network_outputs(train), r=r, n_components=self.n_pairs)
         # (4) + (5) fusion and the linear SVM
         fused = self.fused_features(train)
         solved = fit_certified_svm(fused, train.y, C=p["C"], eps=p["eps"], name=f"{self.name} SVM")
@@ -431,15 +433,15 @@ class DCCA(EmotionModel):
     def _epoch_correlations(self, train: WindowData, monitored: WindowData) -> tuple[float, float]:
         """Training correlation (the objective on all training windows) and the held-out
         correlation of ``monitored`` with the training windows' CCA directions."""
-        h1, h2 = self.transform(train)
+        h1, h2 = self.network_outputs(train)
         try:
-            cca = linear_cca(h1, h2, r=self._params["r"], n_components=self.n_components)
+            cca = linear_cca(h1, h2, r=self._params["r"], n_components=self.n_pairs)
         except np.linalg.LinAlgError:  # pragma: no cover - degenerate outputs
             return float("nan"), -math.inf
         train_corr = float(cca["correlations"].sum())
         if monitored is train:
             return train_corr, train_corr
-        m1, m2 = self.transform(monitored)
+        m1, m2 = self.network_outputs(monitored)
         held_out = paired_correlations((m1 - cca["mean1"]) @ cca["a"], (m2 - cca["mean2"]) @ cca["b"])
         return train_corr, float(held_out.sum())
 
@@ -450,7 +452,7 @@ class DCCA(EmotionModel):
         model = self.model_
         self._predict_fn = traced(lambda e, o: model([e, o], training=False), *keras_input_specs(model), now=False)
 
-    def decision_function(self, data: WindowData) -> np.ndarray:
+    def _decision_function(self, data: WindowData) -> np.ndarray:
         """Return the SVM's one-vs-rest scores on the fused features, (n_windows, n_classes)."""
         self._check_fitted()
         kernel, bias = self.svm_

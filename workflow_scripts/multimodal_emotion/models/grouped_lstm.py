@@ -17,7 +17,7 @@ Every configuration keeps its own
 * learning rate, L2 strength and dropout rate;
 * Adam state (moments and step count; Keras' Adam formula, epsilon 1e-7);
 * mini-batch order (its own ``default_rng(seed)``, as the single run);
-* early stopping (:class:`~.base.EarlyStopping` rule): a configuration that stops is
+* early stopping (:class:`~.training.EarlyStopping` rule): a configuration that stops is
   set back to its best weights and frozen -- its Adam step is masked, not just its
   gradient, since Adam moves weights on a zero gradient -- while the others go on.
 
@@ -42,7 +42,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..pause_points import pause_point
-from .base import EarlyStopping, WindowData, _Batches, _check_option, phase, spec_like, traced
+from .checks import check_option
+from .data import WindowData
+from .training import EarlyStopping, minibatches, n_minibatches, phase, spec_like, traced
 from .bimodal_lstm import BimodalLSTM
 
 logger = logging.getLogger("multimodal_emotion.models")
@@ -61,7 +63,7 @@ def select_device(device: str = "auto") -> str:
     """
     import tensorflow as tf
 
-    _check_option("device", device, ("auto", "cpu", "gpu"))
+    check_option("device", device, ("auto", "cpu", "gpu"))
     gpus = tf.config.list_physical_devices("GPU")
     if device == "gpu" and not gpus:
         raise RuntimeError("device='gpu' but TensorFlow sees no GPU; use 'auto' or 'cpu'.")
@@ -379,10 +381,11 @@ def fit_grouped(
     """
     import tensorflow as tf
 
-    _check_option("precision", precision, PRECISIONS)
+    check_option("precision", precision, PRECISIONS)
     _check_group(models)
     dev = select_device(device)
     for m in models:
+        m._check_params()
         m._setup(train)  # seeds and builds each network as fit() would
     stack = _Stack(models)
     p = models[0]._params
@@ -392,9 +395,9 @@ def fit_grouped(
     mon = tr if val is None else lead._sequences(val)
     n_total = float(train.n_windows)
 
-    batches = [_Batches(int(tr["eeg"].shape[0]), p["batch_size"], np.random.default_rng(m._params["seed"]))
-               for m in models]
-    n_steps = len(batches[0])
+    n_sequences = int(tr["eeg"].shape[0])
+    rngs = [np.random.default_rng(m._params["seed"]) for m in models]
+    n_steps = n_minibatches(n_sequences, p["batch_size"])
     full = n_steps == 1
     data = {k: tr[k][None] for k in ("eeg", "other", "y", "weight")}
     mon_args = (mon["eeg"][None], mon["other"][None], mon["y"][None],
@@ -405,6 +408,8 @@ def fit_grouped(
                                                     graph.restore)
 
     n_monitored = float(mon["layout"].owner.sum())
+    # Keras' EarlyStopping rule, not its callback: the G configurations' best weights are slices of
+    # stacked variables, kept and restored inside the graph (keep_best / restore), not get/set_weights
     stoppers = [EarlyStopping(patience=p["patience"], min_delta=p["min_delta"]) for _ in models]
     hist = [{"loss": [], "train_accuracy": [], "monitored_accuracy": []} for _ in models]
     active = np.ones(G, np.float32)
@@ -415,7 +420,7 @@ def fit_grouped(
     with phase("training_steps"):
         for epoch in range(1, p["max_epochs"] + 1):
             losses, hits, counts = np.zeros(G), np.zeros(G), np.zeros(G)
-            for idx in zip(*(iter(b) for b in batches)):
+            for idx in zip(*(minibatches(n_sequences, p["batch_size"], rng) for rng in rngs)):
                 if full:
                     args = [data[k] for k in ("eeg", "other", "y", "weight")]
                 else:
@@ -474,4 +479,5 @@ def fit_grouped(
             "restored_steps": int(s.best_epoch * n_steps),
             "grouped": {"size": G, "precision": precision, "device": dev},
         }
+        m.classes_ = np.arange(m.n_classes_)
     return list(models)

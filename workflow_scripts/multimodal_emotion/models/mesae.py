@@ -38,13 +38,16 @@ from typing import ClassVar
 
 import numpy as np
 
-from .base import EmotionModel, WindowData, _check_range, logger, run_epochs
+from .base import EmotionModel
+from .checks import check_range
+from .data import WindowData
+from .training import logger, minibatches, n_minibatches, run_epochs
 from .numpy_nets import (
     Adam,
     Dense,
     layers_from_arrays,
     layers_to_arrays,
-    minibatches,
+
     pretrain_autoencoder_layer,
     softmax,
 )
@@ -99,6 +102,9 @@ class MESAE(EmotionModel):
         L2 penalty on the fusion network's weights (added to the mean cross-entropy).
     n_classes : int | None
         None infers ``max(train.y) + 1``.
+    n_eeg_features : int | None
+        Array input only: the first ``n_eeg_features`` columns of ``X`` are EEG, the rest the
+        other modality; None: all EEG (see :class:`~.base.EmotionModel`).
     seed : int
         Seeds initial weights and mini-batch orders.
     max_epochs, patience, min_delta :
@@ -113,6 +119,10 @@ class MESAE(EmotionModel):
     is_network: ClassVar[bool] = False
     needs_tensorflow: ClassVar[bool] = False
 
+    subsets_: list[tuple[str, np.ndarray]] = []
+    members_: list[list[Dense]] = []
+    fusion_: list[Dense] = []
+
     def __init__(
         self,
         *,
@@ -126,29 +136,33 @@ class MESAE(EmotionModel):
         learning_rate: float = 1e-2,
         l2: float = 1e-4,
         n_classes: int | None = None,
+        n_eeg_features: int | None = None,
         seed: int = 0,
         max_epochs: int = 50,
         patience: int = 15,
         min_delta: float = 0.001,
         batch_size: int | None = 64,
     ) -> None:
-        params = dict(locals())
-        sizes = [sae_hidden] if isinstance(sae_hidden, (int, np.integer)) and not isinstance(sae_hidden, bool) else sae_hidden
+        self._store_params(locals())
+
+    def _normalised(self, params: dict) -> dict:
+        sizes = params["sae_hidden"]
+        sizes = [sizes] if isinstance(sizes, (int, np.integer)) and not isinstance(sizes, bool) else sizes
         if not isinstance(sizes, (list, tuple)) or not sizes:
-            raise TypeError(f"sae_hidden must be an int or a non-empty list of int, got {sae_hidden!r} instead.")
-        params["sae_hidden"] = [int(s) for s in sizes]
-        self._store_params(params)
+            raise TypeError(f"sae_hidden must be an int or a non-empty list of int, got {params['sae_hidden']!r} instead.")
         for size in sizes:
-            _check_range("sae_hidden layer size", size, low=1, kind=(int, np.integer))
+            check_range("sae_hidden layer size", size, low=1, kind=(int, np.integer))
+        return {**params, "sae_hidden": [int(s) for s in sizes]}
+
+    def _check_params(self) -> None:
+        super()._check_params()
+        p = self._params
         for key in ("eeg_subsets", "other_subsets", "group_units", "fusion_units"):
-            _check_range(key, self._params[key], low=1, kind=int)
-        _check_range("pretrain_epochs", pretrain_epochs, low=0, kind=int)
+            check_range(key, p[key], low=1, kind=int)
+        check_range("pretrain_epochs", p["pretrain_epochs"], low=0, kind=int)
         for key in ("pretrain_learning_rate", "learning_rate"):
-            _check_range(key, self._params[key], low=0.0, low_open=True)
-        _check_range("l2", l2, low=0.0)
-        self.subsets_: list[tuple[str, np.ndarray]] = []
-        self.members_: list[list[Dense]] = []
-        self.fusion_: list[Dense] = []
+            check_range(key, p[key], low=0.0, low_open=True)
+        check_range("l2", p["l2"], low=0.0)
 
     def required_modalities(self) -> tuple[str, ...]:
         return ("eeg", "other")
@@ -174,14 +188,14 @@ class MESAE(EmotionModel):
             x = layer.forward(x)
         return x  # logits
 
-    def decision_function(self, data: WindowData) -> np.ndarray:
+    def _decision_function(self, data: WindowData) -> np.ndarray:
         """Softmax class probabilities of the fusion network, shape (n_windows, n_classes)."""
         self._check_fitted()
         return softmax(self._fusion_forward(self.encodings(data)))
 
     def cross_entropy(self, data: WindowData) -> float:
         """Mean cross-entropy of the fusion network's softmax on ``data``."""
-        probabilities = self.decision_function(data)
+        probabilities = self._decision_function(data)
         return float(-np.mean(np.log(np.clip(probabilities[np.arange(data.n_windows), data.y], 1e-12, None))))
 
     def split_figures(self, data: WindowData) -> dict[str, float]:
@@ -223,7 +237,7 @@ class MESAE(EmotionModel):
                         Dense.create(rng, p["fusion_units"], self.n_classes_, "linear")]
         return self.fusion_
 
-    def fit(self, train: WindowData, val: WindowData | None = None) -> MESAE:
+    def _fit(self, train: WindowData, val: WindowData | None = None) -> MESAE:
         """Pre-train the members, then train the fusion network with early stopping on
         the accuracy of ``val`` (None: the training split)."""
         p = self._params
@@ -265,7 +279,7 @@ class MESAE(EmotionModel):
             set_weights=lambda ws: [q.__setitem__(Ellipsis, w) for q, w in zip(params, ws)],
             max_epochs=p["max_epochs"], patience=p["patience"], min_delta=p["min_delta"],
             monitor_name="train" if val is None else "val", model_name=self.name,
-            steps_per_epoch=len(minibatches(train.n_windows, p["batch_size"], np.random.default_rng(0))),
+            steps_per_epoch=n_minibatches(train.n_windows, p["batch_size"]),
         )
         self.history["pretrain_mse"] = pretrain_mse
         return self

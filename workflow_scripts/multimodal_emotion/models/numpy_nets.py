@@ -13,7 +13,7 @@ divergence, layer-wise pre-training, back-propagation) visible and testable:
   Gaussian (unit variance) or Bernoulli visible units: free energy, CD-1 gradients;
 * :func:`pretrain_autoencoder_layer`: one sigmoid autoencoder layer trained on its
   reconstruction (greedy layer-wise pre-training of a stacked autoencoder);
-* :func:`minibatches`, :func:`mean_squared_error`.
+* :func:`mean_squared_error` (mini-batches: :func:`~.training.minibatches`).
 
 Everything is float64 and seeded by an explicit ``numpy.random.Generator``.
 """
@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
+
+from .training import minibatches
 
 logger = logging.getLogger("multimodal_emotion.models")
 
@@ -47,14 +49,6 @@ def logit(p: np.ndarray) -> np.ndarray:
 def mean_squared_error(target: np.ndarray, output: np.ndarray) -> float:
     """Mean over windows and features of the squared error (BDDAE's reconstruction MSE)."""
     return float(np.mean(np.square(output - target)))
-
-
-def minibatches(n: int, batch_size: int | None, rng: np.random.Generator) -> list[np.ndarray]:
-    """Shuffled index batches covering ``range(n)`` once; one ordered batch if ``batch_size`` is None or >= n."""
-    if batch_size is None or batch_size >= n:
-        return [np.arange(n)]
-    order = rng.permutation(n)
-    return [order[i:i + batch_size] for i in range(0, n, batch_size)]
 
 
 def glorot_uniform(rng: np.random.Generator, n_in: int, n_out: int) -> np.ndarray:

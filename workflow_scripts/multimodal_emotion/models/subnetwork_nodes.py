@@ -41,7 +41,10 @@ from typing import ClassVar
 
 import numpy as np
 
-from .base import EmotionModel, FeatureScaler, WindowData, _check_range, run_epochs
+from .base import EmotionModel
+from .checks import check_range
+from .data import WindowData
+from .training import FeatureScaler, run_epochs
 from .numpy_nets import logit, ridge_solve, sigmoid
 
 ARRAYS_FILE = "subnetwork_nodes.npz"
@@ -120,6 +123,9 @@ class SubnetworkNodes(EmotionModel):
         ``u`` maps each node's desired output to [margin, 1 - margin], in (0, 0.5).
     n_classes : int | None
         None infers ``max(train.y) + 1``.
+    n_eeg_features : int | None
+        Array input only: the first ``n_eeg_features`` columns of ``X`` are EEG, the rest the
+        other modality; None: all EEG (see :class:`~.base.EmotionModel`).
     seed : int
         Seeds the first node's random input weights.
     max_epochs : int
@@ -136,6 +142,9 @@ class SubnetworkNodes(EmotionModel):
     is_network: ClassVar[bool] = False
     needs_tensorflow: ClassVar[bool] = False
 
+    nodes_: list[dict] = []
+    top_: np.ndarray | None = None
+
     def __init__(
         self,
         *,
@@ -143,6 +152,7 @@ class SubnetworkNodes(EmotionModel):
         C: float = 1.0,
         margin: float = 0.05,
         n_classes: int | None = None,
+        n_eeg_features: int | None = None,
         seed: int = 0,
         max_epochs: int = 20,
         patience: int = 5,
@@ -150,13 +160,15 @@ class SubnetworkNodes(EmotionModel):
         batch_size: int | None = None,
     ) -> None:
         self._store_params(locals())
-        _check_range("node_size", node_size, low=1, kind=int)
-        _check_range("C", C, low=0.0, low_open=True)
-        _check_range("margin", margin, low=0.0, high=0.49, low_open=True)
-        if max_epochs < 1:
-            raise ValueError(f"max_epochs (the most subnetwork nodes) must be >= 1, got {max_epochs!r}.")
-        self.nodes_: list[dict] = []
-        self.top_: np.ndarray | None = None
+
+    def _check_params(self) -> None:
+        super()._check_params()
+        p = self._params
+        check_range("node_size", p["node_size"], low=1, kind=int)
+        check_range("C", p["C"], low=0.0, low_open=True)
+        check_range("margin", p["margin"], low=0.0, high=0.49, low_open=True)
+        if p["max_epochs"] < 1:
+            raise ValueError(f"max_epochs (the most subnetwork nodes) must be >= 1, got {p['max_epochs']!r}.")
 
     def required_modalities(self) -> tuple[str, ...]:
         return ("eeg",)
@@ -174,7 +186,7 @@ class SubnetworkNodes(EmotionModel):
         x1 = self._x1(data)
         return np.hstack([self._node_output(node, x1) for node in self.nodes_[:n_nodes]])
 
-    def decision_function(self, data: WindowData) -> np.ndarray:
+    def _decision_function(self, data: WindowData) -> np.ndarray:
         """The top layer's outputs (least-squares fit of one-hot targets), shape (n_windows, n_classes)."""
         self._check_fitted()
         return self.node_features(data) @ self.top_
@@ -182,14 +194,14 @@ class SubnetworkNodes(EmotionModel):
     def squared_error(self, data: WindowData) -> float:
         """Mean squared error of the outputs against the one-hot targets on ``data``."""
         targets = np.eye(self.n_classes_)[data.y]
-        return float(np.mean(np.square(targets - self.decision_function(data))))
+        return float(np.mean(np.square(targets - self._decision_function(data))))
 
     def split_figures(self, data: WindowData) -> dict[str, float]:
         """``squared_error`` of the split (search CSV: ``{split}_squared_error``)."""
         return {"squared_error": self.squared_error(data)}
 
     # ---- training --------------------------------------------------------------------
-    def fit(self, train: WindowData, val: WindowData | None = None) -> SubnetworkNodes:
+    def _fit(self, train: WindowData, val: WindowData | None = None) -> SubnetworkNodes:
         """Add subnetwork nodes one at a time (steps 1-2), refitting the top layer (3)
         after each; keep the number of nodes with the best monitored accuracy."""
         p = self._params

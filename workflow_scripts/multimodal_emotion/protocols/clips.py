@@ -7,8 +7,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from ..recording import ConfigError
-from .folds import (DatasetFacts, ExperimentError, Fold, RecordingWindows, carve_validation, missing_classes,
-                    warn_missing_test_classes)
+from .folds import (VALIDATION_PER_CLASS, DatasetFacts, ExperimentError, Fold, RecordingWindows, carve_validation,
+                    missing_classes, warn_missing_test_classes)
 
 KIND = "clips"
 POOLED = False
@@ -20,9 +20,7 @@ PROPERTIES = {
                     "description": "clips - trials (1-based) of the training part"},
     "validation_clips": {"type": "array", "items": {"type": "integer", "minimum": 1}, "uniqueItems": True,
                          "description": "clips - trials of the validation split (early stopping and selection)"},
-    "validation_per_class": {"type": "integer", "minimum": 0, "description": "clips (when validation_clips is not "
-                             "given) and trial_folds - the last N training trials of every class form the validation "
-                             "split (labels differ per session, so fixed clip numbers cannot be balanced)"},
+    "validation_per_class": VALIDATION_PER_CLASS,
     "test_clips": {"type": "array", "items": {"type": "integer", "minimum": 1}, "minItems": 1, "uniqueItems": True,
                    "description": "clips - trials of the test part"},
 }

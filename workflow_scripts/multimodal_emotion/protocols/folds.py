@@ -56,6 +56,12 @@ COMMON_PROPERTIES = {
 }
 
 
+#: The validation split carved from the training trials (clips, trial_folds).
+VALIDATION_PER_CLASS = {"type": "integer", "minimum": 0, "description": "clips (when validation_clips is not given) and "
+                        "trial_folds - the last N training trials of every class form the validation split (labels "
+                        "differ per session, so fixed clip numbers cannot be balanced)"}
+
+
 def stable_hash(text: str) -> int:
     """A hash of ``text`` that is the same on every machine and Python (seeds, not security)."""
     return zlib.crc32(text.encode())

@@ -7,8 +7,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from ..recording import ConfigError
-from .folds import (DatasetFacts, ExperimentError, Fold, RecordingWindows, carve_validation, missing_classes,
-                    warn_missing_test_classes)
+from .folds import (VALIDATION_PER_CLASS, DatasetFacts, ExperimentError, Fold, RecordingWindows, carve_validation,
+                    missing_classes, warn_missing_test_classes)
 
 KIND = "trial_folds"
 POOLED = False
@@ -19,9 +19,7 @@ PROPERTIES = {
     "folds": {"type": "array", "minItems": 2,
               "items": {"type": "array", "items": {"type": "integer", "minimum": 1}, "minItems": 1, "uniqueItems": True},
               "description": "trial_folds - trial positions (1-based, within a session) of each fold's test part"},
-    "validation_per_class": {"type": "integer", "minimum": 0, "description": "clips (when validation_clips is not "
-                             "given) and trial_folds - the last N training trials of every class form the validation "
-                             "split (labels differ per session, so fixed clip numbers cannot be balanced)"},
+    "validation_per_class": VALIDATION_PER_CLASS,
 }
 REQUIRED = ["folds"]
 

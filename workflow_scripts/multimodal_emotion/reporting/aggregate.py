@@ -10,7 +10,6 @@ from pathlib import Path
 from ..datasets import get as dataset_module
 from ..store import atomic_path
 from .figures import accuracy_figure, confusion_figure, learning_curves_figure, per_subject_figure
-from ..protocols import get as protocol_kind
 from .labels import NORMALISATION_LABELS, TRAINING_MAJORITY, natural_order
 from .tables import EXPERIMENT_PRINT_COLUMNS, collect_results, compact_hyperparameters, summary_table, write_table
 
@@ -79,6 +78,8 @@ def pooled_report(results, *, dataset: str, protocol: Mapping, tables_dir: str, 
     (``{dataset}_{name}_accuracy``, with the protocol and normalisation in columns and
     caption, without the paper's reference rows) and one row per subject and model
     (``{dataset}_{name}_per_subject``)."""
+    from ..protocols import get as protocol_kind
+
     name, module, kind = protocol["name"], dataset_module(dataset), protocol_kind(protocol["kind"])
     what = f"{module.TITLE}, protocol '{name}': {kind.LABEL}; {NORMALISATION_LABELS[protocol['normalisation']]}"
     table = summary_table(results, dataset=dataset, reference=False, unit=kind.UNIT)

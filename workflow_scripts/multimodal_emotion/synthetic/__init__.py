@@ -15,54 +15,46 @@ import logging
 from collections.abc import Mapping
 from pathlib import Path
 
-from . import deap, seed, seed_iv, seed_lab, seed_v
+from . import deap, dreamer, seed, seed_files, seed_iv, seed_lab, seed_v
 from .config import DEFAULT_SEED_BANDS, EffectSpec, SyntheticConfig
 
 log = logging.getLogger(__name__)
 
-__all__ = ["BY_PATH", "DEFAULT_SEED_BANDS", "EffectSpec", "SyntheticConfig", "deap", "seed", "seed_iv", "seed_lab",
-           "seed_v", "synthetic_stage"]
+__all__ = ["BY_PATH", "DEFAULT_SEED_BANDS", "EffectSpec", "SyntheticConfig", "deap", "dreamer", "file_inputs", "file_mem_mb",
+           "file_settings", "seed", "seed_files", "seed_iv", "seed_lab", "seed_v", "synthetic_stage"]
 
-# Datasets whose synthetic module writes any of its files from the file's path alone
-# (``write(relpath, output, cfg=, dataset_config=)``): one generic rule
+# Every dataset's synthetic module writes any of its files from the file's path alone:
+# ``write(relpath, output, cfg=, dataset_config=)``, optionally ``inputs(relpath,
+# dataset_config)`` (files of the copy it is computed from) and ``settings_of(relpath)``
+# (keys of the dataset block it depends on besides ``synthetic_*``). One generic rule
 # (``synthetic_file`` in rules/data.smk) serves them all.
-BY_PATH = {"seed_iv": seed_iv, "seed_v": seed_v}
+BY_PATH = {"seed": seed_files, "deap": deap, "seed_iv": seed_iv, "seed_v": seed_v, "dreamer": dreamer}
 
 
-def synthetic_stage(
-    *, kind: str, outputs: Mapping[str, str], config: Mapping, subject: int = 0, session: int = 0,
-    inputs: Mapping | None = None, dataset: str = "", relpath: str = "", dataset_config: Mapping | None = None,
-) -> None:
-    """Write one synthetic file set for a Snakemake rule.
+def file_settings(dataset: str, relpath: str, dataset_block: Mapping) -> dict:
+    """The slice of the dataset's config block that file ``relpath`` depends on (so an
+    unrelated edit does not rewrite it): its ``synthetic_*`` keys and those the module names."""
+    extra = getattr(BY_PATH[dataset], "settings_of", lambda _: ())(relpath)
+    return {key: value for key, value in dataset_block.items() if key.startswith("synthetic_") or key in extra}
 
-    ``kind``: seed_labels, seed_session, seed_time, seed_raw, seed_extracted,
-    seed_multimodal_eeg, seed_multimodal_eye, deap_subject, deap_raw, deap_ratings (one per
-    rule of ``rules/data.smk``), or ``by_path``: file ``relpath`` of ``dataset`` (:data:`BY_PATH`).
-    """
+
+def file_inputs(dataset: str, relpath: str, settings: Mapping) -> list[str]:
+    """Paths (relative to the copy's folder) of the synthetic files ``relpath`` is computed from."""
+    return list(getattr(BY_PATH[dataset], "inputs", lambda *_: [])(relpath, settings))
+
+
+def file_mem_mb(relpath: str) -> int:
+    """Memory of one synthetic file's job: a raw recording holds a whole session at 512-1000 Hz."""
+    return 6000 if Path(relpath).suffix in (".cnt", ".bdf") else 3000
+
+
+def synthetic_stage(*, outputs: Mapping[str, str], config: Mapping, dataset: str, relpath: str,
+                    dataset_config: Mapping | None = None) -> None:
+    """Write file ``relpath`` of ``dataset``'s synthetic copy (:data:`BY_PATH`) for rule ``synthetic_file``."""
     cfg = SyntheticConfig.from_config(config)
-    inputs = inputs or {}
-    if kind == "by_path":
-        (output,) = outputs.values()
-        BY_PATH[dataset].write(relpath, output, cfg=cfg, dataset_config=dict(dataset_config or {}))
-        log.info("Wrote synthetic %s file %s: %s", dataset, relpath, output)
-        return
-    writers = {
-        "seed_labels": lambda: seed.write_labels(outputs["labels"]),
-        "seed_session": lambda: seed.write_session(outputs["eeg"], None, subject=subject, session=session, cfg=cfg),
-        "seed_eye_movements": lambda: seed.write_session(None, outputs["eye"], subject=subject, session=session,
-                                                         cfg=cfg),
-        "seed_time": lambda: seed.write_time(outputs["time"], cfg=cfg),
-        "seed_raw": lambda: seed.write_raw(outputs["cnt"], mat_path=inputs["mat"], subject=subject, cfg=cfg),
-        "seed_extracted": lambda: seed_lab.write_extracted(outputs["extracted"], mat_path=inputs["mat"]),
-        "seed_multimodal_eeg": lambda: seed_lab.write_multimodal_eeg(outputs["npz"], mat_path=inputs["mat"]),
-        "seed_multimodal_eye": lambda: seed_lab.write_multimodal_eye(outputs["eye"], mat_path=inputs["mat"],
-                                                                     subject=subject, session=session, cfg=cfg),
-        "deap_subject": lambda: deap.write_subject(outputs["data"], subject=subject, cfg=cfg),
-        "deap_raw": lambda: deap.write_raw(outputs["bdf"], dat_path=inputs["dat"], subject=subject, cfg=cfg),
-        "deap_ratings": lambda: deap.write_ratings(
-            outputs["ratings"], dat_paths={int(Path(p).stem[1:]): p for p in inputs["dat"]}, cfg=cfg),
-    }
-    if kind not in writers:
-        raise ValueError(f"Invalid value for 'kind'. Allowed values are {sorted(writers)}, but got {kind!r} instead.")
-    writers[kind]()
-    log.info("Wrote synthetic %s: %s", kind, sorted(outputs.values()))
+    (output,) = outputs.values()
+    if dataset not in BY_PATH:
+        raise ValueError(f"Invalid value for 'dataset'. Allowed values are {sorted(BY_PATH)}, but got {dataset!r} "
+                         "instead.")
+    BY_PATH[dataset].write(relpath, output, cfg=cfg, dataset_config=dict(dataset_config or {}))
+    log.info("Wrote synthetic %s file %s: %s", dataset, relpath, output)

@@ -86,3 +86,11 @@ def rng_for(cfg: SyntheticConfig, *keys: int) -> np.random.Generator:
     """The random generator of one file: seeded from (seed, *keys), so any file can be
     regenerated alone and comes out identical."""
     return np.random.default_rng(np.random.SeedSequence([cfg.seed, *keys]))
+
+
+def copy_root(output, relpath: str):
+    """The synthetic copy's folder holding ``output``, the file at ``relpath`` inside it
+    (where a file written from its path finds the files it is computed from)."""
+    from pathlib import Path
+
+    return Path(output).parents[len(Path(relpath).parts) - 1]

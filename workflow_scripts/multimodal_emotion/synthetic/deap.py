@@ -20,7 +20,7 @@ import numpy as np
 from ..datasets import deap as fmt
 from ..recording import EYE_EVENT_CODES, fit_length
 from ..store import atomic_path
-from .config import SyntheticConfig, rng_for, subject_gains
+from .config import SyntheticConfig, copy_root, rng_for, subject_gains
 from .py2pickle import dump_arrays
 from .signals import apply_effects, blink_waveform, channel_maps, channel_positions, eeg_clip, eye_events, pink_noise, savemat, scalp_mixing
 
@@ -135,6 +135,54 @@ def write_ratings(path: str | Path, *, dat_paths: Mapping[int, str], cfg: Synthe
             _, labels = fmt.load_arrays(dat)
             write_ratings_csv(tmp, participant=subject, presentation_order=presentation_order(subject, cfg),
                               labels=labels, append=i > 0)
+
+
+# --- any file from its path (rule synthetic_file) ----------------------------------------
+
+
+def settings_of(relpath: str) -> tuple[str, ...]:
+    """Keys of the deap block a file depends on besides its ``synthetic_*`` ones: the
+    ratings table lists the configured subjects."""
+    return ("subjects",) if relpath == fmt.RATINGS_FILE else ()
+
+
+def _subject_file(relpath: str) -> tuple[str, int]:
+    """(folder, subject) of a per-subject file ``{folder}/sNN.{dat,mat,bdf}``; other paths are refused."""
+    parts = Path(relpath).parts
+    suffixes = {fmt.PYTHON_DIR: ".dat", fmt.MATLAB_DIR: ".mat", fmt.RAW_DIR: ".bdf"}
+    if len(parts) == 2 and parts[0] in suffixes and Path(parts[1]).suffix == suffixes[parts[0]]:
+        stem = Path(parts[1]).stem
+        if len(stem) == 3 and stem[0] == "s" and stem[1:].isdigit():
+            return parts[0], int(stem[1:])
+    raise ValueError(f"{relpath}: not a file of the synthetic DEAP copy ({fmt.PYTHON_DIR}/sNN.dat, "
+                     f"{fmt.MATLAB_DIR}/sNN.mat, {fmt.RAW_DIR}/sNN.bdf or {fmt.RATINGS_FILE})")
+
+
+def _dat(subject: int) -> str:
+    return f"{fmt.PYTHON_DIR}/s{subject:02d}.dat"
+
+
+def inputs(relpath: str, dataset_config: Mapping) -> list[str]:
+    """The files of the copy (relative paths) that ``relpath`` is computed from: the
+    subject's ``.dat`` for its ``.bdf``, every configured subject's for the ratings."""
+    if relpath == fmt.RATINGS_FILE:
+        return [_dat(subject) for subject in dataset_config["subjects"]]
+    folder, subject = _subject_file(relpath)
+    return [_dat(subject)] if folder == fmt.RAW_DIR else []
+
+
+def write(relpath: str, output: str | Path, *, cfg: SyntheticConfig, dataset_config: Mapping) -> None:
+    """Write the file ``relpath`` (relative to the DEAP folder) of the synthetic copy."""
+    root = copy_root(output, relpath)
+    if relpath == fmt.RATINGS_FILE:
+        write_ratings(output, dat_paths={int(Path(p).stem[1:]): root / p for p in inputs(relpath, dataset_config)},
+                      cfg=cfg)
+        return
+    folder, subject = _subject_file(relpath)
+    if folder == fmt.RAW_DIR:
+        write_raw(output, dat_path=root / _dat(subject), subject=subject, cfg=cfg)
+    else:
+        write_subject(output, subject=subject, cfg=cfg)
 
 
 # --- raw recordings -----------------------------------------------------------------------
