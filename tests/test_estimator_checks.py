@@ -19,7 +19,8 @@ from sklearn.utils.estimator_checks import estimator_checks_generator
 from multimodal_emotion.models import MODELS
 
 #: Tiny settings per model (``n_eeg_features=1``: the bimodal models split the checks'
-#: arrays into one EEG column and the rest as the other modality).
+#: arrays into one EEG column and the rest as the other modality). A model not listed
+#: (a new one) is checked with its defaults.
 TINY = {
     "bimodal_lstm": dict(eeg_hidden=4, other_hidden=2, sequence_length=2, max_epochs=3, patience=2,
                          n_eeg_features=1),
@@ -73,7 +74,7 @@ def _check_name(check) -> str:
 
 def _cases():
     for name, cls in MODELS.items():
-        estimator = cls().set_params(**TINY[name])
+        estimator = cls().set_params(**TINY.get(name, {}))  # a new model: its defaults
         tensorflow = cls.needs_tensorflow
         for est, check in estimator_checks_generator(estimator, legacy=True):
             check_name = _check_name(check)
@@ -95,8 +96,9 @@ def test_sklearn_estimator_check(estimator, check):
 
 
 def test_every_registered_model_is_checked():
-    assert set(TINY) == set(MODELS)
-    assert set(SKIPPED) | {n for n, c in MODELS.items() if c.needs_tensorflow} == set(MODELS)
+    checked = {case.id.split("-")[0] for case in _cases() if not case.marks}
+    assert checked == set(MODELS)
+    assert set(TINY) <= set(MODELS) and set(SKIPPED) <= set(MODELS)
 
 
 def test_cross_val_score_with_trial_groups():

@@ -19,9 +19,14 @@ refittable SVM layer; DCCA is not: its classifier is a linear SVM fitted once) a
 ``needs_tensorflow``; rules, experiments and the config
 schema read it (adding a model = one module + one entry here + one config entry).
 
-All share :class:`~.base.EmotionModel`'s interface (``fit(train, val=None)``,
-``predict``, ``decision_function``, ``save``, ``load``, ``history``).
-:func:`~.refit.refit_last_layer` is the SVM refit of Sec. 3.2 for the two networks.
+All are scikit-learn classifiers sharing :class:`~.base.EmotionModel`'s interface:
+``fit(X, y, groups=...)`` on arrays (docs/using-a-model.md) or ``fit(train, val=None)`` on
+the workflow's :class:`~.data.WindowData` splits, ``predict``, ``decision_function``,
+``score``, ``save``, ``load``, ``history``. :func:`~.refit.refit_last_layer` is the SVM
+refit of Sec. 3.2 for the two networks. Modules besides the models: :mod:`~.base` (the
+interface), :mod:`~.data` (WindowData), :mod:`~.training` (scaling, seeding,
+mini-batches, early stopping, traced steps), :mod:`~.checks`, :mod:`~.liblinear`,
+:mod:`~.refit`, :mod:`~.finite_newton`, :mod:`~.numpy_nets`, :mod:`~.grouped_lstm`.
 TensorFlow is imported only when a network is built or loaded.
 """
 

@@ -44,12 +44,12 @@ def folds(features, *, protocol: Mapping, task: str, seed: int) -> list[Fold]:
                       validation_clips=protocol.get("validation_clips", []), test_clips=protocol["test_clips"],
                       eeg_feature=protocol.get("eeg_feature", "de"),
                       validation_per_class=protocol.get("validation_per_class", 0),
-                      threshold=protocol.get("threshold", 5.0))
+                      threshold=protocol.get("threshold"))
 
 
 def clip_folds(
     features, *, task: str, train_clips: Sequence[int], validation_clips: Sequence[int], test_clips: Sequence[int],
-    eeg_feature: str = "de", validation_per_class: int = 0, threshold: float = 5.0,
+    eeg_feature: str = "de", validation_per_class: int = 0, threshold: float | None = None,
 ) -> list[Fold]:
     """One fold, fixed clips per split.
 

@@ -1,4 +1,5 @@
-"""What the tables and figures call the models, selection modes and protocols."""
+"""What the tables and figures call the models, selection modes and normalisations (a protocol
+kind's label is its module's ``LABEL``, ``protocols/``)."""
 
 from __future__ import annotations
 

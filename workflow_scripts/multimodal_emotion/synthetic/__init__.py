@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from . import deap, dreamer, seed, seed_files, seed_iv, seed_lab, seed_v, seed_vii
+from ..recording import check_option
 from .config import DEFAULT_SEED_BANDS, EffectSpec, SyntheticConfig
 
 log = logging.getLogger(__name__)
@@ -54,8 +55,6 @@ def synthetic_stage(*, outputs: Mapping[str, str], config: Mapping, dataset: str
     """Write file ``relpath`` of ``dataset``'s synthetic copy (:data:`BY_PATH`) for rule ``synthetic_file``."""
     cfg = SyntheticConfig.from_config(config)
     (output,) = outputs.values()
-    if dataset not in BY_PATH:
-        raise ValueError(f"Invalid value for 'dataset'. Allowed values are {sorted(BY_PATH)}, but got {dataset!r} "
-                         "instead.")
+    check_option("dataset", dataset, sorted(BY_PATH))
     BY_PATH[dataset].write(relpath, output, cfg=cfg, dataset_config=dict(dataset_config or {}))
     log.info("Wrote synthetic %s file %s: %s", dataset, relpath, output)
