@@ -61,4 +61,4 @@ def folds(features, *, protocol: Mapping, task: str, seed: int) -> list[Fold]:
     return trial_folds(features, task=task, folds=fold_positions(per_session, protocol.get("clips_per_fold",
                                                                                            CLIPS_PER_FOLD)),
                        validation_per_class=protocol.get("validation_per_class", 1),
-                       eeg_feature=protocol.get("eeg_feature", "de"), threshold=protocol.get("threshold", 5.0))
+                       eeg_feature=protocol.get("eeg_feature", "de"), threshold=protocol.get("threshold"))
