@@ -33,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "workflow_scripts")
 
 import numpy as np  # noqa: E402
 from multimodal_emotion import features, synthetic  # noqa: E402
+from multimodal_emotion.features import stage as feature_stage_module  # noqa: E402  (the job looks up QC here)
 from multimodal_emotion.datasets import seed as seed_ds  # noqa: E402
 
 
@@ -63,7 +64,7 @@ def main() -> None:
     parser.add_argument("--step", type=float, default=1.0, help="window step in s (default 1)")
     parser.add_argument("--repeats", type=int, default=4, help="runs with QC arrays on and off each (default 4)")
     args = parser.parse_args()
-    originals = {name: getattr(features, name) for name in ("channel_sd", "mean_channel_psd")}
+    originals = {name: getattr(feature_stage_module, name) for name in ("channel_sd", "mean_channel_psd")}
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         stem = seed_ds.real_session_stem(1, 1)
@@ -103,13 +104,13 @@ def main() -> None:
         def job_on() -> None:
             state = {"qc_s": 0.0, "qc_cpu_s": 0.0}
             for name, function in _qc_timers(state, originals).items():
-                setattr(features, name, function)
+                setattr(feature_stage_module, name, function)
             runs_on.append(job())
             inside.append((state["qc_s"], state["qc_cpu_s"]))
 
         def job_off() -> None:
             for name, function in _qc_off(len(seed_ds.CHANNELS)).items():
-                setattr(features, name, function)
+                setattr(feature_stage_module, name, function)
             runs_off.append(job())
 
         runs_on, runs_off, inside = [], [], []  # (wall, CPU) seconds
@@ -118,7 +119,7 @@ def main() -> None:
             for run in ((job_on, job_off) if round_ % 2 == 0 else (job_off, job_on)):  # ABBA order
                 run()
         for name, function in originals.items():
-            setattr(features, name, function)
+            setattr(feature_stage_module, name, function)
         from multimodal_emotion.store import read_features
 
         n_windows = read_features(tmp / "features.h5").de.shape[0]
