@@ -11,6 +11,7 @@ import pytest
 from multimodal_emotion import datasets, recording, synthetic  # noqa: F401
 from multimodal_emotion.datasets import deap as deap_ds, seed as seed_ds  # noqa: F401
 from multimodal_emotion.datasets.bcmi import cnt as cnt_format
+from multimodal_emotion.datasets.deap import raw as deap_raw
 from multimodal_emotion.recording import RawFormatError
 
 SEED_FS = 1000
@@ -541,9 +542,9 @@ def test_deap_bdf_wrong_sampling_rate(tmp_path):
 def test_deap_bdf_status_channel_of_later_subjects(tmp_path, status_name):
     bdf = tmp_path / "s25.bdf"
     _small_bdf(bdf, n_starts=40, status_name=status_name)
-    opened = deap_ds._open_bdf(bdf, verbose="error")
+    opened = deap_raw._open_bdf(bdf, verbose="error")
     assert opened.ch_names[-1] == status_name
-    assert len(deap_ds._deap_video_onsets(bdf, opened, status_name, verbose="error")) == 40
+    assert len(deap_raw._deap_video_onsets(bdf, opened, status_name, verbose="error")) == 40
 
 
 # --- sample width and amplitude plausibility ------------------------------------------

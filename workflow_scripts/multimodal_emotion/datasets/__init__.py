@@ -1,6 +1,6 @@
 """The dataset registry: one module per dataset, all behind the same contract.
 
-A dataset module (``seed.py``, ``deap.py``) provides:
+A dataset module (``seed``, ``deap``; a module or a package) provides:
 
 - identity: ``NAME``, ``TITLE``, ``FOLDER`` (of the synthetic copy), ``TABLE_CAPTION``,
   ``RECORDING_PATTERN`` (regex of its recording names), ``subject_of(recording)``;

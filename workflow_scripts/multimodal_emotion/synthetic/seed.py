@@ -93,7 +93,8 @@ def session_eye_clips(*, subject: int, session: int, cfg: SyntheticConfig,
     """The session's eye movements as :class:`~..recording.EyeClip` per clip (the same
     signals :func:`write_session` writes; regenerated from the seeds, no file read)."""
     _, eye_vars = session_signals(subject=subject, session=session, cfg=cfg, clip_seconds=clip_seconds)
-    return [fmt._to_contract(eye_vars[f"pupil_{k}"], eye_vars[f"events_{k}"]) for k in range(1, fmt.N_CLIPS + 1)]
+    return [fmt.eye_tables_to_contract(eye_vars[f"pupil_{k}"], eye_vars[f"events_{k}"])
+            for k in range(1, fmt.N_CLIPS + 1)]
 
 
 def session_signals(

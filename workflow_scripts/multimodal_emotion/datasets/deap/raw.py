@@ -1,273 +1,37 @@
-"""DEAP (Queen Mary University of London): layout, constants, readers, class mapping.
-
-Everything the workflow knows about DEAP lives here:
-
-- **layout and discovery**: ``data_preprocessed_python/sXX.dat`` (Python 2 pickles),
-  ``data_preprocessed_matlab/sXX.mat``, raw ``data_original/sXX.bdf`` and
-  ``metadata_csv/participant_ratings.csv``;
-- **readers** for the preprocessed entry (:func:`read_subject`) and the raw entry
-  (:func:`read_bdf`, which rebuilds the preprocessed arrays from the BDF), both giving a
-  :class:`~..recording.Recording` (3 s pre-trial baseline dropped);
-- **class mapping**: each rating (1-9) is high (class 1) above the protocol's
-  threshold (default 5), else low.
-
-Every problem with a file raises :class:`~..recording.DataFormatError` (raw files:
-:class:`~..recording.RawFormatError`) with one line naming the file and the problem.
-
-Units: EEG, EOG and EMG in µV (MNE's volts x 1e6); GSR, respiration, plethysmograph and
-temperature in the physical unit the BDF header gives (a voltage unit becomes µV).
-"""
+"""DEAP's raw entry: ``data_original/sXX.bdf`` (BioSemi, 512 Hz) and
+``metadata_csv/participant_ratings.csv``, rebuilt into the preprocessed release's arrays
+(:func:`read_bdf`)."""
 
 from __future__ import annotations
 
 import logging
-import pickle
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
-from ..recording import (
-    DataFormatError,
-    LabelClasses,
-    RawFormatError,
-    Recording,
-    Segment,
-    check_eeg,
-    check_file,
-    check_finite,
-    check_option,
-    first_line,
-    loadmat,
-    name_list,
-    resample_npad,
-    resample_step,
-    sha256_of,
+from ...recording import RawFormatError, check_file, first_line, name_list, resample_npad, resample_step
+from .spec import (
+    BASELINE_S,
+    EEG_CHANNELS,
+    LABEL_NAMES,
+    N_SAMPLES,
+    N_TRIALS,
+    PERIPHERAL_SOURCES,
+    RATING_COLUMNS,
+    RAW_SFREQ,
+    SFREQ,
+    STATUS_CHANNEL,
+    STATUS_MASK,
+    TWENTE_CHANNELS,
+    VIDEO_S,
+    VIDEO_START_CODE,
 )
-from ._resources import read_lines
 
 logger = logging.getLogger(__name__)
 
-# --- identity ---------------------------------------------------------------------------
-NAME = "deap"
-FOLDER = "DEAP"  # the synthetic copy's folder under <results>/synthetic
-TITLE = "DEAP"
-TABLE_CAPTION = "DEAP, high/low arousal and valence (paper Table 2)"
-RECORDING_PATTERN = r"s\d\d"
-
-# --- preprocessed python/matlab, 128 Hz -------------------------------------------------
-ALL_CHANNELS: tuple[str, ...] = read_lines("deap_channels.txt")
-EEG_CHANNELS: tuple[str, ...] = ALL_CHANNELS[:32]  # Geneva order
-CHANNELS = EEG_CHANNELS
-PERIPHERAL_CHANNELS: tuple[str, ...] = ALL_CHANNELS[32:]
-SFREQ = 128.0
-N_TRIALS = 40
-N_SEGMENTS = N_TRIALS
-DEFAULT_PROTOCOL = {"kind": "kfold", "tasks": ["arousal", "valence"], "threshold": 5.0, "n_folds": 10,
-                    "fold_unit": "trial", "validation": True, "eeg_feature": "de"}
-N_SAMPLES = 8064
-BASELINE_S = 3.0
-TRIAL_S = N_SAMPLES / SFREQ - BASELINE_S  # 60 s of video per trial
-PYTHON_DIR = "data_preprocessed_python"
-MATLAB_DIR = "data_preprocessed_matlab"
-RAW_DIR = "data_original"
-ROOT_FOLDERS = (PYTHON_DIR, MATLAB_DIR, RAW_DIR, "metadata_csv")  # what marks a DEAP copy's root
-RATINGS_FILE = "metadata_csv/participant_ratings.csv"
-LABEL_NAMES = ("valence", "arousal", "dominance", "liking")
-RATING_RANGE = (1.0, 9.0)
-ENTRIES = ("preprocessed", "raw")
-READ_OPTIONS: tuple[str, ...] = ("entry",)  # config keys of the deap block passed to read()
-CLASSES = {name: LabelClasses(kind="threshold", class_names=("low", "high"), default_threshold=5.0)
-           for name in LABEL_NAMES}
-#: Size of a complete ``sXX.dat`` (40 x 40 x 8064 float64 data + labels, Python 2 pickle).
-COMPLETE_DAT_BYTES = 103_220_745
-# The pickles were written by Python 2's cPickle: byte strings need this encoding.
-PICKLE_ENCODING = "latin1"
-
-# --- raw recordings (BioSemi BDF, 512 Hz) -----------------------------------------------
-RAW_SFREQ = 512.0
-# EEG order of s01-s22 (recorded in Twente); s23-s32 use the Geneva order
-# (EEG_CHANNELS). Kept in resources/deap_twente_channels.txt because it could not be
-# confirmed from DEAP's readme here: it is BioSemi's standard 32-channel order (MNE's
-# "biosemi32" montage); see the Notes of read_bdf.
-TWENTE_CHANNELS: tuple[str, ...] = read_lines("deap_twente_channels.txt")
-EXG_CHANNELS: tuple[str, ...] = tuple(f"EXG{k}" for k in range(1, 9))
-# Non-EEG channels 41-47 of the BDF, then the trigger channel (48).
-AUX_CHANNELS: tuple[str, ...] = ("GSR1", "GSR2", "Erg1", "Erg2", "Resp", "Plet", "Temp")
-STATUS_CHANNEL = "Status"
-STATUS_MASK = 0xFF  # trial codes sit in the low 8 bits of the 24-bit Status word
-VIDEO_START_CODE = 4  # "start of music video playback" (60 s)
-VIDEO_S = 60.0
-# Status codes of DEAP's presentation (the synthetic timeline writes them).
-CODE_RATING = 1
-CODE_SYNC = 2
-CODE_FIXATION = 3
-CODE_POST_FIXATION = 5
-CODE_END = 7
-# How channels 33-40 of the preprocessed files are built from the BDF, in the order of
-# PERIPHERAL_CHANNELS: (positive, negative) for bipolar pairs, (name, None) for
-# channels copied as they are.
-PERIPHERAL_SOURCES: tuple[tuple[str, str | None], ...] = (
-    ("EXG1", "EXG2"),  # hEOG: left of left eye - right of right eye
-    ("EXG3", "EXG4"),  # vEOG: above - below right eye
-    ("EXG5", "EXG6"),  # zEMG: zygomaticus major
-    ("EXG7", "EXG8"),  # tEMG: trapezius
-    ("GSR1", None),  # GSR
-    ("Resp", None),  # respiration belt
-    ("Plet", None),  # plethysmograph
-    ("Temp", None),  # temperature
-)
-RATING_COLUMNS = ("Participant_id", "Trial", "Experiment_id") + tuple(name.capitalize() for name in LABEL_NAMES)
 _VOLT_UNITS = {"uV": 1.0, "\u00b5V": 1.0, "\u03bcV": 1.0, "mV": 1e3, "V": 1e6, "nV": 1e-3}
-
-
-def subject_stem(subject: int) -> str:
-    """File stem of a DEAP subject, e.g. ``subject_stem(1) == "s01"``."""
-    return f"s{subject:02d}"
-
-
-def subject_of(recording: str) -> str:
-    """Subject id of a stem (``"s07"`` -> ``"7"``)."""
-    return recording.lstrip("s").lstrip("0") or "0"
-
-
-# --- configuration hooks ----------------------------------------------------------------
-
-
-def shortest_segment_s(config: Mapping) -> float | None:
-    """Every DEAP trial has 60 s of video."""
-    return TRIAL_S
-
-
-def recordings(config: Mapping, root: Path) -> list[str]:
-    """``sXX`` stems of the configured subjects."""
-    return [subject_stem(s) for s in config["deap"]["subjects"]]
-
-
-def input_files(config: Mapping, root: Path, recording: str) -> dict[str, str]:
-    """Files of one subject by role, for the configured entry and format."""
-    cfg = config["deap"]
-    if cfg.get("entry", "preprocessed") == "raw":
-        files = {"bdf": root / RAW_DIR / f"{recording}.bdf", "ratings": root / RATINGS_FILE}
-    elif cfg.get("format", "python") == "matlab":
-        files = {"data": root / MATLAB_DIR / f"{recording}.mat"}
-    else:
-        files = {"data": root / PYTHON_DIR / f"{recording}.dat"}
-    return {role: str(path) for role, path in files.items()}
-
-
-def read(files: Mapping[str, str], *, entry: str = "preprocessed") -> Recording:
-    """Read one subject of the configured ``entry`` from its files by role (see :func:`input_files`)."""
-    check_option("entry", entry, ENTRIES)
-    if entry == "raw":
-        bdf = Path(files["bdf"])
-        data, labels = read_bdf(bdf, files["ratings"], participant=int(bdf.stem.lstrip("s")))
-        return recording_from_arrays(bdf, data, labels, sources=[bdf, Path(files["ratings"])])
-    return read_subject(files["data"])
-
-
-# --- preprocessed files -----------------------------------------------------------------
-
-
-def load_arrays(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
-    """``data`` and ``labels`` of a preprocessed file as stored (unchecked shapes).
-
-    ``.dat``: a Python 2 pickle, loaded with ``encoding="latin1"`` as DEAP's readme says;
-    ``.mat``: Matlab v5.
-    """
-    path = Path(path)
-    check_file(path)
-    if path.suffix == ".mat":
-        content = loadmat(path)
-    else:
-        try:
-            with open(path, "rb") as f:
-                content = pickle.load(f, encoding=PICKLE_ENCODING)
-        except (EOFError, pickle.UnpicklingError) as err:
-            if isinstance(err, EOFError) or "truncated" in str(err):
-                raise DataFormatError(
-                    path, f"truncated pickle: {path.stat().st_size} bytes on disk, the data end before the "
-                    f"pickle does (a complete subject file of this layout is {COMPLETE_DAT_BYTES / 1e6:.0f} MB)"
-                ) from None
-            raise DataFormatError(path, f"unreadable pickle ({type(err).__name__}: {str(err)[:80]})") from None
-        except Exception as err:
-            raise DataFormatError(
-                path, f"unreadable pickle ({type(err).__name__}: {str(err)[:80]})"
-            ) from None
-        if not isinstance(content, dict):
-            raise DataFormatError(path, f"pickle holds a {type(content).__name__}, expected a dict")
-    for key in ("data", "labels"):
-        if key not in content:
-            raise DataFormatError(path, f"no '{key}' entry (found: {sorted(content)})")
-    return np.asarray(content["data"]), np.asarray(content["labels"])
-
-
-def read_subject(path: str | Path) -> Recording:
-    """Read one DEAP subject, ``data_preprocessed_python/sXX.dat`` or ``..._matlab/sXX.mat``.
-
-    ``data`` must be (40, 40, 8064) at 128 Hz (3 s baseline + 60 s), ``labels`` (40, 4)
-    in [1, 9]. The 3 s pre-trial baseline is dropped here: features use the 60 s of
-    video only.
-    """
-    path = Path(path)
-    data, labels = load_arrays(path)
-    return recording_from_arrays(path, data, labels, sources=[path])
-
-
-def recording_from_arrays(path: Path, data: np.ndarray, labels: np.ndarray, *, sources: list[Path]) -> Recording:
-    """Validate DEAP's ``data`` (40, 40, 8064) and ``labels`` (40, 4) and build the Recording
-    (baseline dropped); ``path`` names the file in errors."""
-    path = Path(path)
-    expected = (N_TRIALS, len(ALL_CHANNELS), N_SAMPLES)
-    if data.ndim != 3 or data.shape[1] != expected[1]:
-        raise DataFormatError(
-            path, f"'data' has shape {data.shape}, expected {expected} (trials, channels, samples)"
-        )
-    if data.shape[0] != expected[0]:
-        raise DataFormatError(path, f"'data' has {data.shape[0]} trials, expected {expected[0]}")
-    if data.shape[2] != expected[2]:
-        raise DataFormatError(
-            path, f"'data' has {data.shape[2]} samples per trial, expected {expected[2]}"
-        )
-    if labels.shape != (N_TRIALS, len(LABEL_NAMES)):
-        raise DataFormatError(
-            path, f"'labels' has shape {labels.shape}, expected ({N_TRIALS}, 4)"
-        )
-    check_finite(path, "'labels'", labels)
-    low, high = RATING_RANGE
-    if labels.min() < low or labels.max() > high:
-        raise DataFormatError(
-            path, f"ratings outside [{low:g}, {high:g}] (min {labels.min():g}, max {labels.max():g})"
-        )
-    start = int(round(BASELINE_S * SFREQ))
-    n_eeg = len(EEG_CHANNELS)
-    segments = []
-    for t in range(N_TRIALS):
-        trial = data[t, :, start:]
-        eeg = check_eeg(path, f"trial {t + 1} EEG", trial[:n_eeg], n_eeg)
-        other = np.asarray(trial[n_eeg:], dtype=np.float64)
-        check_finite(path, f"trial {t + 1} peripheral signals", other)
-        segments.append(
-            Segment(index=t + 1, eeg=eeg, other=other, labels=labels[t].astype(np.float64))
-        )
-    return Recording(
-        name=path.stem,
-        sfreq=SFREQ,
-        ch_names=EEG_CHANNELS,
-        label_names=LABEL_NAMES,
-        segments=segments,
-        other_kind="peripheral",
-        other_names=PERIPHERAL_CHANNELS,
-        source_files={str(p): sha256_of(p) for p in sources},
-        classes=dict(CLASSES),
-        subject=subject_of(path.stem),
-        dataset=NAME,
-    )
-
-
-
-# --- raw recordings ---------------------------------------------------------------------
 
 
 def read_bdf(
@@ -579,4 +343,3 @@ def _physical(raw, name: str, units: dict) -> np.ndarray:
     if unit in _VOLT_UNITS:
         return data * 1e6  # MNE scaled the physical value to volts
     return data
-
