@@ -14,7 +14,15 @@ from ..store import FeatureFile, package_version
 from .lab_recipe import DE_SCALES, lab_agreement, lab_de, recipe_attrs, smooth_clip
 from .modalities import eye_feature_names, eye_features, other_feature_names, other_features
 from .qc import channel_sd, mean_channel_psd
-from .spectral import Bands, band_log_bias, band_power, band_problem, bandpass_recording, differential_entropy, window_starts
+from .spectral import (
+    Bands,
+    band_log_bias,
+    band_power,
+    band_problem,
+    bandpass_recording,
+    differential_entropy,
+    window_starts,
+)
 
 log = logging.getLogger(__name__)
 
