@@ -12,8 +12,9 @@ within each trial (:mod:`.seed_lab`), and our eye features in the lab's column o
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from types import ModuleType
 
 import numpy as np
 
@@ -94,3 +95,22 @@ def lab_features(trial: Trial, *, sfreq: float, window_s: float, eye_columns: Se
     ours = features.eye_feature_names()
     eye = features.eye_features(trial.eye, starts_s=starts / sfreq, window_s=window_s)
     return de, psd, eye[:, [ours.index(name) for name in eye_columns]]
+
+
+def upsampled_recording(fmt: ModuleType, trials: Iterable[Trial], bounds: Sequence[tuple[int, int]], *,
+                        rng: np.random.Generator, gap_s: float) -> np.ndarray:
+    """A session's raw recording at ``fmt.RAW_SFREQ``, rows in ``fmt.RAW_CHANNELS`` order:
+    1/f EEG (10 µV) on every channel, then each trial's ``fmt.SFREQ`` EEG upsampled
+    (polyphase) onto the EEG rows from its start (``bounds``: (start, end) s per trial);
+    ``gap_s`` of rest after the last trial."""
+    from scipy.signal import resample_poly
+
+    factor = int(fmt.RAW_SFREQ / fmt.SFREQ)
+    n_total = int((bounds[-1][1] + gap_s) * fmt.RAW_SFREQ)
+    rows = [fmt.RAW_CHANNELS.index(c) for c in fmt.CHANNELS]
+    data = (10.0 * pink_noise(rng, len(fmt.RAW_CHANNELS), n_total, sfreq=fmt.RAW_SFREQ)).astype(np.float32)
+    for trial, (start, _) in zip(trials, bounds):
+        upsampled = resample_poly(trial.eeg, factor, 1, axis=1)
+        first = int(start * fmt.RAW_SFREQ)
+        data[rows, first:first + upsampled.shape[1]] = upsampled
+    return data

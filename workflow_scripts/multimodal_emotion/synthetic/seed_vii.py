@@ -30,11 +30,11 @@ import numpy as np
 from ..datasets import seed_vii as fmt
 from ..store import atomic_path
 from .config import SyntheticConfig, rng_for
-from .family import lab_features, session_trials, trial_seconds
+from .family import lab_features, session_trials, trial_seconds, upsampled_recording
 from .seed import write_cnt
 from .seed_iv import EFFECTS
 from .seed_lab import lds_smooth
-from .signals import pink_noise, savemat
+from .signals import savemat
 
 KEY = 7  # random streams of SEED-VII
 SCORES = {  # 0 disgust, 1 fear, 2 sad, 3 neutral, 4 happy, 5 anger, 6 surprise
@@ -142,18 +142,9 @@ def _write_raw(output, *, cfg: SyntheticConfig, dataset_config: Mapping, subject
                wrong_annotations: bool) -> None:
     """The 1000 Hz recording of one session: each 200 Hz clip upsampled x5 (polyphase) at
     its times, 1/f EEG during the rests, M1/M2/ECG/HEO/VEO beside the 62 channels."""
-    from scipy.signal import resample_poly
-
-    factor = int(fmt.RAW_SFREQ / fmt.SFREQ)
     bounds = timestamps(cfg, dataset_config, session)
-    n_total = int((bounds[-1][1] + GAP_S) * fmt.RAW_SFREQ)
-    rng = rng_for(cfg, KEY, 3, subject, session)
-    rows = [fmt.RAW_CHANNELS.index(c) for c in fmt.CHANNELS]
-    data = (10.0 * pink_noise(rng, len(fmt.RAW_CHANNELS), n_total, sfreq=fmt.RAW_SFREQ)).astype(np.float32)
-    for trial, (start, _) in zip(trials(cfg, dataset_config, subject, session), bounds):
-        upsampled = resample_poly(trial.eeg, factor, 1, axis=1)
-        first = int(start * fmt.RAW_SFREQ)
-        data[rows, first:first + upsampled.shape[1]] = upsampled
+    data = upsampled_recording(fmt, trials(cfg, dataset_config, subject, session), bounds,
+                               rng=rng_for(cfg, KEY, 3, subject, session), gap_s=GAP_S)
     events = [(int(s * fmt.RAW_SFREQ), fmt.CLIP_START) for s, _ in bounds]
     if not wrong_annotations:
         events += [(int(e * fmt.RAW_SFREQ), fmt.CLIP_END) for _, e in bounds]
