@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from ..recording import ConfigError, DataFormatError, LabelClasses, Recording, Segment, ShippedFeatures, \
-    ShippedWindows, check_file, check_option
+    check_file, check_option
 from . import bcmi
 from ._resources import read_lines
 from .bcmi import eeg_mat, feature_mat
@@ -200,17 +200,10 @@ def read_features(path: str | Path, eye_path: str | Path | None, *, feature: str
                 raise DataFormatError(eye_path, f"eye_{t} has {other.shape[0]} windows but {feature}{t} of "
                                       f"{path.name} has {de.shape[0]}: the rows are not aligned with the EEG windows")
             finite = np.isfinite(other).all(axis=1)
-        if not finite.all():
-            if nan_windows == "error":
-                raise DataFormatError(eye_path, f"eye_{t}: {int((~finite).sum())} window(s) with NaN/inf (first window "
-                                      f"{int(np.argmin(finite))}); set {NAME}.nan_windows: drop to leave them out")
-            dropped += int((~finite).sum())
-            if not finite.any():
-                raise DataFormatError(eye_path, f"eye_{t}: no window without NaN/inf")
-        segments.append(Segment(
-            index=t, eeg=np.empty((len(CHANNELS), 0)), other=None, labels=np.array([labels[t - 1]], dtype=np.float64),
-            shipped=ShippedWindows(de=de[finite], psd=psd[finite], other=None if other is None else other[finite],
-                                   start_s=np.arange(de.shape[0])[finite] * WINDOW_S)))
+        dropped += bcmi.nan_windows_left_out(finite, nan_windows=nan_windows, config_key=NAME, path=eye_path,
+                                             what=f"eye_{t}")
+        segments.append(bcmi.shipped_segment(SPEC, index=t, label=labels[t - 1], de=de, psd=psd, other=other,
+                                             finite=finite, window_s=WINDOW_S))
     sources = [path] + ([eye_path] if eye is not None else [])
     origin = (f"the SEED-IV lab's eeg_feature_smooth {feature} / {feature_mat.PSD_OF[feature]} ({path.name}, session "
               f"{session})" + ("" if eye is None else " and its 31 eye features (eye_feature_smooth; names after the "

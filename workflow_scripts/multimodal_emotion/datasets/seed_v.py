@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from ..recording import ConfigError, DataFormatError, LabelClasses, Recording, Segment, ShippedFeatures, \
-    ShippedWindows, check_eeg, check_file, check_option
+    check_eeg, check_file, check_option
 from . import bcmi, seed
 from .bcmi import cnt, pickled
 
@@ -184,19 +184,11 @@ def read_features(path: str | Path, eye_path: str | Path | None, *, sessions: Se
             other = eye[key]
             finite &= np.isfinite(other).all(axis=1)
         if not finite.all():
-            if nan_windows == "error":
-                where = path if not np.isfinite(de).all() else eye_path
-                raise DataFormatError(where, f"data[{key}] (session {session}, trial {trial}): {int((~finite).sum())} "
-                                      f"window(s) with NaN/inf (first window {int(np.argmin(finite))}); set "
-                                      f"{NAME}.nan_windows: drop to leave them out")
-            dropped += int((~finite).sum())
-            if not finite.any():
-                raise DataFormatError(path, f"data[{key}]: no window without NaN/inf")
-        segments.append(Segment(
-            index=key + 1, eeg=np.empty((len(CHANNELS), 0)), other=None, labels=np.array([label], dtype=np.float64),
-            shipped=ShippedWindows(de=np.ascontiguousarray(de[finite]), psd=None,
-                                   other=None if other is None else other[finite],
-                                   start_s=np.arange(n)[finite] * WINDOW_S)))
+            dropped += bcmi.nan_windows_left_out(
+                finite, nan_windows=nan_windows, config_key=NAME, path=path if not np.isfinite(de).all() else eye_path,
+                what=f"data[{key}] (session {session}, trial {trial})", empty_path=path, empty_what=f"data[{key}]")
+        segments.append(bcmi.shipped_segment(SPEC, index=key + 1, label=label, de=de, psd=None, other=other,
+                                             finite=finite, window_s=WINDOW_S))
     sources = [path] + ([eye_path] if eye is not None else [])
     origin = (f"the SEED-V lab's EEG_DE_features ({path.name}, {order} columns)"
               + ("" if eye is None else f" and its 33 eye features ({eye_path.parent.name}/{eye_path.name}; names "

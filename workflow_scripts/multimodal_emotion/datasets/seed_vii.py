@@ -38,7 +38,7 @@ from pathlib import Path
 import numpy as np
 
 from ..recording import ConfigError, DataFormatError, LabelClasses, RawFormatError, Recording, Segment, \
-    ShippedFeatures, ShippedWindows, check_eeg, check_file, check_option
+    ShippedFeatures, check_eeg, check_file, check_option
 from . import bcmi, seed
 from .bcmi import cnt, video_mat
 
@@ -254,17 +254,10 @@ def read_features(path: str | Path, eye_path: str | Path | None, labels_path: st
             if other.shape[0] < de.shape[0]:  # one eye row short: the EEG's last window goes
                 de, psd, finite = de[:other.shape[0]], psd[:other.shape[0]], finite[:other.shape[0]]
             finite = np.isfinite(other).all(axis=1)
-        if not finite.all():
-            if nan_windows == "error":
-                raise DataFormatError(eye_path, f"'{v}': {int((~finite).sum())} window(s) with NaN/inf (first window "
-                                      f"{int(np.argmin(finite))}); set {NAME}.nan_windows: drop to leave them out")
-            dropped += int((~finite).sum())
-            if not finite.any():
-                raise DataFormatError(eye_path, f"'{v}': no window without NaN/inf")
-        segments.append(Segment(
-            index=v, eeg=np.empty((len(CHANNELS), 0)), other=None, labels=np.array([labels[v]], dtype=np.float64),
-            shipped=ShippedWindows(de=de[finite], psd=psd[finite], other=None if other is None else other[finite],
-                                   start_s=np.arange(de.shape[0])[finite] * WINDOW_S)))
+        dropped += bcmi.nan_windows_left_out(finite, nan_windows=nan_windows, config_key=NAME, path=eye_path,
+                                             what=f"'{v}'")
+        segments.append(bcmi.shipped_segment(SPEC, index=v, label=labels[v], de=de, psd=psd, other=other,
+                                             finite=finite, window_s=WINDOW_S))
     sources = [path, labels_path] + ([eye_path] if eye is not None else [])
     origin = (f"the SEED-VII lab's EEG_features {feature}_<v> / psd_<v> ({path.name}, {order})"
               + ("" if eye is None else f" and its 33 eye features ({eye_path.parent.name}/{eye_path.name}; "

@@ -42,6 +42,16 @@ def trial_seconds(cfg: SyntheticConfig, *, key: int, session: int, n_trials: int
     return [float(d) for d in np.round(rng_for(cfg, key, 0, session).uniform(low, high, n_trials))]
 
 
+
+def raw_trial_bounds(cfg: SyntheticConfig, *, key: int, session: int, n_trials: int, seconds: Sequence[float],
+                     first_start_s: int, gap_s: int) -> list[tuple[int, int]]:
+    """Whole-second (start, end) of every trial of a synthetic raw session: the first
+    starts at ``first_start_s``, ``gap_s`` of rest after each (lengths: :func:`trial_seconds`)."""
+    bounds, start = [], first_start_s
+    for duration in trial_seconds(cfg, key=key, session=session, n_trials=n_trials, seconds=seconds):
+        bounds.append((start, start + int(duration)))
+        start += int(duration) + gap_s
+    return bounds
 def session_trials(
     cfg: SyntheticConfig, *, key: int, subject: int, session: int, labels: Sequence[int], channels: Sequence[str],
     sfreq: float, seconds: Sequence[float], effects: Sequence[EffectSpec], scores: Mapping[int, Mapping[str, float]],

@@ -30,7 +30,7 @@ import numpy as np
 from ..datasets import seed_vii as fmt
 from ..store import atomic_path
 from .config import SyntheticConfig, rng_for
-from .family import lab_features, session_trials, trial_seconds, upsampled_recording
+from .family import lab_features, raw_trial_bounds, session_trials, upsampled_recording
 from .seed import write_cnt
 from .seed_iv import EFFECTS
 from .seed_lab import lds_smooth
@@ -78,12 +78,8 @@ def clip_eye_features(trial) -> np.ndarray:
 
 def timestamps(cfg: SyntheticConfig, dataset_config: Mapping, session: int) -> list[tuple[int, int]]:
     """Whole-second (start, end) of every clip of a synthetic raw session."""
-    bounds, start = [], FIRST_START_S
-    for duration in trial_seconds(cfg, key=KEY, session=session, n_trials=fmt.N_TRIALS,
-                                  seconds=_seconds(dataset_config)):
-        bounds.append((start, start + int(duration)))
-        start += int(duration) + GAP_S
-    return bounds
+    return raw_trial_bounds(cfg, key=KEY, session=session, n_trials=fmt.N_TRIALS, seconds=_seconds(dataset_config),
+                            first_start_s=FIRST_START_S, gap_s=GAP_S)
 
 
 def label_rows() -> list[list]:

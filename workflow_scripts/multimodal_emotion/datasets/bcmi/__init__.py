@@ -36,7 +36,16 @@ from pathlib import Path
 
 import numpy as np
 
-from ...recording import ConfigError, DataFormatError, LabelClasses, Recording, Segment, ShippedFeatures, sha256_of
+from ...recording import (
+    ConfigError,
+    DataFormatError,
+    LabelClasses,
+    Recording,
+    Segment,
+    ShippedFeatures,
+    ShippedWindows,
+    sha256_of,
+)
 
 # The lab's bands as its readmes state them (inclusive edges, Hz), in the order of the
 # last axis of every smoothed-feature variable (SEED and SEED-IV alike).
@@ -125,3 +134,32 @@ def recording(
         classes={spec.label_name: spec.classes}, subject=subject, dataset=spec.name, shipped=shipped,
         trials_per_session=trials_per_session,
     )
+
+
+def nan_windows_left_out(finite: np.ndarray, *, nan_windows: str, config_key: str, path: Path | None, what: str,
+                         empty_path: Path | None = None, empty_what: str | None = None) -> int:
+    """How many windows of a trial ``finite`` leaves out (NaN/inf in its shipped features).
+
+    With ``nan_windows`` ``"error"`` any such window is one line naming ``path`` and ``what``
+    (the trial) and the config key that drops them (``{config_key}.nan_windows``); with
+    ``"drop"`` their count, unless no window is left (one line naming ``empty_path`` and
+    ``empty_what``, by default ``path`` and ``what``)."""
+    if finite.all():
+        return 0
+    if nan_windows == "error":
+        raise DataFormatError(path, f"{what}: {int((~finite).sum())} window(s) with NaN/inf (first window "
+                              f"{int(np.argmin(finite))}); set {config_key}.nan_windows: drop to leave them out")
+    if not finite.any():
+        raise DataFormatError(empty_path or path, f"{empty_what or what}: no window without NaN/inf")
+    return int((~finite).sum())
+
+
+def shipped_segment(spec: Spec, *, index: int, label: float, de: np.ndarray, psd: np.ndarray | None,
+                    other: np.ndarray | None, finite: np.ndarray, window_s: float) -> Segment:
+    """A segment of the lab's shipped features (no signal): the windows ``finite`` keeps,
+    each starting at its position x ``window_s``."""
+    return Segment(
+        index=index, eeg=np.empty((len(spec.channels), 0)), other=None, labels=np.array([label], dtype=np.float64),
+        shipped=ShippedWindows(de=np.ascontiguousarray(de[finite]), psd=None if psd is None else psd[finite],
+                               other=None if other is None else other[finite],
+                               start_s=np.arange(de.shape[0])[finite] * window_s))

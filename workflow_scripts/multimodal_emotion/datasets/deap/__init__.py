@@ -27,59 +27,16 @@ from pathlib import Path
 
 from ...recording import Recording, check_option
 from .preprocessed import (  # noqa: F401 - re-exported: the dataset module's interface
-    load_arrays,
-    read_subject,
-    recording_from_arrays,
+    load_arrays, read_subject, recording_from_arrays
 )
-from .raw import (  # noqa: F401 - re-exported: the dataset module's interface
-    read_bdf,
-)
+from .raw import read_bdf  # noqa: F401 - re-exported: the dataset module's interface
 from .spec import (  # noqa: F401 - re-exported: the dataset module's interface
-    ALL_CHANNELS,
-    AUX_CHANNELS,
-    BASELINE_S,
-    CHANNELS,
-    CLASSES,
-    CODE_END,
-    CODE_FIXATION,
-    CODE_POST_FIXATION,
-    CODE_RATING,
-    CODE_SYNC,
-    COMPLETE_DAT_BYTES,
-    DEFAULT_PROTOCOL,
-    EEG_CHANNELS,
-    ENTRIES,
-    EXG_CHANNELS,
-    FOLDER,
-    LABEL_NAMES,
-    MATLAB_DIR,
-    NAME,
-    N_SAMPLES,
-    N_SEGMENTS,
-    N_TRIALS,
-    PERIPHERAL_CHANNELS,
-    PERIPHERAL_SOURCES,
-    PICKLE_ENCODING,
-    PYTHON_DIR,
-    RATINGS_FILE,
-    RATING_COLUMNS,
-    RATING_RANGE,
-    RAW_DIR,
-    RAW_SFREQ,
-    READ_OPTIONS,
-    RECORDING_PATTERN,
-    ROOT_FOLDERS,
-    SFREQ,
-    STATUS_CHANNEL,
-    STATUS_MASK,
-    TABLE_CAPTION,
-    TITLE,
-    TRIAL_S,
-    TWENTE_CHANNELS,
-    VIDEO_S,
-    VIDEO_START_CODE,
-    subject_of,
-    subject_stem,
+    ALL_CHANNELS, AUX_CHANNELS, BASELINE_S, CHANNELS, CLASSES, CODE_END, CODE_FIXATION, CODE_POST_FIXATION,
+    CODE_RATING, CODE_SYNC, COMPLETE_DAT_BYTES, DEFAULT_PROTOCOL, EEG_CHANNELS, ENTRIES, EXG_CHANNELS, FOLDER,
+    LABEL_NAMES, MATLAB_DIR, NAME, N_SAMPLES, N_SEGMENTS, N_TRIALS, PERIPHERAL_CHANNELS, PERIPHERAL_SOURCES,
+    PICKLE_ENCODING, PYTHON_DIR, RATINGS_FILE, RATING_COLUMNS, RATING_RANGE, RAW_DIR, RAW_SFREQ, READ_OPTIONS,
+    RECORDING_PATTERN, ROOT_FOLDERS, SFREQ, STATUS_CHANNEL, STATUS_MASK, TABLE_CAPTION, TITLE, TRIAL_S,
+    TWENTE_CHANNELS, VIDEO_S, VIDEO_START_CODE, subject_of, subject_stem
 )
 
 
