@@ -34,6 +34,16 @@ def _seed_bounds(n_clips: int = seed_ds.N_CLIPS) -> tuple[list[int], list[int], 
     return starts, ends, ends[-1] + gap
 
 
+def _write_session_files(directory: Path, data: np.ndarray, names: list[str], starts, ends, *,
+                         sfreq: float) -> tuple[Path, Path]:
+    """``1_1.cnt`` (a start event per clip) and ``time.txt`` of a session in ``directory``."""
+    cnt = directory / "1_1.cnt"
+    synthetic.seed.write_cnt(cnt, data, ch_names=names, sfreq=sfreq, events=[(s, 1) for s in starts])
+    time_txt = directory / "time.txt"
+    synthetic.seed.write_time_txt(time_txt, starts=starts, ends=ends)
+    return cnt, time_txt
+
+
 def _write_seed_session(
     directory: Path,
     *,
@@ -49,11 +59,7 @@ def _write_seed_session(
     t = np.arange(n_times) / sfreq
     amps = _seed_amplitudes()
     data = np.array([amps[n] * np.sin(2 * np.pi * SINE_HZ * t + k) for k, n in enumerate(names)])
-    cnt = directory / "1_1.cnt"
-    synthetic.seed.write_cnt(cnt, data, ch_names=names, sfreq=sfreq, events=[(s, 1) for s in starts])
-    time_txt = directory / "time.txt"
-    synthetic.seed.write_time_txt(time_txt, starts=starts, ends=ends)
-    return cnt, time_txt
+    return _write_session_files(directory, data, names, starts, ends, sfreq=sfreq)
 
 
 # --- CNT writer -----------------------------------------------------------------------
@@ -240,11 +246,7 @@ def _write_broadband_session(directory: Path, *, seed: int = 0) -> tuple[Path, P
     data += 10.0 * np.sin(2 * np.pi * 10.0 * t + rng.uniform(0, 2 * np.pi, (len(names), 1)))
     data += 5.0 * np.sin(2 * np.pi * 23.0 * t) + 5.0 * np.sin(2 * np.pi * 150.0 * t)
     data += rng.uniform(-5000.0, 5000.0, (len(names), 1))
-    cnt = directory / "1_1.cnt"
-    synthetic.seed.write_cnt(cnt, data, ch_names=names, sfreq=SEED_FS, events=[(s, 1) for s in starts])
-    time_txt = directory / "time.txt"
-    synthetic.seed.write_time_txt(time_txt, starts=starts, ends=ends)
-    return cnt, time_txt
+    return _write_session_files(directory, data, names, starts, ends, sfreq=SEED_FS)
 
 
 def test_polyphase_clips_equal_the_fft_clips_within_the_anti_alias_filters(tmp_path):

@@ -137,71 +137,66 @@ def test_deap_wrong_keys(tmp_path):
         deap_ds.read_subject(path)
 
 
-def test_seed_wrong_channel_count(tmp_path, seed_files):
-    content = _seed_vars(seed_files)
-    key = next(k for k in content if k.endswith("_eeg3"))
-    content[key] = content[key][:60]
-    scipy.io.savemat(tmp_path / "1_x.mat", content)
-    with pytest.raises(DataFormatError, match=rf"1_x\.mat: {key} has 60 channels, expected 62"):
+def _clip_key(content: dict, clip: int) -> str:
+    """The variable of clip ``clip`` (its prefix is the subject's initials)."""
+    return next(k for k in content if k.endswith(f"_eeg{clip}"))
+
+
+def _with_clip(clip: int, index, value):
+    """An edit of a SEED EEG file's variables: ``clip``'s array with ``[index] = value``."""
+    def edit(content: dict) -> dict:
+        key = _clip_key(content, clip)
+        array = content[key].copy()
+        array[index] = value
+        return {**content, key: array}
+    return edit
+
+
+SEED_EEG_BREAKS = {  # id: (edit of the variables, the problem the one line states)
+    "wrong-channel-count": (lambda c: {**c, _clip_key(c, 3): c[_clip_key(c, 3)][:60]},
+                            r"\w+_eeg3 has 60 channels, expected 62"),
+    "too-few-clips": (lambda c: {k: v for k, v in c.items() if not k.endswith(("_eeg14", "_eeg15"))},
+                      r"found 13 clips, expected 15 \(missing \[14, 15\]"),
+    "nan": (_with_clip(2, (5, 100), np.nan), r"\w+_eeg2 contains 1 NaN/inf values"),
+    "inf": (_with_clip(2, (5, 100), np.inf), r"\w+_eeg2 contains 1 NaN/inf values"),
+    "flat-channel": (_with_clip(1, 10, 0.0), r"\w+_eeg1 has 1 flat \(zero-variance\) channel\(s\), first index 10"),
+}
+
+
+@pytest.mark.parametrize("edit, message", SEED_EEG_BREAKS.values(), ids=SEED_EEG_BREAKS.keys())
+def test_seed_eeg_file_with_one_thing_wrong(tmp_path, seed_files, edit, message):
+    scipy.io.savemat(tmp_path / "1_x.mat", edit(_seed_vars(seed_files)))
+    with pytest.raises(DataFormatError, match=r"1_x\.mat: " + message):
         seed_ds.read_eeg(tmp_path / "1_x.mat")
 
 
-def test_deap_wrong_channel_count(tmp_path, deap_file):
+def _with_value(key: str, index, value):
+    """An edit of a DEAP pickle's dict: ``content[key]`` with ``[index] = value``."""
+    def edit(content: dict) -> dict:
+        array = content[key].copy()
+        array[index] = value
+        return {**content, key: array}
+    return edit
+
+
+DEAP_BREAKS = {  # id: (edit of the pickled dict, the problem the one line states)
+    "wrong-channel-count": (lambda c: {**c, "data": c["data"][:, :32]},
+                            r"'data' has shape \(40, 32, 8064\), expected \(40, 40, 8064\)"),
+    "too-few-trials": (lambda c: {**c, "data": c["data"][:39], "labels": c["labels"][:39]},
+                       r"'data' has 39 trials, expected 40"),
+    "nan": (_with_value("data", (5, 36, 4000), np.nan), r"trial 6 peripheral signals contains 1 NaN/inf"),
+    "ratings-out-of-range": (_with_value("labels", (0, 1), 9.5), r"ratings outside \[1, 9\]"),
+}
+
+
+@pytest.mark.parametrize("edit, message", DEAP_BREAKS.values(), ids=DEAP_BREAKS.keys())
+def test_deap_file_with_one_thing_wrong(tmp_path, deap_file, edit, message):
     with open(deap_file, "rb") as f:
         content = pickle.load(f, encoding="latin1")
-    content["data"] = content["data"][:, :32]
     with open(tmp_path / "s02.dat", "wb") as f:
-        pickle.dump(content, f)
-    with pytest.raises(DataFormatError, match=r"s02\.dat: 'data' has shape \(40, 32, 8064\), expected \(40, 40, 8064\)"):
+        pickle.dump(edit(content), f)
+    with pytest.raises(DataFormatError, match=r"s02\.dat: " + message):
         deap_ds.read_subject(tmp_path / "s02.dat")
-
-
-def test_seed_too_few_clips(tmp_path, seed_files):
-    content = {k: v for k, v in _seed_vars(seed_files).items() if not k.endswith(("_eeg14", "_eeg15"))}
-    scipy.io.savemat(tmp_path / "1_x.mat", content)
-    with pytest.raises(DataFormatError, match=r"1_x\.mat: found 13 clips, expected 15 \(missing \[14, 15\]"):
-        seed_ds.read_eeg(tmp_path / "1_x.mat")
-
-
-def test_deap_too_few_trials(tmp_path, deap_file):
-    with open(deap_file, "rb") as f:
-        content = pickle.load(f, encoding="latin1")
-    content["data"], content["labels"] = content["data"][:39], content["labels"][:39]
-    with open(tmp_path / "s03.dat", "wb") as f:
-        pickle.dump(content, f)
-    with pytest.raises(DataFormatError, match=r"s03\.dat: 'data' has 39 trials, expected 40"):
-        deap_ds.read_subject(tmp_path / "s03.dat")
-
-
-@pytest.mark.parametrize("bad", [np.nan, np.inf])
-def test_seed_nan_inf(tmp_path, seed_files, bad):
-    content = _seed_vars(seed_files)
-    key = next(k for k in content if k.endswith("_eeg2"))
-    content[key] = content[key].copy()
-    content[key][5, 100] = bad
-    scipy.io.savemat(tmp_path / "1_x.mat", content)
-    with pytest.raises(DataFormatError, match=rf"1_x\.mat: {key} contains 1 NaN/inf values"):
-        seed_ds.read_eeg(tmp_path / "1_x.mat")
-
-
-def test_deap_nan(tmp_path, deap_file):
-    with open(deap_file, "rb") as f:
-        content = pickle.load(f, encoding="latin1")
-    content["data"][5, 36, 4000] = np.nan
-    with open(tmp_path / "s04.dat", "wb") as f:
-        pickle.dump(content, f)
-    with pytest.raises(DataFormatError, match=r"s04\.dat: trial 6 peripheral signals contains 1 NaN/inf"):
-        deap_ds.read_subject(tmp_path / "s04.dat")
-
-
-def test_flat_channel(tmp_path, seed_files):
-    content = _seed_vars(seed_files)
-    key = next(k for k in content if k.endswith("_eeg1"))
-    content[key] = content[key].copy()
-    content[key][10] = 0.0
-    scipy.io.savemat(tmp_path / "1_x.mat", content)
-    with pytest.raises(DataFormatError, match=r"1_x\.mat: .*_eeg1 has 1 flat \(zero-variance\) channel\(s\), first index 10"):
-        seed_ds.read_eeg(tmp_path / "1_x.mat")
 
 
 def test_seed_labels_out_of_range(tmp_path):
@@ -214,16 +209,6 @@ def test_seed_labels_wrong_count(tmp_path):
     scipy.io.savemat(tmp_path / "label.mat", {"label": np.zeros((1, 14))})
     with pytest.raises(DataFormatError, match=r"label\.mat: 'label' has 14 entries, expected 15"):
         seed_ds.read_labels(tmp_path / "label.mat")
-
-
-def test_deap_ratings_out_of_range(tmp_path, deap_file):
-    with open(deap_file, "rb") as f:
-        content = pickle.load(f, encoding="latin1")
-    content["labels"][0, 1] = 9.5
-    with open(tmp_path / "s05.dat", "wb") as f:
-        pickle.dump(content, f)
-    with pytest.raises(DataFormatError, match=r"s05\.dat: ratings outside \[1, 9\]"):
-        deap_ds.read_subject(tmp_path / "s05.dat")
 
 
 def test_eye_file_missing_clip(tmp_path, seed_files):

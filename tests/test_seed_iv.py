@@ -16,6 +16,8 @@ from multimodal_emotion.recording import DataFormatError
 from multimodal_emotion.synthetic import seed_iv as synth
 from multimodal_emotion.synthetic.config import SyntheticConfig
 
+from support.refusals import assert_feature_stage_refuses
+
 CFG = SyntheticConfig(seed=7)
 SECONDS = {"synthetic_trial_seconds": [12, 20]}
 STEM = ds.synthetic_stem(1, 1)
@@ -105,13 +107,9 @@ def test_readers_read_files_of_a_minimal_writer(tmp_path):
     ids=["trial-count", "eye-shape", "eye-not-aligned", "nan"],
 )
 def test_bad_inputs_give_one_line_naming_the_file_and_no_output(tmp_path, kwargs, role, message):
-    files = _write_minimal(tmp_path, **kwargs)
-    output = tmp_path / "out" / "3_20150101.h5"
-    with pytest.raises(DataFormatError, match=message) as info:
-        features.feature_stage(dataset="seed_iv", inputs=files, bandpass={}, bands={}, window_s=4.0, step_s=4.0,
-                               output=str(output), read_options={"entry": "features"})
-    assert "\n" not in str(info.value) and str(info.value).startswith(files[role])
-    assert not output.parent.exists() or not any(output.parent.iterdir())
+    assert_feature_stage_refuses(_write_minimal(tmp_path, **kwargs), message, role=role,
+                                 output=tmp_path / "out" / "3_20150101.h5", dataset="seed_iv", bandpass={}, bands={},
+                                 window_s=4.0, step_s=4.0, read_options={"entry": "features"})
 
 
 def test_preprocessed_entry_with_a_missing_trial_is_one_line_and_no_output(session, tmp_path):
@@ -154,27 +152,22 @@ def test_protocol_carves_one_validation_trial_per_class_and_reports_a_missing_te
 
 @pytest.mark.workflow
 def test_tiny_seed_iv_config_runs_every_model_to_the_tables(tmp_path):
-    import pandas as pd
-
-    from support.workflow import run_snakemake, tiny_config, write_config
+    from support.workflow import (
+        assert_every_model_reached_the_tables,
+        every_model_quickly,
+        run_snakemake,
+        tiny_config,
+        write_config,
+    )
 
     config = tiny_config()
     config["seed"]["enabled"] = config["deap"]["enabled"] = False
     config["seed_iv"] = {"enabled": True, "subjects": [1], "sessions": [2], "synthetic_trial_seconds": [16, 24]}
     config["experiments"]["selection"] = ["validation"]
     config["search"]["n_configs"]["seed_iv"] = 1
-    for name, spec in config["models"].items():
-        spec["enabled"] = True
-        spec.setdefault("fixed", {}).update(max_epochs=3, patience=2)
-        if spec["class"] == "bddae":
-            spec["fixed"].update(pretrain_epochs=3)
-        if spec["class"] == "bimodal_lstm":
-            spec["fixed_per_dataset"] = {"seed_iv": {"sequence_length": 2, "batch_size": 8}}
+    every_model_quickly(config, lstm=("seed_iv", {"sequence_length": 2, "batch_size": 8}))
     write_config(tmp_path, config)
     run_snakemake(tmp_path)
-    table = pd.read_csv(tmp_path / "results/tables/experiments.csv")
-    assert set(table["model"]) == set(config["models"]) and table["test_accuracy"].notna().all()
+    assert_every_model_reached_the_tables(tmp_path, config, "seed_iv")
     for name in ("seed_iv_accuracy.csv", "seed_iv_accuracy.md"):
         assert (tmp_path / "results/tables" / name).is_file()
-    for kind in ("accuracy", "per_subject", "confusion", "learning_curves"):
-        assert (tmp_path / f"results/figures/seed_iv_{kind}.png").is_file()

@@ -16,6 +16,8 @@ from multimodal_emotion.recording import DataFormatError
 from multimodal_emotion.synthetic import seed_v as synth
 from multimodal_emotion.synthetic.config import SyntheticConfig
 
+from support.refusals import assert_feature_stage_refuses
+
 CFG = SyntheticConfig(seed=7)
 SHORT = {"synthetic_trial_seconds": [8, 12]}
 
@@ -103,13 +105,9 @@ def test_readers_read_a_minimal_writer_and_tell_the_column_order(tmp_path, band_
     ids=["trial-count", "shape", "label-mismatch", "eye-not-aligned", "nan"],
 )
 def test_bad_inputs_give_one_line_naming_the_file_and_no_output(tmp_path, kwargs, role, message):
-    files = _write_minimal(tmp_path, **kwargs)
-    output = tmp_path / "out" / "4_123.h5"
-    with pytest.raises(DataFormatError, match=message) as info:
-        features.feature_stage(dataset="seed_v", inputs=files, bandpass={}, bands={}, window_s=4.0, step_s=4.0,
-                               output=str(output), read_options={"entry": "features"})
-    assert "\n" not in str(info.value) and str(info.value).startswith(files[role])
-    assert not output.parent.exists() or not any(output.parent.iterdir())
+    assert_feature_stage_refuses(_write_minimal(tmp_path, **kwargs), message, role=role,
+                                 output=tmp_path / "out" / "4_123.h5", dataset="seed_v", bandpass={}, bands={},
+                                 window_s=4.0, step_s=4.0, read_options={"entry": "features"})
 
 
 def test_ambiguous_column_order_is_refused(tmp_path):
@@ -160,25 +158,20 @@ def test_protocol_has_three_folds_by_trial_position(subject, tmp_path):
 
 @pytest.mark.workflow
 def test_tiny_seed_v_config_runs_every_model_to_the_tables(tmp_path):
-    import pandas as pd
-
-    from support.workflow import run_snakemake, tiny_config, write_config
+    from support.workflow import (
+        assert_every_model_reached_the_tables,
+        every_model_quickly,
+        run_snakemake,
+        tiny_config,
+        write_config,
+    )
 
     config = tiny_config()
     config["seed"]["enabled"] = config["deap"]["enabled"] = False
     config["seed_v"] = {"enabled": True, "subjects": [1], "sessions": [1, 2, 3], "synthetic_trial_seconds": [10, 14]}
     config["experiments"]["selection"] = ["validation"]
     config["search"]["n_configs"]["seed_v"] = 1
-    for spec in config["models"].values():
-        spec["enabled"] = True
-        spec.setdefault("fixed", {}).update(max_epochs=3, patience=2)
-        if spec["class"] == "bddae":
-            spec["fixed"].update(pretrain_epochs=3)
-        if spec["class"] == "bimodal_lstm":
-            spec["fixed_per_dataset"] = {"seed_v": {"sequence_length": 2, "batch_size": 8}}
+    every_model_quickly(config, lstm=("seed_v", {"sequence_length": 2, "batch_size": 8}))
     write_config(tmp_path, config)
     run_snakemake(tmp_path)
-    table = pd.read_csv(tmp_path / "results/tables/experiments.csv")
-    assert set(table["model"]) == set(config["models"]) and table["test_accuracy"].notna().all()
-    for kind in ("accuracy", "per_subject", "confusion", "learning_curves"):
-        assert (tmp_path / f"results/figures/seed_v_{kind}.png").is_file()
+    assert_every_model_reached_the_tables(tmp_path, config, "seed_v")

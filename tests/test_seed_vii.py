@@ -18,6 +18,8 @@ from multimodal_emotion.recording import DataFormatError
 from multimodal_emotion.synthetic import seed_vii as synth
 from multimodal_emotion.synthetic.config import SyntheticConfig
 
+from support.refusals import assert_feature_stage_refuses
+
 CFG = SyntheticConfig(seed=7)
 SHORT = {"synthetic_trial_seconds": [8, 12]}
 VIDEOS = list(range(1, 81))
@@ -207,12 +209,9 @@ def test_bad_inputs_give_one_line_naming_the_file_and_no_output(tmp_path, kwargs
     files = _write_minimal(tmp_path, **kwargs)
     if labels is not None:
         Path(files["labels"]).write_bytes(labels)
-    output = tmp_path / "out" / "4_1234.h5"
-    with pytest.raises(DataFormatError, match=message) as info:
-        features.feature_stage(dataset="seed_vii", inputs=files, bandpass={}, bands={}, window_s=4.0, step_s=4.0,
-                               output=str(output), read_options={"entry": "features"})
-    assert "\n" not in str(info.value) and str(info.value).startswith(files[role])
-    assert not output.parent.exists() or not any(output.parent.iterdir())
+    assert_feature_stage_refuses(files, message, role=role, output=tmp_path / "out" / "4_1234.h5",
+                                 dataset="seed_vii", bandpass={}, bands={}, window_s=4.0, step_s=4.0,
+                                 read_options={"entry": "features"})
 
 
 def test_a_label_sheet_with_an_unknown_emotion_is_refused(tmp_path):
@@ -267,14 +266,11 @@ def test_bad_preprocessed_inputs_give_one_line_and_no_output(tmp_path, kwargs, r
     files = _write_minimal_preprocessed(tmp_path, **kwargs)
     if labels is not None:
         Path(files["labels"]).write_bytes(labels)
-    output = tmp_path / "out" / "4_1234.h5"
-    with pytest.raises(DataFormatError, match=message) as info:
-        features.feature_stage(dataset="seed_vii", inputs=files, bandpass={"l_freq": 1.0, "h_freq": 50.0},
-                               bands=dict(ds.SPEC.bands), window_s=4.0, step_s=4.0, output=str(output),
-                               read_options={"entry": "preprocessed", "sessions": [1]}, de_scale="lab",
-                               smoothing="lds")
-    assert "\n" not in str(info.value) and str(info.value).startswith(files[role])
-    assert not output.parent.exists() or not any(output.parent.iterdir())
+    assert_feature_stage_refuses(files, message, role=role, output=tmp_path / "out" / "4_1234.h5",
+                                 dataset="seed_vii", bandpass={"l_freq": 1.0, "h_freq": 50.0},
+                                 bands=dict(ds.SPEC.bands), window_s=4.0, step_s=4.0,
+                                 read_options={"entry": "preprocessed", "sessions": [1]}, de_scale="lab",
+                                 smoothing="lds")
 
 
 # --- raw: annotations in start/end pairs, the trigger .csv where they are wrong -----------
@@ -408,25 +404,26 @@ def test_tiny_seed_vii_config_runs_every_model_to_the_tables(tmp_path):
     import pandas as pd
     import yaml
 
-    from support.workflow import REPO, merged, run_snakemake, tiny_config, write_config
+    from support.workflow import (
+        REPO,
+        assert_every_model_reached_the_tables,
+        every_model_quickly,
+        merged,
+        run_snakemake,
+        tiny_config,
+        write_config,
+    )
 
     config = merged(tiny_config(), yaml.safe_load((REPO / ".test" / "config_seed_vii.yaml").read_text()))
     config["results"] = "results"
     config["seed_vii"].update(subjects=[1], sessions=[1, 2], synthetic_trial_seconds=[10, 14])
     config["experiments"]["seed_vii_protocol"] = config["experiments"]["seed_vii_protocol"][0]  # the 4 folds
     config["experiments"]["selection"] = ["validation"]
-    for spec in config["models"].values():
-        spec["enabled"] = True
-        spec.setdefault("fixed", {}).update(max_epochs=3, patience=2)
-        if spec["class"] == "bddae":
-            spec["fixed"].update(pretrain_epochs=3)
+    every_model_quickly(config)
     write_config(tmp_path, config)
     run_snakemake(tmp_path)
-    table = pd.read_csv(tmp_path / "results/tables/experiments.csv")
-    assert set(table["model"]) == set(config["models"]) and table["test_accuracy"].notna().all()
+    assert_every_model_reached_the_tables(tmp_path, config, "seed_vii")
     assert "clip_duration" in set(pd.read_csv(tmp_path / "results/tables/seed_vii_accuracy.csv")["model"])
-    for kind in ("accuracy", "per_subject", "confusion", "learning_curves"):
-        assert (tmp_path / f"results/figures/seed_vii_{kind}.png").is_file()
     from multimodal_emotion.store import read_attrs
 
     attrs = read_attrs(tmp_path / "results/features/seed_vii/1_1234.h5")  # what tables and figures name the classes by

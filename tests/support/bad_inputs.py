@@ -321,13 +321,23 @@ def _drop(*names):
     return lambda v: {k: a for k, a in v.items() if k not in names}
 
 
+TRUNCATED_MAT = r"truncated \.mat file: \d+ bytes on disk, .+"
+
+
+def _missing_empty_truncated(name: str, dataset: str, role: str, *, truncated: str, missing: str = MISSING_AT_START,
+                             **options) -> list[BadCase]:
+    """The three ways a whole file goes wrong: missing (the run stops at start-up), empty,
+    cut short (``truncated``: the problem its one line states)."""
+    return [BadCase(f"{name}_missing", dataset, role, delete, missing, rule=None, **options),
+            BadCase(f"{name}_empty", dataset, role, empty, r"file is empty", **options),
+            BadCase(f"{name}_truncated", dataset, role, truncate, truncated, **options)]
+
+
 CASES: list[BadCase] = [
     # SEED Preprocessed_EEG/{subject}_{date}.mat
-    BadCase("seed_eeg_missing", "seed", "eeg", delete,
-            r"config key 'seed\.sessions': subject \d+ has 0 session files in .*Preprocessed_EEG, session 1 requested",
-            rule=None),
-    BadCase("seed_eeg_empty", "seed", "eeg", empty, r"file is empty"),
-    BadCase("seed_eeg_truncated", "seed", "eeg", truncate, r"truncated \.mat file: \d+ bytes on disk, .+"),
+    *_missing_empty_truncated(
+        "seed_eeg", "seed", "eeg", truncated=TRUNCATED_MAT,
+        missing=r"config key 'seed\.sessions': subject \d+ has 0 session files in .*Preprocessed_EEG, session 1 requested"),
     BadCase("seed_eeg_not_a_mat_file", "seed", "eeg", garbage, r"unreadable \.mat file \(.+\)"),
     BadCase("seed_eeg_wrong_variable_names", "seed", "eeg",
             edit_mat(lambda v: {f"clip{k}": v[eeg_key(v, k)] for k in range(1, 16)}),
@@ -345,9 +355,7 @@ CASES: list[BadCase] = [
     BadCase("seed_eeg_flat_channel", "seed", "eeg", seed_eeg_edit(1, _at(10, 0.0)),
             r"[a-z]+_eeg1 has 1 flat \(zero-variance\) channel\(s\), first index 10"),
     # SEED Eye_movements/{subject}_{date}.mat
-    BadCase("seed_eye_missing", "seed", "eye", delete, MISSING_AT_START, rule=None),
-    BadCase("seed_eye_empty", "seed", "eye", empty, r"file is empty"),
-    BadCase("seed_eye_truncated", "seed", "eye", truncate, r"truncated \.mat file: \d+ bytes on disk, .+"),
+    *_missing_empty_truncated("seed_eye", "seed", "eye", truncated=TRUNCATED_MAT),
     BadCase("seed_eye_wrong_variable_names", "seed", "eye",
             edit_mat(lambda v: {k.replace("pupil_", "diameter_"): a for k, a in v.items()}),
             r"no variable 'pupil_1' \(clip 1 missing\)"),
@@ -360,9 +368,7 @@ CASES: list[BadCase] = [
     BadCase("seed_eye_event_type_outside_set", "seed", "eye", edit_mat(lambda v: _set(v, "events_2", _at((0, 0), 9))),
             r"events_2 has unknown event types \[9\]"),
     # SEED Preprocessed_EEG/label.mat
-    BadCase("seed_labels_missing", "seed", "labels", delete, MISSING_AT_START, rule=None),
-    BadCase("seed_labels_empty", "seed", "labels", empty, r"file is empty"),
-    BadCase("seed_labels_truncated", "seed", "labels", truncate, r"truncated \.mat file: \d+ bytes on disk, .+"),
+    *_missing_empty_truncated("seed_labels", "seed", "labels", truncated=TRUNCATED_MAT),
     BadCase("seed_labels_wrong_variable_name", "seed", "labels", edit_mat(lambda v: {"labels": v["label"]}),
             r"no variable 'label' \(found: \['labels'\]\)"),
     BadCase("seed_labels_too_few_clips", "seed", "labels", edit_mat(lambda v: {"label": v["label"][:, :14]}),
@@ -370,9 +376,7 @@ CASES: list[BadCase] = [
     BadCase("seed_labels_outside_set", "seed", "labels", edit_mat(lambda v: _set(v, "label", _at((0, 3), 2))),
             r"labels \[2\] outside the allowed set \{-1, 0, 1\}"),
     # DEAP data_preprocessed_python/sXX.dat
-    BadCase("deap_missing", "deap", "data", delete, MISSING_AT_START, rule=None),
-    BadCase("deap_empty", "deap", "data", empty, r"file is empty"),
-    BadCase("deap_truncated", "deap", "data", truncate, r"truncated pickle: \d+ bytes on disk, .+"),
+    *_missing_empty_truncated("deap", "deap", "data", truncated=r"truncated pickle: \d+ bytes on disk, .+"),
     BadCase("deap_not_a_pickle", "deap", "data", garbage, r"unreadable pickle \(.+\)"),
     BadCase("deap_not_a_dict", "deap", "data", edit_pickle(lambda c: [c["data"], c["labels"]]),
             r"pickle holds a list, expected a dict"),
@@ -403,12 +407,9 @@ CASES: list[BadCase] = [
             edit_mat(lambda v: {"eeg": v["data"], "labels": v["labels"]}),
             r"no 'data' entry \(found: \['eeg', 'labels'\]\)", fmt="matlab"),
     # Raw entry (seed.entry / deap.entry: raw): SEED_RAW_EEG/{subject}_{date}.cnt + time.txt
-    BadCase("raw_seed_cnt_missing", "seed", "cnt", delete,
-            r"config key 'seed\.sessions': subject \d+ has 0 session files in .*SEED_RAW_EEG, session 1 requested",
-            rule=None, entry="raw"),
-    BadCase("raw_seed_cnt_empty", "seed", "cnt", empty, r"file is empty", rule="features", entry="raw"),
-    BadCase("raw_seed_cnt_truncated", "seed", "cnt", truncate, r"not a readable Neuroscan CNT file \(.+\)",
-            rule="features", entry="raw"),
+    *_missing_empty_truncated(
+        "raw_seed_cnt", "seed", "cnt", truncated=r"not a readable Neuroscan CNT file \(.+\)", entry="raw",
+        missing=r"config key 'seed\.sessions': subject \d+ has 0 session files in .*SEED_RAW_EEG, session 1 requested"),
     BadCase("raw_seed_cnt_not_a_cnt_file", "seed", "cnt", garbage, r"not a readable Neuroscan CNT file \(.+\)",
             rule="features", entry="raw"),
     BadCase("raw_seed_time_missing", "seed", "time", delete, MISSING_AT_START, rule=None,
@@ -416,11 +417,8 @@ CASES: list[BadCase] = [
     BadCase("raw_seed_time_too_few_clips", "seed", "time", drop_last_clip, r"found 14 start/end pairs, expected 15 clips",
             rule="features", entry="raw"),
     # data_original/sXX.bdf + metadata_csv/participant_ratings.csv
-    BadCase("raw_deap_bdf_missing", "deap", "bdf", delete, MISSING_AT_START, rule=None,
-            entry="raw"),
-    BadCase("raw_deap_bdf_empty", "deap", "bdf", empty, r"file is empty", rule="features", entry="raw"),
-    BadCase("raw_deap_bdf_truncated", "deap", "bdf", truncate,
-            r"(not a readable BDF file|.*truncated|.*file size).*", rule="features", entry="raw"),
+    *_missing_empty_truncated("raw_deap_bdf", "deap", "bdf", entry="raw",
+                              truncated=r"(not a readable BDF file|.*truncated|.*file size).*"),
     BadCase("raw_deap_bdf_not_a_bdf_file", "deap", "bdf", garbage, r"not a readable BDF file \(.+\)",
             rule="features", entry="raw"),
     BadCase("raw_deap_ratings_missing", "deap", "ratings", delete, MISSING_AT_START, rule=None,

@@ -94,3 +94,29 @@ def raw_file(workdir: Path, config: dict, dataset: str, recording: str, role: st
     from multimodal_emotion import workflow_config
 
     return workdir / workflow_config.recording_inputs(config, dataset, recording)[role]
+
+
+def every_model_quickly(config: dict, *, lstm: tuple[str, dict] | None = None) -> dict:
+    """``config`` with every model enabled for a few epochs (3, patience 2; BDDAE's
+    pre-training 3): a dataset's run of every model to the tables. ``lstm``: (dataset,
+    fixed settings) of the Bimodal-LSTM on it (``fixed_per_dataset``)."""
+    for spec in config["models"].values():
+        spec["enabled"] = True
+        spec.setdefault("fixed", {}).update(max_epochs=3, patience=2)
+        if spec["class"] == "bddae":
+            spec["fixed"].update(pretrain_epochs=3)
+        if lstm is not None and spec["class"] == "bimodal_lstm":
+            spec["fixed_per_dataset"] = {lstm[0]: lstm[1]}
+    return config
+
+
+def assert_every_model_reached_the_tables(workdir: Path, config: dict, dataset: str):
+    """Every model of ``config`` has a test accuracy in the run's experiments table and
+    ``dataset``'s figures exist; returns the table."""
+    import pandas as pd
+
+    table = pd.read_csv(workdir / "results/tables/experiments.csv")
+    assert set(table["model"]) == set(config["models"]) and table["test_accuracy"].notna().all()
+    for kind in ("accuracy", "per_subject", "confusion", "learning_curves"):
+        assert (workdir / f"results/figures/{dataset}_{kind}.png").is_file()
+    return table
