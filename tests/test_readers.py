@@ -171,7 +171,7 @@ def test_seed_eeg_file_with_one_thing_wrong(tmp_path, seed_files, edit, message)
 
 
 def _with_value(key: str, index, value):
-    """An edit of a DEAP pickle's dict: ``content[key]`` with ``[index] = value``."""
+    """An edit of a file's variables (a DEAP pickle's dict, a .mat's): ``content[key]`` with ``[index] = value``."""
     def edit(content: dict) -> dict:
         array = content[key].copy()
         array[index] = value
@@ -211,27 +211,17 @@ def test_seed_labels_wrong_count(tmp_path):
         seed_ds.read_labels(tmp_path / "label.mat")
 
 
-def test_eye_file_missing_clip(tmp_path, seed_files):
+EYE_BREAKS = {  # id: (edit of the eye file's variables, the problem the one line states)
+    "missing-clip": (lambda c: {k: v for k, v in c.items() if k != "events_7"},
+                     r"no variable 'events_7' \(clip 7 missing\)"),
+    "bad-event-type": (_with_value("events_2", (0, 0), 9), r"events_2 has unknown event types \[9\]"),
+    "nan": (_with_value("pupil_3", (4, 1), np.nan), r"pupil_3 contains 1 NaN/inf values"),
+}
+
+
+@pytest.mark.parametrize("edit, message", EYE_BREAKS.values(), ids=EYE_BREAKS.keys())
+def test_eye_file_with_one_thing_wrong(tmp_path, seed_files, edit, message):
     content = {k: v for k, v in scipy.io.loadmat(seed_files["eye"]).items() if not k.startswith("__")}
-    del content["events_7"]
-    scipy.io.savemat(tmp_path / "eye.mat", content)
-    with pytest.raises(DataFormatError, match=r"eye\.mat: no variable 'events_7' \(clip 7 missing\)"):
-        seed_ds.read_eye(tmp_path / "eye.mat")
-
-
-def test_eye_file_bad_event_type(tmp_path, seed_files):
-    content = {k: v for k, v in scipy.io.loadmat(seed_files["eye"]).items() if not k.startswith("__")}
-    content["events_2"] = content["events_2"].copy()
-    content["events_2"][0, 0] = 9
-    scipy.io.savemat(tmp_path / "eye.mat", content)
-    with pytest.raises(DataFormatError, match=r"eye\.mat: events_2 has unknown event types \[9\]"):
-        seed_ds.read_eye(tmp_path / "eye.mat")
-
-
-def test_eye_file_nan(tmp_path, seed_files):
-    content = {k: v for k, v in scipy.io.loadmat(seed_files["eye"]).items() if not k.startswith("__")}
-    content["pupil_3"] = content["pupil_3"].copy()
-    content["pupil_3"][4, 1] = np.nan
-    scipy.io.savemat(tmp_path / "eye.mat", content)
-    with pytest.raises(DataFormatError, match=r"eye\.mat: pupil_3 contains 1 NaN/inf values"):
+    scipy.io.savemat(tmp_path / "eye.mat", edit(content))
+    with pytest.raises(DataFormatError, match=r"eye\.mat: " + message):
         seed_ds.read_eye(tmp_path / "eye.mat")

@@ -152,22 +152,9 @@ def test_protocol_carves_one_validation_trial_per_class_and_reports_a_missing_te
 
 @pytest.mark.workflow
 def test_tiny_seed_iv_config_runs_every_model_to_the_tables(tmp_path):
-    from support.workflow import (
-        assert_every_model_reached_the_tables,
-        every_model_quickly,
-        run_snakemake,
-        tiny_config,
-        write_config,
-    )
+    from support.workflow import run_every_model_on
 
-    config = tiny_config()
-    config["seed"]["enabled"] = config["deap"]["enabled"] = False
-    config["seed_iv"] = {"enabled": True, "subjects": [1], "sessions": [2], "synthetic_trial_seconds": [16, 24]}
-    config["experiments"]["selection"] = ["validation"]
-    config["search"]["n_configs"]["seed_iv"] = 1
-    every_model_quickly(config, lstm=("seed_iv", {"sequence_length": 2, "batch_size": 8}))
-    write_config(tmp_path, config)
-    run_snakemake(tmp_path)
-    assert_every_model_reached_the_tables(tmp_path, config, "seed_iv")
+    run_every_model_on(tmp_path, "seed_iv", {"subjects": [1], "sessions": [2], "synthetic_trial_seconds": [16, 24]},
+                       lstm={"sequence_length": 2, "batch_size": 8})
     for name in ("seed_iv_accuracy.csv", "seed_iv_accuracy.md"):
         assert (tmp_path / "results/tables" / name).is_file()

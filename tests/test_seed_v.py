@@ -158,20 +158,7 @@ def test_protocol_has_three_folds_by_trial_position(subject, tmp_path):
 
 @pytest.mark.workflow
 def test_tiny_seed_v_config_runs_every_model_to_the_tables(tmp_path):
-    from support.workflow import (
-        assert_every_model_reached_the_tables,
-        every_model_quickly,
-        run_snakemake,
-        tiny_config,
-        write_config,
-    )
+    from support.workflow import run_every_model_on
 
-    config = tiny_config()
-    config["seed"]["enabled"] = config["deap"]["enabled"] = False
-    config["seed_v"] = {"enabled": True, "subjects": [1], "sessions": [1, 2, 3], "synthetic_trial_seconds": [10, 14]}
-    config["experiments"]["selection"] = ["validation"]
-    config["search"]["n_configs"]["seed_v"] = 1
-    every_model_quickly(config, lstm=("seed_v", {"sequence_length": 2, "batch_size": 8}))
-    write_config(tmp_path, config)
-    run_snakemake(tmp_path)
-    assert_every_model_reached_the_tables(tmp_path, config, "seed_v")
+    run_every_model_on(tmp_path, "seed_v", {"subjects": [1], "sessions": [1, 2, 3], "synthetic_trial_seconds": [10, 14]},
+                       lstm={"sequence_length": 2, "batch_size": 8})

@@ -134,9 +134,10 @@ def test_synthetic_copy_has_the_known_emotion_effect(effect_size):
 
 
 def _write_minimal(root: Path, *, subject: int = 4, layout: str = "band-major", windows=None, eye_rows=None,
-                   drop=(), shape_edit=None, random_de=False) -> dict[str, str]:
+                   drop=(), shape_edit=None, random_de=False, labels: bytes | None = None) -> dict[str, str]:
     """EEG_features/EYE_features .mat files and the label workbook, written with
-    scipy.io.savemat and pandas as the release's layout says: DE falling with the band."""
+    scipy.io.savemat and pandas as the release's layout says: DE falling with the band
+    (``labels``: bytes that replace the workbook)."""
     import pandas as pd
 
     rng = np.random.default_rng(subject)
@@ -167,6 +168,8 @@ def _write_minimal(root: Path, *, subject: int = 4, layout: str = "band-major", 
     scipy.io.savemat(files["features"], eeg_vars)
     scipy.io.savemat(files["eye"], eye_vars)
     pd.DataFrame(rows).to_excel(files["labels"], header=False, index=False)
+    if labels is not None:
+        files["labels"].write_bytes(labels)
     return {k: str(v) for k, v in files.items()}
 
 
@@ -205,11 +208,7 @@ def test_an_eye_file_one_window_off_is_cut_to_the_eeg_and_counted(tmp_path):
     ids=["wrong-shape", "eye-rows-not-matching", "missing-clip", "missing-eye-clip", "unreadable-label-sheet"],
 )
 def test_bad_inputs_give_one_line_naming_the_file_and_no_output(tmp_path, kwargs, role, message):
-    labels = kwargs.pop("labels", None)
-    files = _write_minimal(tmp_path, **kwargs)
-    if labels is not None:
-        Path(files["labels"]).write_bytes(labels)
-    assert_feature_stage_refuses(files, message, role=role, output=tmp_path / "out" / "4_1234.h5",
+    assert_feature_stage_refuses(_write_minimal(tmp_path, **kwargs), message, role=role, output=tmp_path / "out" / "4_1234.h5",
                                  dataset="seed_vii", bandpass={}, bands={}, window_s=4.0, step_s=4.0,
                                  read_options={"entry": "features"})
 
@@ -225,7 +224,8 @@ def test_a_label_sheet_with_an_unknown_emotion_is_refused(tmp_path):
         ds.read(files)
 
 
-def _write_minimal_preprocessed(root: Path, *, eeg_edit=None, eye_rows=None, drop=()) -> dict[str, str]:
+def _write_minimal_preprocessed(root: Path, *, eeg_edit=None, eye_rows=None, drop=(),
+                                labels: bytes | None = None) -> dict[str, str]:
     """Session 1 of a subject as the preprocessed entry reads it: '{v}' (62, 200 x 8) EEG, the
     eye file's '{v}' (2, 33) on its two 4 s windows, and the label workbook; written with scipy/pandas."""
     rng = np.random.default_rng(3)
@@ -236,7 +236,7 @@ def _write_minimal_preprocessed(root: Path, *, eeg_edit=None, eye_rows=None, dro
         eeg[name] = rng.normal(size=shape)
     for name in drop:
         eeg.pop(name)
-    files = _write_minimal(root)  # for its label workbook
+    files = _write_minimal(root, labels=labels)  # for its label workbook
     paths = {"eeg": root / ds.EEG_DIR / "4.mat", "eye": root / ds.EYE_DIR / "4.mat", "labels": Path(files["labels"])}
     paths["eeg"].parent.mkdir(parents=True, exist_ok=True)
     scipy.io.savemat(paths["eeg"], eeg)
@@ -262,11 +262,7 @@ def test_the_preprocessed_entry_reads_a_minimal_writer(tmp_path):
     ids=["wrong-shape", "eye-rows-not-matching", "missing-clip", "unreadable-label-sheet"],
 )
 def test_bad_preprocessed_inputs_give_one_line_and_no_output(tmp_path, kwargs, role, message):
-    labels = kwargs.pop("labels", None)
-    files = _write_minimal_preprocessed(tmp_path, **kwargs)
-    if labels is not None:
-        Path(files["labels"]).write_bytes(labels)
-    assert_feature_stage_refuses(files, message, role=role, output=tmp_path / "out" / "4_1234.h5",
+    assert_feature_stage_refuses(_write_minimal_preprocessed(tmp_path, **kwargs), message, role=role, output=tmp_path / "out" / "4_1234.h5",
                                  dataset="seed_vii", bandpass={"l_freq": 1.0, "h_freq": 50.0},
                                  bands=dict(ds.SPEC.bands), window_s=4.0, step_s=4.0,
                                  read_options={"entry": "preprocessed", "sessions": [1]}, de_scale="lab",

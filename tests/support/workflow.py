@@ -120,3 +120,20 @@ def assert_every_model_reached_the_tables(workdir: Path, config: dict, dataset: 
     for kind in ("accuracy", "per_subject", "confusion", "learning_curves"):
         assert (workdir / f"results/figures/{dataset}_{kind}.png").is_file()
     return table
+
+
+def run_every_model_on(workdir: Path, dataset: str, block: dict, *, lstm: dict | None = None) -> dict:
+    """A tiny run of every model (:func:`every_model_quickly`) on ``dataset`` alone (its
+    config block ``block``, SEED and DEAP off), one configuration each, selection on the
+    validation clips, checked to the tables (:func:`assert_every_model_reached_the_tables`).
+    ``lstm``: the Bimodal-LSTM's settings on the dataset. Returns the config."""
+    config = tiny_config()
+    config["seed"]["enabled"] = config["deap"]["enabled"] = False
+    config[dataset] = {"enabled": True, **block}
+    config["experiments"]["selection"] = ["validation"]
+    config["search"]["n_configs"][dataset] = 1
+    every_model_quickly(config, lstm=None if lstm is None else (dataset, lstm))
+    write_config(workdir, config)
+    run_snakemake(workdir)
+    assert_every_model_reached_the_tables(workdir, config, dataset)
+    return config
