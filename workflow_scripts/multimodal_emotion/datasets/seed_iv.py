@@ -68,7 +68,7 @@ EYE_COLUMNS = (
     "saccade_latency_average",
 )
 EYE_FEATURE_NAMES = tuple(f"lab_eye_{i:02d}_{name}" for i, name in enumerate(EYE_COLUMNS, start=1))
-LAB_EYE_KIND = "lab_eye_features"
+LAB_EYE_KIND = bcmi.LAB_EYE_KIND
 SPEC = bcmi.Spec(name=NAME, channels=CHANNELS, sfreq=SFREQ, n_trials=N_TRIALS, session_labels=SESSION_LABELS,
                  classes=CLASSES["emotion"], eye_feature_names=EYE_FEATURE_NAMES)
 
@@ -81,7 +81,7 @@ WINDOW_S = 4.0  # the lab's feature windows (non-overlapping)
 SESSIONS = (1, 2, 3)
 ENTRIES = ("features", "preprocessed")
 READ_OPTIONS = ("entry", "extracted_feature", "nan_windows")  # seed_iv-block keys passed to read()
-NAN_WINDOWS = ("error", "drop")
+NAN_WINDOWS = bcmi.NAN_WINDOWS
 DEFAULT_PROTOCOL = {"kind": "clips", "tasks": ["emotion"], "train_clips": list(range(1, 17)),
                     "test_clips": list(range(17, 25)), "validation_per_class": 1, "eeg_feature": "de"}
 
@@ -92,8 +92,7 @@ def synthetic_stem(subject: int, session: int) -> str:
     return f"{subject}_2016{4 + session:02d}{subject:02d}"
 
 
-def subject_of(recording: str) -> str:
-    return recording.split("_")[0]
+subject_of = bcmi.subject_of
 
 
 def shortest_segment_s(config: Mapping) -> float | None:

@@ -55,7 +55,7 @@ CLASSES = {"emotion": LabelClasses(kind="categorical", class_names=("disgust", "
                                    values=(0.0, 1.0, 2.0, 3.0, 4.0))}
 EYE_COLUMNS = seed.LAB_EYE_COLUMNS
 EYE_FEATURE_NAMES = seed.LAB_EYE_FEATURE_NAMES
-LAB_EYE_KIND = "lab_eye_features"
+LAB_EYE_KIND = bcmi.LAB_EYE_KIND
 SPEC = bcmi.Spec(name=NAME, channels=CHANNELS, sfreq=SFREQ, n_trials=N_TRIALS, session_labels=SESSION_LABELS,
                  classes=CLASSES["emotion"], eye_feature_names=EYE_FEATURE_NAMES)
 
@@ -72,7 +72,7 @@ DROP_CHANNELS = seed.DROP_CHANNELS
 RAW_CHANNELS = seed.RAW_CHANNELS  # 62 EEG + M1 M2 + HEO VEO, the synthetic writer's order
 ENTRIES = ("features", "raw")
 READ_OPTIONS = ("entry", "sessions", "nan_windows", "cnt_data_format")  # seed_v-block keys passed to read()
-NAN_WINDOWS = ("error", "drop")
+NAN_WINDOWS = bcmi.NAN_WINDOWS
 DEFAULT_PROTOCOL = {"kind": "trial_folds", "tasks": ["emotion"],
                     "folds": [[1, 2, 3, 4, 5], [6, 7, 8, 9, 10], [11, 12, 13, 14, 15]],
                     "validation_per_class": 1, "eeg_feature": "de"}
@@ -87,8 +87,7 @@ def synthetic_cnt_name(subject: int, session: int) -> str:
     return f"{subject}_{session}_2018{4 + session:02d}{subject:02d}.cnt"
 
 
-def subject_of(recording: str) -> str:
-    return recording.split("_")[0]
+subject_of = bcmi.subject_of
 
 
 def shortest_segment_s(config: Mapping) -> float | None:

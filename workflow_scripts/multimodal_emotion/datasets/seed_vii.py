@@ -81,7 +81,7 @@ EYE_FEATURE_NAMES = tuple(
     f"lab_eye_{i:02d}_{name.replace('pupil_x', 'pupil_left').replace('pupil_y', 'pupil_right')}"
     + ("_per_clip" if name in PER_CLIP_EYE_COLUMNS else "")
     for i, name in enumerate(EYE_COLUMNS, start=1))
-LAB_EYE_KIND = "lab_eye_features"
+LAB_EYE_KIND = bcmi.LAB_EYE_KIND
 SPEC = bcmi.Spec(name=NAME, channels=CHANNELS, sfreq=SFREQ, n_trials=N_TRIALS, session_labels=SESSION_LABELS,
                  classes=CLASSES["emotion"], eye_feature_names=EYE_FEATURE_NAMES)
 
@@ -101,7 +101,7 @@ RAW_CHANNELS = CHANNELS + ("M1", "M2", "ECG", "HEO", "VEO")  # the synthetic wri
 CLIP_START, CLIP_END = 1, 2  # annotation / trigger codes
 ENTRIES = ("features", "preprocessed", "raw")
 READ_OPTIONS = ("entry", "sessions", "extracted_feature", "nan_windows", "cnt_data_format")
-NAN_WINDOWS = ("error", "drop")
+NAN_WINDOWS = bcmi.NAN_WINDOWS
 #: SEED-VII's subject-dependent protocol: fold = ((video - 1) mod 20) // 5, each fold 5 clips of
 #: every session (the ``video_folds`` kind, protocols/video_folds.py).
 DEFAULT_PROTOCOL = {"kind": "video_folds", "tasks": ["emotion"], "clips_per_fold": 5, "validation_per_class": 1,
@@ -123,8 +123,7 @@ def synthetic_date(subject: int, session: int) -> str:
     return f"2022{4 + session:02d}{subject:02d}"
 
 
-def subject_of(recording: str) -> str:
-    return recording.split("_")[0]
+subject_of = bcmi.subject_of
 
 
 def shortest_segment_s(config: Mapping) -> float | None:

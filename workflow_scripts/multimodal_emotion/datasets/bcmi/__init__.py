@@ -52,6 +52,17 @@ from ...recording import (
 LAB_BANDS = {"delta": (1.0, 3.0), "theta": (4.0, 7.0), "alpha": (8.0, 13.0), "beta": (14.0, 30.0),
              "gamma": (31.0, 50.0)}
 
+#: ``Recording.other_kind`` of the lab's eye features as it ships them (one row per window).
+LAB_EYE_KIND = "lab_eye_features"
+#: ``<dataset>.nan_windows``: a window with NaN/inf in the shipped features stops the job or is left out.
+NAN_WINDOWS = ("error", "drop")
+
+
+def subject_of(recording: str) -> str:
+    """Subject id of a recording named ``{subject}_...`` (``"12_20131127"`` -> ``"12"``), as the
+    lab names its files."""
+    return recording.split("_")[0]
+
 
 @dataclass(frozen=True)
 class Spec:

@@ -63,7 +63,7 @@ LAB_EYE_COLUMNS = (
 )
 N_LAB_EYE_FEATURES = len(LAB_EYE_COLUMNS)
 LAB_EYE_FEATURE_NAMES = tuple(f"lab_eye_{i:02d}_{name}" for i, name in enumerate(LAB_EYE_COLUMNS, start=1))
-LAB_EYE_KIND = "lab_eye_features"
+LAB_EYE_KIND = bcmi.LAB_EYE_KIND
 
 
 def multimodal_root(root: Path) -> Path:

@@ -109,9 +109,7 @@ def session_of(recording: str) -> int:
     raise ConfigError("seed.source", f"{recording} is not one of the 45 SEED session names")
 
 
-def subject_of(recording: str) -> str:
-    """Subject id of a session stem (``"12_20131127"`` -> ``"12"``)."""
-    return recording.split("_")[0]
+subject_of = bcmi.subject_of
 
 
 # --- SEED_Multimodal (entry: multimodal) ---------------------------------------------
@@ -133,7 +131,7 @@ MULTIMODAL_SESSIONS = (1, 2, 3)
 MULTIMODAL_PARTS = {"train": range(1, 10), "test": range(10, N_CLIPS + 1)}  # clips of each part
 MULTIMODAL_BANDS = ("delta", "theta", "alpha", "beta", "gamma")  # the dicts' keys, in the feature order
 MULTIMODAL_LABEL_OFFSET = 1  # npz labels are the clip labels + 1 (0 negative, 1 neutral, 2 positive)
-NAN_WINDOWS = ("error", "drop")
+NAN_WINDOWS = bcmi.NAN_WINDOWS
 # The real clip durations (s); the lab's windows per clip are floor(T / window). Used to
 # place the boundary between two consecutive clips of the same label (clips 3 and 4).
 SEED_CLIP_SECONDS = (235, 233, 206, 238, 185, 195, 237, 216, 265, 237, 235, 233, 235, 238, 206)
