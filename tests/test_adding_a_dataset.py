@@ -155,6 +155,11 @@ def test_a_toy_dataset_model_and_protocol_in_their_stated_places_run_to_the_tabl
     search = pd.read_csv(copy / "results" / "search" / "toy" / "5_20150101" / "emotion" / "toy_model.csv")
     assert list(search["fold"]) == [0]  # the toy kind's one fold
     assert search["test_accuracy"].notna().all() and search["val_accuracy"].notna().all()
+    # the suite's lists follow the registries: the toy model runs the estimator checks, the schema lists it and the kind
+    suite = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_estimator_checks.py",
+                            "tests/test_config.py", "-k", "toy_model or registries"], capture_output=True, text=True,
+                           cwd=copy)
+    assert suite.returncode == 0 and " passed" in suite.stdout, suite.stdout[-3000:]
 
 
 @pytest.mark.workflow
