@@ -19,7 +19,8 @@ from sklearn.utils.estimator_checks import estimator_checks_generator
 from multimodal_emotion.models import MODELS
 
 #: Tiny settings per model (``n_eeg_features=1``: the bimodal models split the checks'
-#: arrays into one EEG column and the rest as the other modality).
+#: arrays into one EEG column and the rest as the other modality). A model not listed
+#: (a new one) is checked with its defaults.
 TINY = {
     "bimodal_lstm": dict(eeg_hidden=4, other_hidden=2, sequence_length=2, max_epochs=3, patience=2,
                          n_eeg_features=1),
@@ -34,6 +35,7 @@ TINY = {
     "subnetwork_nodes": dict(node_size=5, max_epochs=3),
     "linear_svm": {},
     "feature_fusion": {},
+    "clip_duration": {},
 }
 
 #: The checks the TensorFlow models run: the contract's parameter and fitted-state checks
@@ -59,6 +61,10 @@ SKIPPED: dict[str, dict[str, str]] = {
     "subnetwork_nodes": {},
     "bdae": {},
     "mesae": {},
+    # reads no feature column: its input is each trial's duration (the windows sharing a ``groups`` id), which
+    # these checks do not give (every window its own trial), so it cannot fit their data; tests/test_seed_vii.py
+    # tests what it measures
+    "clip_duration": {"check_classifiers_train": "reads no feature: predicts from the trial's duration only"},
 }
 
 
@@ -68,7 +74,7 @@ def _check_name(check) -> str:
 
 def _cases():
     for name, cls in MODELS.items():
-        estimator = cls().set_params(**TINY.get(name, {}))  # a model without an entry: its defaults
+        estimator = cls().set_params(**TINY.get(name, {}))  # a new model: its defaults
         tensorflow = cls.needs_tensorflow
         for est, check in estimator_checks_generator(estimator, legacy=True):
             check_name = _check_name(check)
@@ -90,9 +96,8 @@ def test_sklearn_estimator_check(estimator, check):
 
 
 def test_every_registered_model_is_checked():
-    """Every class of the registry runs the checks (one without a TINY entry with its defaults,
-    so adding a model needs no edit here); the tables name registered models only."""
-    assert {case.id.split("-")[0] for case in _cases()} == set(MODELS)
+    checked = {case.id.split("-")[0] for case in _cases() if not case.marks}
+    assert checked == set(MODELS)
     assert set(TINY) <= set(MODELS) and set(SKIPPED) <= set(MODELS)
 
 

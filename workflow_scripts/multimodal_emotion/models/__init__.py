@@ -11,6 +11,7 @@ name                   class
 ``bdae``               :class:`~.bdae.BDAE` (after Liu et al. 2016, ref. [6]; NumPy; ``setup``)
 ``mesae``              :class:`~.mesae.MESAE` (Yin et al. 2017, ref. [15]; NumPy)
 ``subnetwork_nodes``   :class:`~.subnetwork_nodes.SubnetworkNodes` (Yang 2017, [14]; EEG)
+``clip_duration``      :class:`~.clip_duration.ClipDuration` (trial duration only: the clip-identity leak)
 =====================  ===========================================================
 
 :data:`MODELS` is the registry: each class declares ``is_network`` (it ends in the
@@ -18,9 +19,14 @@ refittable SVM layer; DCCA is not: its classifier is a linear SVM fitted once) a
 ``needs_tensorflow``; rules, experiments and the config
 schema read it (adding a model = one module + one entry here + one config entry).
 
-All share :class:`~.base.EmotionModel`'s interface (``fit(train, val=None)``,
-``predict``, ``decision_function``, ``save``, ``load``, ``history``).
-:func:`~.refit.refit_last_layer` is the SVM refit of Sec. 3.2 for the two networks.
+All are scikit-learn classifiers sharing :class:`~.base.EmotionModel`'s interface:
+``fit(X, y, groups=...)`` on arrays (docs/using-a-model.md) or ``fit(train, val=None)`` on
+the workflow's :class:`~.data.WindowData` splits, ``predict``, ``decision_function``,
+``score``, ``save``, ``load``, ``history``. :func:`~.refit.refit_last_layer` is the SVM
+refit of Sec. 3.2 for the two networks. Modules besides the models: :mod:`~.base` (the
+interface), :mod:`~.data` (WindowData), :mod:`~.training` (scaling, seeding,
+mini-batches, early stopping, traced steps), :mod:`~.checks`, :mod:`~.liblinear`,
+:mod:`~.refit`, :mod:`~.finite_newton`, :mod:`~.numpy_nets`, :mod:`~.grouped_lstm`.
 TensorFlow is imported only when a network is built or loaded.
 """
 
@@ -35,6 +41,7 @@ from .data import WindowData
 from .bdae import BDAE
 from .bddae import BDDAE
 from .bimodal_lstm import BimodalLSTM
+from .clip_duration import ClipDuration
 from .dcca import DCCA
 from .mesae import MESAE
 from .subnetwork_nodes import SubnetworkNodes
@@ -42,7 +49,8 @@ from .refit import RefitReport, refit_last_layer
 from .svm import FeatureFusionSVM, LinearSVM
 
 MODELS: dict[str, type[EmotionModel]] = {
-    cls.name: cls for cls in (BimodalLSTM, BDDAE, LinearSVM, FeatureFusionSVM, DCCA, BDAE, MESAE, SubnetworkNodes)
+    cls.name: cls for cls in (BimodalLSTM, BDDAE, LinearSVM, FeatureFusionSVM, DCCA, BDAE, MESAE, SubnetworkNodes,
+                                 ClipDuration)
 }
 
 
@@ -89,6 +97,7 @@ __all__ = [
     "BDAE",
     "BDDAE",
     "BimodalLSTM",
+    "ClipDuration",
     "DCCA",
     "EmotionModel",
     "FeatureFusionSVM",

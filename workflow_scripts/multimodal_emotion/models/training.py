@@ -53,7 +53,10 @@ class FeatureScaler:
         # The statistics are scikit-learn's (StandardScaler: mean and population variance;
         # MinMaxScaler: minimum and range), in float64; the zero rule and the transform stay
         # here, so fitted scalers and scaled features are bit-identical to the earlier
-        # hand-written mean/std/min/max (docs/interpretations.md).
+        # hand-written mean/std/min/max (docs/interpretations.md). Why not their transform:
+        # MinMaxScaler computes x * scale_ + min_ (other rounding than (x - min) / range) and
+        # StandardScaler sets scale 1 for near-constant features by a relative-variance test,
+        # not only for constant ones; either would change the scaled features, hence the tables.
         from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
         check_option("kind", self.kind, ("standard", "minmax"))
