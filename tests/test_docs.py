@@ -1,6 +1,7 @@
 """The docs say what the repository does: every config file a command names exists, every
-config key they name is in the schema, every relative link resolves, and every job count
-they quote for a config is what a dry run of that config plans."""
+config key they name is in the schema, every repository path they name exists, every
+relative link resolves, and every job count they quote for a config is what a dry run of
+that config plans."""
 
 from __future__ import annotations
 
@@ -147,6 +148,31 @@ def test_every_config_key_in_the_docs_is_in_the_schema():
     assert len(named) >= 50, len(named)
     unknown = sorted({f"{doc}: `{key}`" for doc, key in named if not key_in_schema(key) and not _code_reference(key)})
     assert not unknown, unknown
+
+
+# --- repository paths --------------------------------------------------------------------
+
+REPO_PATH = re.compile(r"`((?:benchmarks|tests|workflow_scripts|rules|resources|docs|envs|profiles|config|\.test|\.ci)"
+                       r"/[^`\s]*)`")
+
+
+def test_every_repository_path_in_backticks_exists():
+    """`benchmarks/rule_seconds.py`, `tests/test_x.py::test_y` (the test too); paths with a
+    placeholder or a glob (`results/{dataset}`, `.test/config_*.yaml`) are patterns, not files."""
+    missing, checked = [], 0
+    for doc in DOCS:
+        for match in REPO_PATH.finditer(prose(doc)):
+            path, _, test = match.group(1).partition("::")
+            if any(c in path for c in "*{<[") or path.startswith("results/"):
+                continue
+            checked += 1
+            target = REPO / path.rstrip("/")
+            if not target.exists():
+                missing.append(f"{doc_name(doc)}: `{match.group(1)}` - no such path")
+            elif test and not re.search(rf"^def {re.escape(test.split('[')[0])}\(", target.read_text(), re.M):
+                missing.append(f"{doc_name(doc)}: `{match.group(1)}` - no such test")
+    assert checked >= 10, checked
+    assert not missing, missing
 
 
 # --- links -------------------------------------------------------------------------------

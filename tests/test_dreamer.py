@@ -55,7 +55,7 @@ def test_synthetic_heart_rate_follows_arousal(synthetic_mat):
     recording = ds.read({"mat": str(synthetic_mat)}, recording="s02")
     for segment in recording.segments:
         found = 60 * ds.ECG_SFREQ / np.mean(np.diff(segment.other.r_peaks))
-        assert found == pytest.approx(synth.clip_heart_rate(CFG, 2, int(segment.labels[1])), abs=1.0)
+        assert found == pytest.approx(synth.clip_heart_rate(CFG, 2, segment.index, int(segment.labels[1])), abs=1.0)
 
 
 # --- the reader on a file of a minimal writer --------------------------------------------
@@ -218,6 +218,7 @@ def test_tiny_dreamer_config_runs_every_model_to_the_tables(tmp_path):
     import pandas as pd
     import yaml
 
+    from multimodal_emotion.store import read_features
     from support.workflow import REPO, merged, run_snakemake, write_config
 
     config = merged(yaml.safe_load((REPO / "config.yaml").read_text()),
@@ -227,12 +228,18 @@ def test_tiny_dreamer_config_runs_every_model_to_the_tables(tmp_path):
     run_snakemake(tmp_path)
     table = pd.read_csv(tmp_path / "results/tables/experiments.csv")
     enabled = {name for name, spec in config["models"].items() if spec.get("enabled", True)}
-    assert set(table["model"]) == enabled and table["test_accuracy"].notna().all()
-    assert set(table["task"]) == {"arousal", "valence"}
+    per_subject = table[table["task"] == "arousal"]
+    assert set(per_subject["model"]) == enabled and per_subject["test_accuracy"].notna().all()
     for kind in ("accuracy", "per_subject", "confusion", "learning_curves"):
         assert (tmp_path / f"results/figures/dreamer_{kind}.png").is_file()
     for kind in ("accuracy", "per_subject"):
         assert (tmp_path / f"results/figures/dreamer_loso_{kind}.png").is_file()
+    loso = pd.read_csv(tmp_path / "results/tables/dreamer_loso_accuracy.csv")
+    assert set(loso["task"]) == {"valence"} and enabled <= set(loso["model"])  # threshold 3 from the dataset
     accuracy = pd.read_csv(tmp_path / "results/tables/dreamer_accuracy.csv")
     reported = accuracy[accuracy["selection"] == "reported"]
     assert set(reported["model"]) == {"dcca"} and 89.0 in set(reported["mean_accuracy"].round(1))
+    features_file = read_features(tmp_path / "results/features/dreamer/s01.h5")
+    assert {task: spec["class_names"] for task, spec in features_file.attrs["classes"].items()} == {
+        task: ["low", "high"] for task in ("valence", "arousal", "dominance")}
+    assert features_file.attrs["other_feature_names"] == list(ecg.ECG_FEATURE_NAMES)

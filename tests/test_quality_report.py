@@ -102,3 +102,27 @@ def test_truncated_files_say_they_are_truncated(seed_files, deap_file, tmp_path)
     cut_dat.write_bytes(data[: len(data) // 3])
     with pytest.raises(DataFormatError, match=r"s01\.dat: truncated pickle: \d+ bytes on disk"):
         deap.load_arrays(cut_dat)
+
+
+def test_agreement_with_the_labs_features_is_a_section_of_its_own(seed_files, tmp_path):
+    """A feature file with the lab's released DE beside it (``lab_agreement``) gets the
+    agreement section: a table per band and its figure; one without it gets none."""
+    from multimodal_emotion.quality_report import quality_page
+    from multimodal_emotion.store import read_features, read_qc
+
+    features_path = tmp_path / "clean.h5"
+    feature_stage(dataset="seed", inputs={k: str(v) for k, v in seed_files.items()}, output=str(features_path),
+                  **SETTINGS)
+    features, qc = read_features(features_path), read_qc(features_path)
+    quality_page(features, qc, str(tmp_path / "plain.html"))
+    plain = RenderedPage((tmp_path / "plain.html").read_text())
+    assert "Agreement with the lab's released features" not in plain.text
+    features.attrs["lab_agreement"] = {"origin": "ExtractedFeatures_4s/1_20131027.mat", "n_windows": 180,
+                                       "bands": ["delta", "theta", "alpha", "beta", "gamma"],
+                                       "correlation": [0.991, 0.987, 0.95, 0.2, 0.999],
+                                       "offset": [-0.01, 0.02, 0.0, 1.5, -0.003], "window_counts_differ": [[4, 45, 44]]}
+    quality_page(features, qc, str(tmp_path / "agreement.html"))
+    page = RenderedPage((tmp_path / "agreement.html").read_text())
+    assert "Agreement with the lab's released features" in page.text and "on the same 180 windows" in page.text
+    assert ("agreement per band", True) in page.images
+    assert "beta 0.200 1.5" in [cells for _, cells in page.rows] and "Window counts differ in 1 clip(s)" in page.text

@@ -82,7 +82,7 @@ def test_tables_figures_and_report(full_run):
     networks = experiments[experiments["model"].isin(["bimodal_lstm", "bimodal_lstm_no_context", "bddae"])]
     assert networks[["network_test_accuracy", "network_val_accuracy"]].notna().all().all()  # before the refit
     assert experiments.loc[experiments["model"] == "linear_svm", "network_test_accuracy"].isna().all()
-    assert "| model |" in (full_run / "results/tables/experiments.md").read_text()
+    assert "| model " in (full_run / "results/tables/experiments.md").read_text()
     search = pd.read_csv(next((full_run / "results/search/seed").rglob("bimodal_lstm.csv")))
     for column in ("network_test_accuracy", "network_objective", "refit_objective", "refit_converged",
                    "refit_objective_liblinear", "best_epoch", "optimizer_steps", "refit_newton_steps"):

@@ -1,9 +1,14 @@
 """Multimodal emotion recognition (Tang et al., ICONIP 2017) on SEED and DEAP.
 
-Modules: ``formats`` (format constants), ``readers`` (the only format-aware code),
-``synthetic`` (embedded datasets in the real formats), ``features`` (bandpass, DE/PSD,
-eye and peripheral features), ``store`` (HDF5), ``models`` (the paper's networks and
-baselines).
+Modules: ``recording`` (the contract every reader returns, error types, file checks),
+``datasets`` (one module per dataset, a registry, and ``bcmi``: the SEED lab's file
+formats; the only format-aware code), ``synthetic`` (embedded datasets in the real
+formats), ``features`` (bandpass, DE/PSD, eye and peripheral features), ``store`` (HDF5),
+``workflow_config`` and ``config_schema`` (the config's checks), ``protocols`` (a registry
+of how experiments are cut into folds), ``search`` and ``evaluation`` (training, scoring,
+selection), ``models`` (the paper's networks and baselines), ``statistics``, ``reporting``
+(tables, figures, the README's results block), ``quality_report`` (the per-recording QC
+page), ``pause_points`` (hold points for tests).
 """
 
 import os as _os

@@ -34,7 +34,7 @@ from dataclasses import replace
 import numpy as np
 
 from .ecg import ECG_FEATURE_NAMES, ecg_features
-from .recording import EYE_EVENT_CODES, DataFormatError, EyeClip, Recording, Segment, event_column
+from .recording import EYE_EVENT_CODES, DataFormatError, EyeClip, Recording, Segment, check_option, event_column
 from .store import FeatureFile, package_version
 
 log = logging.getLogger(__name__)
@@ -335,9 +335,7 @@ def moving_average(series: np.ndarray, width: int = LAB_MOVING_AVERAGE_WINDOWS) 
 
 def smooth_clip(values: np.ndarray, smoothing: str) -> np.ndarray:
     """One clip's features (time first) smoothed as ``smoothing`` says."""
-    if smoothing not in SMOOTHINGS:
-        raise ValueError(f"Invalid value for 'smoothing'. Allowed values are {', '.join(map(repr, SMOOTHINGS))}, "
-                         f"but got {smoothing!r} instead.")
+    check_option("smoothing", smoothing, SMOOTHINGS)
     if smoothing == "lds":
         return lds_smooth(values)
     if smoothing == "moving_average":
@@ -530,9 +528,7 @@ def extract_features(
     (``other_kind`` ``lab_eye_features``: one row per window, checked by the reader)
     are taken as they are.
     """
-    if de_scale not in DE_SCALES:
-        raise ValueError(f"Invalid value for 'de_scale'. Allowed values are {', '.join(map(repr, DE_SCALES))}, "
-                         f"but got {de_scale!r} instead.")
+    check_option("de_scale", de_scale, DE_SCALES)
     smooth_clip(np.zeros((1, 1)), smoothing)  # rejects an unknown smoothing before any work
     if step_s <= 0 or window_s <= 0:
         raise ValueError(f"window_s and step_s must be positive, got {window_s}, {step_s}")

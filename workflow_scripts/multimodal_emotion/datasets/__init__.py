@@ -33,11 +33,11 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from . import deap, dreamer, seed, seed_iv, seed_v
+from . import deap, dreamer, seed, seed_iv, seed_v, seed_vii
 from ..recording import check_option
 from ._resources import RESOURCES
 
-REGISTRY: dict[str, ModuleType] = {module.NAME: module for module in (seed, deap, seed_iv, seed_v, dreamer)}
+REGISTRY: dict[str, ModuleType] = {module.NAME: module for module in (seed, deap, seed_iv, seed_v, dreamer, seed_vii)}
 NAMES: tuple[str, ...] = tuple(REGISTRY)
 
 

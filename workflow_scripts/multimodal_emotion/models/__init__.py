@@ -11,6 +11,7 @@ name                   class
 ``bdae``               :class:`~.bdae.BDAE` (after Liu et al. 2016, ref. [6]; NumPy; ``setup``)
 ``mesae``              :class:`~.mesae.MESAE` (Yin et al. 2017, ref. [15]; NumPy)
 ``subnetwork_nodes``   :class:`~.subnetwork_nodes.SubnetworkNodes` (Yang 2017, [14]; EEG)
+``clip_duration``      :class:`~.clip_duration.ClipDuration` (trial duration only: the clip-identity leak)
 =====================  ===========================================================
 
 :data:`MODELS` is the registry: each class declares ``is_network`` (it ends in the
@@ -40,6 +41,7 @@ from .data import WindowData
 from .bdae import BDAE
 from .bddae import BDDAE
 from .bimodal_lstm import BimodalLSTM
+from .clip_duration import ClipDuration
 from .dcca import DCCA
 from .mesae import MESAE
 from .subnetwork_nodes import SubnetworkNodes
@@ -47,7 +49,8 @@ from .refit import RefitReport, refit_last_layer
 from .svm import FeatureFusionSVM, LinearSVM
 
 MODELS: dict[str, type[EmotionModel]] = {
-    cls.name: cls for cls in (BimodalLSTM, BDDAE, LinearSVM, FeatureFusionSVM, DCCA, BDAE, MESAE, SubnetworkNodes)
+    cls.name: cls for cls in (BimodalLSTM, BDDAE, LinearSVM, FeatureFusionSVM, DCCA, BDAE, MESAE, SubnetworkNodes,
+                                 ClipDuration)
 }
 
 
@@ -94,6 +97,7 @@ __all__ = [
     "BDAE",
     "BDDAE",
     "BimodalLSTM",
+    "ClipDuration",
     "DCCA",
     "EmotionModel",
     "FeatureFusionSVM",

@@ -29,7 +29,7 @@ from .folds import (COMMON_PROPERTIES, DatasetFacts, ExperimentError, Fold, carv
 from .pool import NORMALISATIONS, Pool, read_pool, standardise_per_group, subject_order
 
 #: The protocol kinds, in the order the docs list them.
-KIND_MODULES = ("clips", "kfold", "trial_folds", "loso", "cross_session")
+KIND_MODULES = ("clips", "kfold", "trial_folds", "loso", "cross_session", "video_folds")
 
 REGISTRY: dict[str, ModuleType] = {
     module.KIND: module for module in (import_module(f".{name}", __name__) for name in KIND_MODULES)

@@ -30,8 +30,10 @@ REQUIRED = ["train_clips", "test_clips"]
 def check(protocol: Mapping, key: str, facts: DatasetFacts) -> bool:
     """Clips that exist, each in one split; returns whether there is a validation split."""
     clips = [c for name in ("train_clips", "validation_clips", "test_clips") for c in protocol.get(name, [])]
-    if max(clips) > facts.n_segments:
-        raise ConfigError(key, f"clip {max(clips)} does not exist ({facts.title} has {facts.n_segments})")
+    # a recording holding several sessions (SEED-V, SEED-VII) numbers its segments over all of them
+    n_clips = facts.n_segments * (max(facts.sessions) if facts.sessions and not facts.recording_is_session else 1)
+    if max(clips) > n_clips:
+        raise ConfigError(key, f"clip {max(clips)} does not exist ({facts.title} has {n_clips})")
     if len(clips) != len(set(clips)):
         raise ConfigError(key, "a clip is in more than one of train_clips, validation_clips, test_clips")
     return bool(protocol.get("validation_clips")) or protocol.get("validation_per_class", 0) > 0
@@ -42,12 +44,12 @@ def folds(features, *, protocol: Mapping, task: str, seed: int) -> list[Fold]:
                       validation_clips=protocol.get("validation_clips", []), test_clips=protocol["test_clips"],
                       eeg_feature=protocol.get("eeg_feature", "de"),
                       validation_per_class=protocol.get("validation_per_class", 0),
-                      threshold=protocol.get("threshold", 5.0))
+                      threshold=protocol.get("threshold"))
 
 
 def clip_folds(
     features, *, task: str, train_clips: Sequence[int], validation_clips: Sequence[int], test_clips: Sequence[int],
-    eeg_feature: str = "de", validation_per_class: int = 0, threshold: float = 5.0,
+    eeg_feature: str = "de", validation_per_class: int = 0, threshold: float | None = None,
 ) -> list[Fold]:
     """One fold, fixed clips per split.
 

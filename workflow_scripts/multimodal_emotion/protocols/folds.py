@@ -72,13 +72,14 @@ def random_state(seed: int, key: str) -> int:
     return int(np.random.SeedSequence([seed, stable_hash(key)]).generate_state(1)[0] % (2**31 - 1))
 
 
-def class_labels(features, *, task: str, threshold: float = 5.0) -> tuple[np.ndarray, tuple[str, ...]]:
+def class_labels(features, *, task: str, threshold: float | None = None) -> tuple[np.ndarray, tuple[str, ...]]:
     """Class index per window and class names, as the feature file's ``classes``
     attribute (written from the dataset module) defines them for ``task``.
 
     Categorical labels map value ``values[i]`` to class ``i`` (SEED: -1, 0, 1 -> negative,
     neutral, positive). Threshold labels (DEAP ratings) are class 1 if the label is above
-    ``threshold``, else class 0; a label equal to the threshold counts as class 0.
+    ``threshold``, else class 0; a label equal to the threshold counts as class 0. Without
+    one, the dataset's ``default_threshold`` (DEAP 5 on 1-9, DREAMER 3 on 1-5).
     """
     names = list(features.attrs["label_names"])
     if task not in names:
@@ -94,6 +95,8 @@ def class_labels(features, *, task: str, threshold: float = 5.0) -> tuple[np.nda
             unknown = sorted(set(values[~matches.any(axis=1)].tolist()))
             raise ExperimentError(f"label {task!r} has values {unknown[:5]} outside {spec['values']}")
         return matches.argmax(axis=1).astype(np.int64), tuple(spec["class_names"])
+    if threshold is None:
+        threshold = spec.get("default_threshold") or 5.0
     return (values > threshold).astype(np.int64), tuple(spec["class_names"])
 
 
@@ -106,7 +109,7 @@ class RecordingWindows:
     """One recording's model inputs and class labels, cut into folds by row masks."""
 
     def __init__(self, features: FeatureFile, *, task: str, protocol) -> None:
-        self.y, self.classes = class_labels(features, task=task, threshold=protocol.get("threshold", 5.0))
+        self.y, self.classes = class_labels(features, task=task, threshold=protocol.get("threshold"))
         self.eeg = eeg_matrix(features, protocol.get("eeg_feature", "de"))
         self.other = features.other.astype(np.float64)
         self.segment = features.segment.astype(np.int64)

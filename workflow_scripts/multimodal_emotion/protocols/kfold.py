@@ -34,13 +34,13 @@ def check(protocol: Mapping, key: str, facts: DatasetFacts) -> bool:
 
 
 def folds(features, *, protocol: Mapping, task: str, seed: int) -> list[Fold]:
-    return kfold_folds(features, task=task, threshold=protocol.get("threshold", 5.0), n_folds=protocol["n_folds"],
+    return kfold_folds(features, task=task, threshold=protocol.get("threshold"), n_folds=protocol["n_folds"],
                        fold_unit=protocol.get("fold_unit", "trial"), seed=seed,
                        eeg_feature=protocol.get("eeg_feature", "de"), validation=protocol.get("validation", True))
 
 
 def kfold_folds(
-    features, *, task: str, threshold: float, n_folds: int, fold_unit: str, seed: int, eeg_feature: str = "de",
+    features, *, task: str, threshold: float | None, n_folds: int, fold_unit: str, seed: int, eeg_feature: str = "de",
     validation: bool = True,
 ) -> list[Fold]:
     """k-fold cross-validation, stratified by class, at trial (default) or window level.
@@ -61,7 +61,8 @@ def kfold_folds(
     if (counts == 0).any():
         only = classes[int(np.argmax(counts))]
         raise ExperimentError(
-            f"all {len(trials)} trials are in class '{only}' for {task} (threshold {threshold:g}); "
+            f"all {len(trials)} trials are in class '{only}' for {task} (threshold "
+            f"{'the dataset default' if threshold is None else f'{threshold:g}'}); "
             "a binary task needs trials of both classes"
         )
     rng = np.random.default_rng(np.random.SeedSequence([seed, stable_hash(task)]))

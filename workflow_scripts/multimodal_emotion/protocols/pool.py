@@ -131,7 +131,7 @@ def pooled_folds(pool: Pool, *, protocol: Mapping, task: str, seed: int, split: 
         raise ExperimentError(f"protocol kind {protocol['kind']!r} needs the feature files of several recordings "
                               "(a Pool)")
     target = str(protocol["subject"])
-    y, classes = class_labels(pool, task=task, threshold=protocol.get("threshold", 5.0))
+    y, classes = class_labels(pool, task=task, threshold=protocol.get("threshold"))
     if target not in set(pool.subject.tolist()):
         raise ExperimentError(f"subject {target} is not in the pooled recordings ({sorted(set(pool.subject.tolist()))})")
     normalisation = protocol.get("normalisation", "training")

@@ -37,12 +37,12 @@ def check(protocol: Mapping, key: str, facts: DatasetFacts) -> bool:
 def folds(features, *, protocol: Mapping, task: str, seed: int) -> list[Fold]:
     return trial_folds(features, task=task, folds=protocol["folds"],
                        validation_per_class=protocol.get("validation_per_class", 1),
-                       eeg_feature=protocol.get("eeg_feature", "de"), threshold=protocol.get("threshold", 5.0))
+                       eeg_feature=protocol.get("eeg_feature", "de"), threshold=protocol.get("threshold"))
 
 
 def trial_folds(
     features, *, task: str, folds: Sequence[Sequence[int]], validation_per_class: int = 1, eeg_feature: str = "de",
-    threshold: float = 5.0,
+    threshold: float | None = None,
 ) -> list[Fold]:
     """Fold f tests the trials whose position within their session is in ``folds[f]``
     (e.g. 1-5, 6-10, 11-15 of each session) and trains on the rest, minus a validation

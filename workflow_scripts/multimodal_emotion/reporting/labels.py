@@ -1,4 +1,5 @@
-"""What the tables and figures call the models, selection modes and protocols."""
+"""What the tables and figures call the models, selection modes and normalisations (a protocol
+kind's label is its module's ``LABEL``, ``protocols/``)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ MODEL_LABELS = {
     "bimodal_lstm": "Bimodal-LSTM",
     "bimodal_lstm_no_context": "Bimodal-LSTM, no temporal context",
     "training_majority": "Training majority (floor: predicts the training split's majority class)",
+    "clip_duration": "Clip duration only (leak: the trial's length, no EEG or eye data)",
 }
 #: The pseudo-model of the floor rows (:func:`~.statistics.training_majority`); no paired test.
 TRAINING_MAJORITY = "training_majority"

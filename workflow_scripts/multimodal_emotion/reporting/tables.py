@@ -245,7 +245,7 @@ def write_table(table: "pd.DataFrame", stem: str, *, caption: str,  # noqa: F821
 
     styler = printed.style.hide(axis="index").format(escape="latex").format_index(escape="latex", axis=1)
     styler.set_table_styles([{"selector": rule, "props": ":hline;"} for rule in ("toprule", "midrule", "bottomrule")])
-    latex = styler.to_latex(position="t", position_float="centering", hrules=True, caption=_latex_text(caption),
+    latex = styler.to_latex(position="t", position_float="centering", caption=_latex_text(caption),
                             column_format="l" * len(columns))
     footnotes = "".join(rf"\par\footnotesize {_latex_text(n)}" + "\n" for n in notes)
     with atomic_path(f"{stem}.tex") as tmp:

@@ -15,20 +15,22 @@ import logging
 from collections.abc import Mapping
 from pathlib import Path
 
-from . import deap, dreamer, seed, seed_files, seed_iv, seed_lab, seed_v
+from . import deap, dreamer, seed, seed_files, seed_iv, seed_lab, seed_v, seed_vii
+from ..recording import check_option
 from .config import DEFAULT_SEED_BANDS, EffectSpec, SyntheticConfig
 
 log = logging.getLogger(__name__)
 
 __all__ = ["BY_PATH", "DEFAULT_SEED_BANDS", "EffectSpec", "SyntheticConfig", "deap", "dreamer", "file_inputs", "file_mem_mb",
-           "file_settings", "seed", "seed_files", "seed_iv", "seed_lab", "seed_v", "synthetic_stage"]
+           "file_settings", "seed", "seed_files", "seed_iv", "seed_lab", "seed_v", "seed_vii", "synthetic_stage"]
 
 # Every dataset's synthetic module writes any of its files from the file's path alone:
 # ``write(relpath, output, cfg=, dataset_config=)``, optionally ``inputs(relpath,
 # dataset_config)`` (files of the copy it is computed from) and ``settings_of(relpath)``
 # (keys of the dataset block it depends on besides ``synthetic_*``). One generic rule
 # (``synthetic_file`` in rules/data.smk) serves them all.
-BY_PATH = {"seed": seed_files, "deap": deap, "seed_iv": seed_iv, "seed_v": seed_v, "dreamer": dreamer}
+BY_PATH = {"seed": seed_files, "deap": deap, "seed_iv": seed_iv, "seed_v": seed_v, "dreamer": dreamer,
+           "seed_vii": seed_vii}
 
 
 def file_settings(dataset: str, relpath: str, dataset_block: Mapping) -> dict:
@@ -53,8 +55,6 @@ def synthetic_stage(*, outputs: Mapping[str, str], config: Mapping, dataset: str
     """Write file ``relpath`` of ``dataset``'s synthetic copy (:data:`BY_PATH`) for rule ``synthetic_file``."""
     cfg = SyntheticConfig.from_config(config)
     (output,) = outputs.values()
-    if dataset not in BY_PATH:
-        raise ValueError(f"Invalid value for 'dataset'. Allowed values are {sorted(BY_PATH)}, but got {dataset!r} "
-                         "instead.")
+    check_option("dataset", dataset, sorted(BY_PATH))
     BY_PATH[dataset].write(relpath, output, cfg=cfg, dataset_config=dict(dataset_config or {}))
     log.info("Wrote synthetic %s file %s: %s", dataset, relpath, output)

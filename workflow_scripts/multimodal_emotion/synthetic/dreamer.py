@@ -11,8 +11,8 @@ highest configured subject, the real file has 23), ``EEG_SamplingRate`` 128,
 The known effects: each clip's ratings (integers 1-5, drawn per subject) give scores
 ``(rating - 3) / 2`` in [-1, 1]; each rating scales its own EEG bands (:data:`EFFECTS`)
 by ``(1 + effect_size) ** score`` during the clip (not the baseline), and the heart rate
-during the clip is the subject's resting rate plus ``HEART_RATE_EFFECT_BPM * effect_size
-* arousal score``. The ECG is a train of P-QRS-T waves on those beats, with beat-to-beat
+during the clip is the subject's resting rate plus a clip-to-clip variation the ratings
+do not explain plus ``HEART_RATE_EFFECT_BPM * effect_size * arousal score``. The ECG is a train of P-QRS-T waves on those beats, with beat-to-beat
 variability, baseline wander and noise, on two leads.
 """
 
@@ -34,6 +34,7 @@ EFFECTS = (
     EffectSpec(channels=("O1", "O2", "FC5", "FC6"), bands=((8, 14),), rating="dominance"),
 )
 HEART_RATE_EFFECT_BPM = 10.0  # heart rate change at arousal score 1 (rating 5) and effect_size 1
+HEART_RATE_JITTER_BPM = 3.0  # clip-to-clip heart rate variation unrelated to the ratings
 EEG_OFFSET_UV = 4200.0  # the Emotiv EPOC's DC level, which our bandpass removes
 #: (delay from the R-peak in s, amplitude in mV, width in s) of the P, Q, R, S, T waves, per lead.
 ECG_WAVES = (
@@ -82,9 +83,11 @@ def resting_heart_rate(cfg: SyntheticConfig, subject: int) -> float:
     return float(rng_for(cfg, KEY, 3, subject).uniform(60.0, 80.0))
 
 
-def clip_heart_rate(cfg: SyntheticConfig, subject: int, arousal_rating: int) -> float:
-    """The known heart rate (bpm) of a clip: resting rate + the arousal effect."""
-    return resting_heart_rate(cfg, subject) + HEART_RATE_EFFECT_BPM * cfg.effect_size * (arousal_rating - 3) / 2
+def clip_heart_rate(cfg: SyntheticConfig, subject: int, clip: int, arousal_rating: int) -> float:
+    """The known heart rate (bpm) of clip ``clip`` (1-18): resting rate + a clip-to-clip
+    variation the ratings do not explain (SD :data:`HEART_RATE_JITTER_BPM`) + the arousal effect."""
+    jitter = rng_for(cfg, KEY, 4, subject).normal(0.0, HEART_RATE_JITTER_BPM, fmt.N_CLIPS)[clip - 1]
+    return resting_heart_rate(cfg, subject) + jitter + HEART_RATE_EFFECT_BPM * cfg.effect_size * (arousal_rating - 3) / 2
 
 
 def subject_struct(cfg: SyntheticConfig, subject: int, durations) -> dict:
@@ -107,7 +110,7 @@ def subject_struct(cfg: SyntheticConfig, subject: int, durations) -> dict:
             if part == "s":
                 eeg = apply_effects(eeg, ch_names=fmt.CHANNELS, sfreq=fmt.SFREQ, effects=EFFECTS, scores=scores,
                                     effect_size=cfg.effect_size)
-            rate = clip_heart_rate(cfg, subject, scores_of[t, 1]) if part == "s" else resting_heart_rate(cfg, subject)
+            rate = clip_heart_rate(cfg, subject, t + 1, scores_of[t, 1]) if part == "s" else resting_heart_rate(cfg, subject)
             cells[f"eeg_{part}"][t, 0] = np.ascontiguousarray((eeg * gains[:, None]).T + EEG_OFFSET_UV)
             cells[f"ecg_{part}"][t, 0] = np.ascontiguousarray(
                 ecg_trace(rng, seconds=seconds, sfreq=fmt.ECG_SFREQ, heart_rate_bpm=rate).T)

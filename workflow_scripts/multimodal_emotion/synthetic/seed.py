@@ -19,7 +19,7 @@ from typing import Literal
 import numpy as np
 
 from ..datasets import seed as fmt
-from ..recording import EVENT_COLUMNS, EYE_EVENT_CODES
+from ..recording import EVENT_COLUMNS, EYE_EVENT_CODES, check_option
 from ..store import atomic_path
 from .config import SyntheticConfig, rng_for, subject_gains
 from .signals import apply_effects, channel_maps, channel_positions, eeg_clip, eye_events, pink_noise, savemat, scalp_mixing
@@ -199,18 +199,14 @@ def write_time_txt(
     ends = [int(e) for e in ends]
     if len(starts) != len(ends):
         raise ValueError(f"starts has {len(starts)} entries but ends has {len(ends)}")
+    check_option("layout", layout, ("lists", "table"))
     if layout == "lists":
         text = (
             f"start_point_list = [{','.join(map(str, starts))}]\n"
             f"end_point_list = [{','.join(map(str, ends))}]\n"
         )
-    elif layout == "table":
-        text = "start\tend\n" + "".join(f"{s}\t{e}\n" for s, e in zip(starts, ends))
     else:
-        raise ValueError(
-            f"Invalid value for the 'layout' parameter. Allowed values are 'lists' and "
-            f"'table', but got {layout!r} instead."
-        )
+        text = "start\tend\n" + "".join(f"{s}\t{e}\n" for s, e in zip(starts, ends))
     Path(path).write_text(text)
 
 

@@ -1,4 +1,4 @@
-"""The SEED lab's (BCMI, SJTU) file formats, shared by SEED, SEED-IV and SEED-V.
+"""The SEED lab's (BCMI, SJTU) file formats, shared by SEED, SEED-IV, SEED-V and SEED-VII.
 
 A dataset of the family is a :class:`Spec` (trials per session, labels per session,
 channels, the lab's bands and windows, eye-feature names) plus the *entries* it offers;
@@ -17,6 +17,9 @@ module                 format
                        restricted unpickler
 :mod:`.cnt`            Neuroscan .cnt + trial times (SEED ``time.txt`` in samples,
                        SEED-V ``trial_start_end_timestamp.txt`` in seconds)
+:mod:`.video_mat`      per-subject .mat files keyed by video (SEED-VII ``EEG_preprocessed``
+                       ``'{v}'``, ``EEG_features`` ``de_LDS_{v}``..., ``EYE_features``) and
+                       the label workbook (``emotion_label_and_stimuli_order.xlsx``)
 =====================  ==============================================================
 
 A reader never uses a dataset's module constant: how many trials, which labels, which
