@@ -1,8 +1,9 @@
 """Adding a dataset, a model and a protocol kind costs the places docs/adding-a-*.md state,
 and nothing else: in a temporary full copy of the repository (tests and docs included), a
 toy dataset, a toy model and a toy protocol kind are registered, each in its stated places
-only, and a tiny run goes through to the tables. Skipping any one place stops the run with
-one line naming what is missing."""
+only, and a tiny run goes through to the tables; the suite's registry-derived lists take them
+in that copy. Skipping any one place stops the run with one line naming what is missing (a
+dataset's docs page: the test that every registered dataset has one fails)."""
 
 from __future__ import annotations
 
@@ -77,6 +78,8 @@ def _register_dataset(copy, skip):
         init, m = re.subn(r"(\{module\.NAME: module for module in \([^)]*)\)", r"\1, toy)", init)
         assert n == m == 1
         (package / "__init__.py").write_text(init)
+    if "dataset docs page" not in skip:
+        (copy / "docs" / "datasets" / "toy.md").write_text("# Toy\n\nA toy dataset for tests/test_adding_a_dataset.py.\n")
     if "dataset schema block" not in skip:
         schema_path = copy / "resources" / "config.schema.yaml"
         schema = yaml.safe_load(schema_path.read_text())
@@ -155,6 +158,13 @@ def test_a_toy_dataset_model_and_protocol_in_their_stated_places_run_to_the_tabl
     search = pd.read_csv(copy / "results" / "search" / "toy" / "5_20150101" / "emotion" / "toy_model.csv")
     assert list(search["fold"]) == [0]  # the toy kind's one fold
     assert search["test_accuracy"].notna().all() and search["val_accuracy"].notna().all()
+    # the suite's lists follow the registries: the toy model runs the estimator checks, the schema lists it and the
+    # kind, the toy dataset has its docs page
+    suite = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_estimator_checks.py",
+                            "tests/test_config.py", "tests/test_adding_a_dataset.py::test_every_registered_dataset_has_its_docs_page",
+                            "-k", "toy_model or registries or every_registered_dataset"], capture_output=True, text=True,
+                           cwd=copy)
+    assert suite.returncode == 0 and " passed" in suite.stdout, suite.stdout[-3000:]
 
 
 @pytest.mark.workflow
@@ -169,3 +179,20 @@ def test_skipping_one_place_stops_the_run_naming_it(tmp_path, skip, message):
     result = snakemake(toy_copy(tmp_path, skip={skip}), "-n")
     assert result.returncode != 0
     assert re.search(message, result.stderr + result.stdout), (result.stdout[-1000:] + result.stderr[-2000:])
+
+
+def test_every_registered_dataset_has_its_docs_page():
+    """A dataset's fourth place: docs/datasets/<name>.md (what its entries read, how its protocol splits it)."""
+    from multimodal_emotion import datasets
+
+    missing = [name for name in datasets.NAMES if not (REPO / "docs" / "datasets" / f"{name}.md").is_file()]
+    assert not missing, f"registered datasets without docs/datasets/<name>.md: {missing}"
+
+
+@pytest.mark.workflow
+def test_a_toy_dataset_without_its_docs_page_fails_the_docs_page_test(tmp_path):
+    copy = toy_copy(tmp_path, skip={"dataset docs page"})
+    suite = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                            "tests/test_adding_a_dataset.py::test_every_registered_dataset_has_its_docs_page"],
+                           capture_output=True, text=True, cwd=copy)
+    assert suite.returncode == 1 and "['toy']" in suite.stdout, suite.stdout[-2000:]

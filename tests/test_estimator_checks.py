@@ -124,3 +124,36 @@ def test_cross_val_score_with_trial_groups():
 
     assert cv_accuracy("eeg") > 0.75  # chance: 1/3
     assert cv_accuracy("other") < 0.55
+
+
+def test_arrays_and_window_data_give_the_same_model():
+    """The array interface is an adapter only: the same windows, in the same order, train
+    the same Bimodal-LSTM as the workflow's WindowData; trials given in any row order
+    (each trial's windows in time order) are scored as the same sequences."""
+    from multimodal_emotion.models import BimodalLSTM, WindowData
+
+    rng = np.random.default_rng(3)
+
+    def windows(n_trials: int) -> WindowData:
+        segment = np.repeat(np.arange(n_trials), 6)
+        y = segment % 2
+        return WindowData(eeg=rng.normal(size=(segment.size, 3)) + y[:, None], other=rng.normal(size=(segment.size, 2)),
+                          y=y, segment=segment)
+
+    train, test = windows(8), windows(4)
+    params = dict(eeg_hidden=3, other_hidden=2, sequence_length=3, max_epochs=3, seed=2, n_eeg_features=3)
+    logging.disable(logging.INFO)
+    try:
+        on_windows = BimodalLSTM(**params).fit(train)
+        on_arrays = BimodalLSTM(**params).fit(np.hstack([train.eeg, train.other]), np.array(["a", "b"])[train.y],
+                                               groups=train.segment)
+    finally:
+        logging.disable(logging.NOTSET)
+    X_test = np.hstack([test.eeg, test.other])
+    expected = on_windows.decision_function(test).astype(np.float64)  # the array path returns float64
+    np.testing.assert_array_equal(on_arrays.decision_function(X_test, groups=test.segment),
+                                  expected[:, 1] - expected[:, 0])
+    # whole trials interleaved: rows 0, 6, 1, 7, ... of trials 0 and 1, then the rest
+    order = np.concatenate([np.column_stack([np.arange(6), np.arange(6, 12)]).ravel(), np.arange(12, 24)])
+    shuffled = on_arrays.predict(X_test[order], groups=test.segment[order])
+    np.testing.assert_array_equal(shuffled, np.array(["a", "b"])[on_windows.predict(test)][order])
