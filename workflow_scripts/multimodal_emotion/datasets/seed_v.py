@@ -31,7 +31,7 @@ import numpy as np
 from ..recording import ConfigError, DataFormatError, LabelClasses, Recording, Segment, ShippedFeatures, \
     check_eeg, check_file, check_option
 from . import bcmi, seed
-from .bcmi import cnt, pickled
+from .bcmi import cnt, pickled, trial_times
 
 # --- identity and spec -----------------------------------------------------------------
 NAME = "seed_v"
@@ -208,7 +208,7 @@ def read_raw(files: Mapping[str, str], *, sessions: Sequence[int] = SESSIONS, da
     for k in sessions:
         cnt_path = Path(files[f"cnt_{k}"])
         check_file(cnt_path)
-        bounds_s = cnt.read_timestamps_s(time_path, session=k, n_trials=N_TRIALS)
+        bounds_s = trial_times.read_timestamps_s(time_path, session=k, n_trials=N_TRIALS)
         bounds = [(int(round(a * RAW_SFREQ)), int(round(b * RAW_SFREQ))) for a, b in bounds_s]
         raw = cnt.read_cnt(cnt_path, time_path, channels=CHANNELS, bounds=bounds, inclusive_end=False,
                            n_clips=N_TRIALS, keep_eog=False, eog=EOG_CHANNELS, drop=DROP_CHANNELS,

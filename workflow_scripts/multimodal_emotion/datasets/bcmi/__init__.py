@@ -15,8 +15,9 @@ module                 format
 :mod:`.pickled`        pickled dicts in .npz / pickle files (SEED_Multimodal; SEED-V
                        ``EEG_DE_features`` and ``Eye_movement_features``), read with a
                        restricted unpickler
-:mod:`.cnt`            Neuroscan .cnt + trial times (SEED ``time.txt`` in samples,
-                       SEED-V ``trial_start_end_timestamp.txt`` in seconds)
+:mod:`.cnt`            Neuroscan .cnt recordings
+:mod:`.trial_times`    trial times as text (SEED ``time.txt`` in samples, SEED-V
+                       ``trial_start_end_timestamp.txt`` in seconds)
 :mod:`.video_mat`      per-subject .mat files keyed by video (SEED-VII ``EEG_preprocessed``
                        ``'{v}'``, ``EEG_features`` ``de_LDS_{v}``..., ``EYE_features``) and
                        the label workbook (``emotion_label_and_stimuli_order.xlsx``)

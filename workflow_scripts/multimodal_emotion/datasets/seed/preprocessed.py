@@ -22,7 +22,7 @@ from ...recording import (
     loadmat,
 )
 from .. import bcmi
-from ..bcmi import cnt, eeg_mat
+from ..bcmi import cnt, eeg_mat, trial_times
 from .spec import (
     CHANNELS,
     DROP_CHANNELS,
@@ -134,8 +134,9 @@ def clips_recording(path: Path, clips: list[np.ndarray], *, sfreq: float, label_
 
 
 def read_time_txt(path: str | Path, *, n_clips: int = N_CLIPS) -> list[tuple[int, int]]:
-    """The 15 clip bounds (samples at 1000 Hz) of ``SEED_RAW_EEG/time.txt`` (:func:`.bcmi.cnt.read_time_txt`)."""
-    return cnt.read_time_txt(path, n_clips=n_clips)
+    """The 15 clip bounds (samples at 1000 Hz) of ``SEED_RAW_EEG/time.txt``
+    (:func:`.bcmi.trial_times.read_time_txt`)."""
+    return trial_times.read_time_txt(path, n_clips=n_clips)
 
 
 def read_cnt(cnt_path: str | Path, time_path: str | Path, **options) -> cnt.RawSession:
