@@ -111,7 +111,7 @@ def train_shard(
     ``n_shards``. Other models, and ``group_size=1``, train one at a time.
     """
     from .models import build_model, needs_tensorflow, trains_grouped
-    from .models.base import PHASE_SECONDS, phase
+    from .models.training import PHASE_SECONDS, phase
 
     log.info("job start: process started %.2f s ago (Python and package imports)", _process_age())
     if needs_tensorflow(model_class):

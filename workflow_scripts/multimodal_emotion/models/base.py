@@ -12,7 +12,7 @@ The two networks (Bimodal-LSTM and BDDAE) end in the same linear L2-SVM layer
 (:class:`SVMNetwork`), so :func:`~multimodal_emotion.models.refit.refit_last_layer`
 works on both. The input (:class:`~.data.WindowData`) lives in :mod:`~.data`, the
 training utilities (scaling, seeding, mini-batches, early stopping, traced steps) in
-:mod:`~.training`; the names the workflow imports from here are re-exported below.
+:mod:`~.training`.
 """
 
 from __future__ import annotations
@@ -28,9 +28,8 @@ from sklearn.exceptions import NotFittedError
 
 from .checks import check_range
 from .data import WindowData
-from .training import FeatureScaler
+from .training import FeatureScaler, keras_input_specs, phase, run_epochs, traced
 # experiments.py and tests/test_experiments.py import these from here (their home is .training)
-from .training import PHASE_SECONDS, phase, traced  # noqa: F401
 
 FORMAT_VERSION = 1
 HYPERPARAMETER_FILE = "hyperparameters.json"
@@ -83,6 +82,9 @@ class EmotionModel(ClassifierMixin, BaseEstimator):
     * **WindowData** (the workflow): ``fit(train, val=None)`` with
       :class:`~.data.WindowData` splits; labels are class indices, ``predict`` returns
       them and ``decision_function`` is (n_windows, n_classes) even for two classes.
+
+    Every model also takes ``n_classes`` (None infers ``max(train.y) + 1``) and
+    ``n_eeg_features`` (array input only, above).
 
     Subclasses define ``name``, a keyword-only ``__init__`` that stores its arguments
     (:meth:`_store_params`), :meth:`_check_params`, ``_fit(train, val)``,
@@ -484,3 +486,33 @@ class SVMNetwork(EmotionModel):
     def _make_functions(self) -> None:
         """(Re)create the compiled inference functions after build or load."""
         raise NotImplementedError
+
+    # ---- shared by the subclasses' training and inference ----------------------------
+    def _train_epochs(self, *, train_epoch, monitor, val: WindowData | None, steps_per_epoch: int) -> dict:
+        """Early-stopped epochs of ``model_`` (best epoch's weights restored), timed as training steps."""
+        p, model = self._params, self.model_
+        with phase("training_steps"):
+            return run_epochs(
+                train_epoch=train_epoch, monitor=monitor,
+                get_weights=model.get_weights, set_weights=model.set_weights,
+                max_epochs=p["max_epochs"], patience=p["patience"], min_delta=p["min_delta"],
+                monitor_name="train" if val is None else "val", model_name=self.name, keras_model=True,
+                steps_per_epoch=steps_per_epoch,
+            )
+
+    def _trace_inference(self, feature_layer: str, free_axes: tuple[int, ...] = (0,)) -> None:
+        """Set ``_predict_fn`` (SVM scores) and ``_feature_fn`` (``feature_layer``'s output), traced once."""
+        import keras
+
+        model = self.model_
+        features = keras.Model(model.inputs, model.get_layer(feature_layer).output)
+        specs = keras_input_specs(model, free_axes=free_axes)
+        self._predict_fn = traced(lambda e, o: model([e, o], training=False), *specs, now=False)
+        self._feature_fn = traced(lambda e, o: features([e, o], training=False), *specs, now=False)
+
+
+def svm_layer(n_classes: int, kernel_initializer):
+    """The linear SVM layer ``svm`` of the networks: scores ``w_k^T h + b_k``, zero bias at start."""
+    from keras import layers
+
+    return layers.Dense(n_classes, kernel_initializer=kernel_initializer, bias_initializer="zeros", name="svm")

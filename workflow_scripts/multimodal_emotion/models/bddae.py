@@ -16,17 +16,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import SVMNetwork, squared_hinge_sum
+from .base import SVMNetwork, squared_hinge_sum, svm_layer
 from .checks import check_range
 from .data import WindowData
 from .training import (
     FeatureScaler,
-    keras_input_specs,
     logger,
     minibatches,
     n_minibatches,
     phase,
-    run_epochs,
     seed_everything,
     spec_like,
     traced,
@@ -144,9 +142,7 @@ def build_classifier(
     h2 = _sigmoid_dense(other_hidden, "other_encoder")(x_other)
     h3 = _sigmoid_dense(shared_hidden, "shared_encoder")(
         layers.Concatenate(name="concat")([h1, h2]))
-    scores = layers.Dense(  # linear SVM scores w_k^T h3 + b_k
-        n_classes, kernel_initializer=_normal(), bias_initializer="zeros", name="svm"
-    )(h3)
+    scores = svm_layer(n_classes, _normal())(h3)
     return keras.Model([x_eeg, x_other], scores, name="bddae_classifier")
 
 
@@ -176,11 +172,8 @@ class BDDAE(SVMNetwork):
     clip_inputs : bool
         Clip min-max scaled validation / test features to [0, 1]. Default False: the
         sigmoid encoders accept values slightly outside the training range.
-    n_classes : int | None
-        Number of classes; None infers ``max(train.y) + 1``.
-    n_eeg_features : int | None
-        Array input only: the first ``n_eeg_features`` columns of ``X`` are EEG, the rest the
-        other modality; None: all EEG (see :class:`~.base.EmotionModel`).
+    n_classes, n_eeg_features : int | None
+        As for every model (:class:`~.base.EmotionModel`).
     seed, max_epochs, patience, min_delta :
         As for :class:`~multimodal_emotion.models.bimodal_lstm.BimodalLSTM`;
         ``max_epochs`` etc. apply to the classifier network.
@@ -401,29 +394,15 @@ class BDDAE(SVMNetwork):
             scores = self._predict_fn(mon[0], mon[1]).numpy()
             return float(np.mean(scores.argmax(-1) == mon[2]))
 
-        with phase("training_steps"):
-            self.history = run_epochs(
-                train_epoch=train_epoch, monitor=monitor,
-                get_weights=model.get_weights, set_weights=model.set_weights,
-                max_epochs=p["max_epochs"], patience=p["patience"], min_delta=p["min_delta"],
-                monitor_name="train" if val is None else "val", model_name=self.name, keras_model=True,
-                steps_per_epoch=n_minibatches(train.n_windows, p["batch_size"]),
-            )
+        self.history = self._train_epochs(train_epoch=train_epoch, monitor=monitor, val=val,
+                                          steps_per_epoch=n_minibatches(train.n_windows, p["batch_size"]))
         self.history["pretrain_mse"] = pretrain_mse
         return self
 
     # ---- inference -------------------------------------------------------------------
     def _make_functions(self) -> None:
-        import keras
-        import tensorflow as tf
-
-        if self.model_ is None:
-            return
-        model = self.model_
-        features = keras.Model(model.inputs, model.get_layer("shared_encoder").output)
-        specs = keras_input_specs(model)
-        self._predict_fn = traced(lambda e, o: model([e, o], training=False), *specs, now=False)
-        self._feature_fn = traced(lambda e, o: features([e, o], training=False), *specs, now=False)
+        if self.model_ is not None:
+            self._trace_inference("shared_encoder")
 
     def _decision_function(self, data: WindowData) -> np.ndarray:
         """Return SVM scores per window, shape (n_windows, n_classes)."""

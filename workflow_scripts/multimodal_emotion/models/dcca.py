@@ -21,7 +21,7 @@ correlation analysis", ICML 2013. The steps, with their symbols:
     :math:`A, B` (k x c) with :math:`U = \\bar H_1 A`, :math:`V = \\bar H_2 B`;
 (4) weighted-sum fusion :math:`O = \\alpha U + (1 - \\alpha) V` (``fusion_weight``);
 (5) a linear L2-SVM (liblinear ``-s 2``'s problem, solved to its minimum by
-    :func:`~.svm.fit_certified_svm`) on O classifies.
+    :func:`~.refit.fit_certified_svm`) on O classifies.
 
 DCCA's classifier is the linear SVM itself, fitted once on the fused training
 features: there is no network layer for Sec. 3.2's refit, so the model is not an
@@ -222,11 +222,8 @@ class DCCA(EmotionModel):
         Cost of the L2-SVM on the fused features (authors' code: 100).
     eps : float
         liblinear's tolerance ``-e`` for the SVM's warm start.
-    n_classes : int | None
-        None infers ``max(train.y) + 1``.
-    n_eeg_features : int | None
-        Array input only: the first ``n_eeg_features`` columns of ``X`` are EEG, the rest the
-        other modality; None: all EEG (see :class:`~.base.EmotionModel`).
+    n_classes, n_eeg_features : int | None
+        As for every model (:class:`~.base.EmotionModel`).
     seed : int
         Seeds Python, NumPy, TensorFlow (weights) and the mini-batch order.
     max_epochs, patience, min_delta :
