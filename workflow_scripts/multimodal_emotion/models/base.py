@@ -195,6 +195,9 @@ class EmotionModel(ClassifierMixin, BaseEstimator):
     def _check_fitted(self) -> None:
         if self.n_classes_ is None:
             raise NotFittedError(f"{type(self).__name__} is not fitted; call fit() first.")
+        if getattr(self, "_network_taken", False):
+            raise RuntimeError(f"{type(self).__name__}'s network was re-initialised by a later fit inside "
+                               "reusing_networks(); save or use each model before fitting the next.")
 
     # ---- interface ---------------------------------------------------------------
     def required_modalities(self) -> tuple[str, ...]:
