@@ -181,8 +181,10 @@ class EmotionModel(ClassifierMixin, BaseEstimator):
 
     # ---- pickling (scikit-learn's clone-free copies, joblib) --------------------------
     def __getstate__(self) -> dict:
-        # traced TF functions do not pickle (__setstate__ traces them again); optimisers are training state
-        return {k: v for k, v in super().__getstate__().items() if not k.endswith(("_fn", "optimizer_"))}
+        # traced TF functions do not pickle (__setstate__ traces them again); optimisers and the
+        # network graph shared between fits (models/reuse.py) are training state
+        return {k: v for k, v in super().__getstate__().items()
+                if not k.endswith(("_fn", "optimizer_")) and k != "_network_graph"}
 
     def __setstate__(self, state: dict) -> None:
         super().__setstate__(state)
