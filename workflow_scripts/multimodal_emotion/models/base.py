@@ -5,7 +5,7 @@ Every model of :mod:`multimodal_emotion.models` follows one interface::
     model = build_model("bimodal_lstm", seed=1, max_epochs=500)
     model.fit(train, val)            # val monitors early stopping; None -> train
     labels = model.predict(test)     # (n_windows,) class indices
-    model.save("results/model")      # .keras / .npz / .pkl file + JSON
+    model.save("results/model")      # .npz / .pkl file + JSON
     model = load_model("results/model")
 
 The two networks (Bimodal-LSTM and BDDAE) end in the same linear L2-SVM layer
@@ -29,9 +29,9 @@ from sklearn.exceptions import NotFittedError
 from .checks import check_range
 from .data import WindowData
 from .training import FeatureScaler, keras_input_specs, phase, run_epochs, traced
-# experiments.py and tests/test_experiments.py import these from here (their home is .training)
 
-FORMAT_VERSION = 1
+#: 2: a Keras network is saved as its weights (NETWORK_WEIGHTS_FILE), no longer as ``model.keras``.
+FORMAT_VERSION = 2
 HYPERPARAMETER_FILE = "hyperparameters.json"
 STATE_FILE = "state.json"
 
@@ -171,6 +171,10 @@ class EmotionModel(ClassifierMixin, BaseEstimator):
         if train.y.max() >= n_classes:
             raise ValueError(f"Labels must be < n_classes={n_classes}, got {train.y.max()}.")
         self.n_classes_ = n_classes
+
+    def _input_sizes(self) -> tuple[int, int]:
+        """EEG and other-modality feature counts of the fitted scalers."""
+        return len(self.scalers_["eeg"].offset), len(self.scalers_["other"].offset)
 
     def _fit_bimodal_scalers(self, train: WindowData) -> None:
         """Standardising scalers of both modalities, fitted on ``train`` (the models that
@@ -357,7 +361,7 @@ class EmotionModel(ClassifierMixin, BaseEstimator):
 
         Files: ``hyperparameters.json`` (model name + hyper-parameters),
         ``state.json`` (n_classes, scaler statistics, history) and the model's own
-        file(s) (``model.keras`` / ``svm_weights.npz`` and the other ``.npz`` / ``svc.pkl``).
+        file(s) (:data:`NETWORK_WEIGHTS_FILE` / ``svm_weights.npz`` and the other ``.npz`` / ``svc.pkl``).
         """
         self._check_fitted()
         directory = Path(directory)
@@ -480,13 +484,15 @@ class SVMNetwork(EmotionModel):
 
     # ---- persistence ---------------------------------------------------------------
     def _save_files(self, directory: Path) -> None:
-        self.model_.save(directory / "model.keras")
+        save_network(self.model_, directory)
 
     def _load_files(self, directory: Path) -> None:
-        import keras
-
-        self.model_ = keras.models.load_model(directory / "model.keras", compile=False)
+        self.model_ = load_network(directory, self._build_network)
         self._make_functions()
+
+    def _build_network(self):
+        """Build the (untrained) Keras network of the fitted sizes, for :func:`load_network`."""
+        raise NotImplementedError
 
     def _make_functions(self) -> None:
         """(Re)create the compiled inference functions after build or load."""
@@ -514,6 +520,29 @@ class SVMNetwork(EmotionModel):
         specs = keras_input_specs(model, free_axes=free_axes)
         self._predict_fn = traced(lambda e, o: model([e, o], training=False), *specs, now=False)
         self._feature_fn = traced(lambda e, o: features([e, o], training=False), *specs, now=False)
+
+
+#: A Keras network's weights (``np.savez`` of ``get_weights()``, in order), beside the JSON files.
+NETWORK_WEIGHTS_FILE = "network_weights.npz"
+
+
+def save_network(model, directory: Path) -> None:
+    """Save a Keras network's weights only: the architecture follows from the hyper-parameters
+    and fitted sizes (a ``.keras`` archive costs tens of ms per fold, the weights about 1 ms)."""
+    np.savez(directory / NETWORK_WEIGHTS_FILE, *model.get_weights())
+
+
+def load_network(directory: Path, build):
+    """The network :func:`save_network` saved, rebuilt by ``build()`` (a ``model.keras``
+    of format version 1 is loaded as it is)."""
+    if (directory / "model.keras").exists() and not (directory / NETWORK_WEIGHTS_FILE).exists():
+        import keras
+
+        return keras.models.load_model(directory / "model.keras", compile=False)
+    model = build()
+    with np.load(directory / NETWORK_WEIGHTS_FILE) as saved:
+        model.set_weights([saved[f"arr_{i}"] for i in range(len(saved.files))])
+    return model
 
 
 def svm_layer(n_classes: int, kernel_initializer):

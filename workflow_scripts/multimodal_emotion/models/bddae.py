@@ -350,6 +350,12 @@ class BDDAE(SVMNetwork):
             self.model_.get_layer(name).set_weights(ae.get_layer(name).get_weights())
         return self.model_
 
+    def _build_network(self):
+        n_eeg, n_other = self._input_sizes()
+        p = self._params
+        return build_classifier(n_eeg=n_eeg, n_other=n_other, n_classes=self.n_classes_, eeg_hidden=p["eeg_hidden"],
+                                other_hidden=p["other_hidden"], shared_hidden=p["shared_hidden"])
+
     def _autoencoder_layers(self) -> list[str]:
         """The autoencoder's random layers in :func:`build_autoencoder`'s order (the order
         their seeds are drawn; Keras gives a Dropout of rate 0 no seed generator)."""

@@ -382,6 +382,12 @@ class BimodalLSTM(SVMNetwork):
                                           steps_per_epoch=n_minibatches(n_sequences, p["batch_size"]))
         return self
 
+    def _build_network(self):
+        n_eeg, n_other = self._input_sizes()
+        p = self._params
+        return build_bimodal_lstm(n_eeg=n_eeg, n_other=n_other, n_classes=self.n_classes_, eeg_hidden=p["eeg_hidden"],
+                                  other_hidden=p["other_hidden"], dropout=p["dropout"])
+
     # ---- inference -------------------------------------------------------------------
     def _make_functions(self) -> None:
         self._trace_inference("dropout", free_axes=(0, 1))  # any number and length of sequences

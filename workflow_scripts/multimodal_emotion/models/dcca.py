@@ -37,13 +37,13 @@ from typing import ClassVar
 
 import numpy as np
 
-from .base import EmotionModel
+from .base import EmotionModel, load_network, save_network
 from .checks import check_range
 from .data import WindowData
 from .reuse import reinitialise, reset_optimizer, shared_graph
 from .training import KerasEarlyStopping, keras_input_specs, logger, phase, seed_everything, spec_like, traced
 
-#: The file of the fitted CCA directions and SVM weights, beside ``model.keras``.
+#: The file of the fitted CCA directions and SVM weights, beside the network's weights.
 ARRAYS_FILE = "dcca.npz"
 
 
@@ -482,14 +482,18 @@ class DCCA(EmotionModel):
 
     # ---- persistence -----------------------------------------------------------------
     def _save_files(self, directory: Path) -> None:
-        self.model_.save(directory / "model.keras")
+        save_network(self.model_, directory)
         np.savez(directory / ARRAYS_FILE, **{f"cca_{k}": np.asarray(v) for k, v in self.cca_.items()},
                  svm_kernel=self.svm_[0], svm_bias=self.svm_[1])
 
-    def _load_files(self, directory: Path) -> None:
-        import keras
+    def _build_network(self):
+        n_eeg, n_other = self._input_sizes()
+        p = self._params
+        return build_dcca_networks(n_eeg=n_eeg, n_other=n_other, eeg_hidden=p["eeg_hidden"],
+                                   other_hidden=p["other_hidden"], output_size=p["output_size"])
 
-        self.model_ = keras.models.load_model(directory / "model.keras", compile=False)
+    def _load_files(self, directory: Path) -> None:
+        self.model_ = load_network(directory, self._build_network)
         self._make_functions()
         with np.load(directory / ARRAYS_FILE) as arrays:
             self.cca_ = {k[4:]: arrays[k] for k in arrays.files if k.startswith("cca_")}
