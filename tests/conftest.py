@@ -43,6 +43,21 @@ from support.runs import pristine, pristine_raw, readonly_run  # noqa: E402, F40
 from support.shared_runs import repeated_runs, tiny_run  # noqa: E402, F401
 
 
+# Session-scoped runs above: a module that reads one must share a pytest-xdist worker with
+# every other such module, or each worker would make the run again.
+SHARED_RUN_FIXTURES = frozenset({"tiny_run", "repeated_runs", "readonly_run", "pristine", "pristine_raw"})
+
+
+def pytest_collection_modifyitems(config, items):
+    """Worker groups for ``pytest -n 2 --dist loadgroup`` (pytest-xdist): a module's tests
+    stay together (its module-scoped runs are made once), and the modules that read a
+    shared session run form one group. Without xdist the marks do nothing."""
+    shared = {item.module.__name__ for item in items if SHARED_RUN_FIXTURES & set(item.fixturenames)}
+    for item in items:
+        module = item.module.__name__
+        item.add_marker(pytest.mark.xdist_group("shared_runs" if module in shared else module))
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item):
     import support.workflow
