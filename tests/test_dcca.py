@@ -199,3 +199,36 @@ def test_deterministic_save_load_and_registry(tmp_path):
 
 # DCCA's rows, search columns and curves through the workflow are checked on the tiny
 # run of every model in test_workflow_experiments.py (one end-to-end run, not one per model).
+
+
+def test_next_fold_reuses_the_network_and_traced_step_and_equals_a_fresh_build():
+    """Inside reusing_networks (train_shard's block) the next fit of the same architecture
+    reuses the network, Adam and the traced step (no new build, no new trace), re-initialised
+    to what a fresh build draws: it ends byte-identical to a fit outside the block, also for
+    another configuration (learning rate, ridge, weight decay, seed) and another fold; the
+    model whose network was taken refuses to answer."""
+    from multimodal_emotion.models import reuse
+
+    folds = [(make_windows(12, effect=1.5, seed=1), make_windows(9, effect=1.5, seed=2)),
+             (make_windows(10, effect=1.5, seed=7), make_windows(8, effect=1.5, seed=8))]
+    configs = [dict(seed=5), dict(seed=6, learning_rate=3e-3, r=1e-3, weight_decay=1e-4)]
+    params = {**SMALL, "max_epochs": 3}
+    with reuse.reusing_networks():
+        first = DCCA(**{**params, **configs[0]}).fit(*folds[0])
+        graph = reuse._CACHE["graph"]
+        first_scores = first.decision_function(folds[0][1])
+        reused = [DCCA(**{**params, **c}).fit(*fold) for c in configs for fold in folds]
+        assert reuse._CACHE["graph"] is graph and graph["step"].experimental_get_tracing_count() == 1
+        assert all(m.model_ is graph["net"] for m in reused)
+        with pytest.raises(RuntimeError, match="re-initialised by a later fit"):
+            first.decision_function(folds[0][1])
+        last_scores = reused[-1].decision_function(folds[1][1])
+    assert reuse._CACHE["graph"] is None  # the block frees its network
+    fresh = [DCCA(**{**params, **c}).fit(*fold) for c in configs for fold in folds]
+    np.testing.assert_array_equal(fresh[0].decision_function(folds[0][1]), first_scores)
+    np.testing.assert_array_equal(fresh[-1].decision_function(folds[1][1]), last_scores)
+    for r, f in zip(reused, fresh):
+        assert r.history == f.history
+        np.testing.assert_array_equal(r.svm_[0], f.svm_[0])
+        for key in r.cca_:
+            np.testing.assert_array_equal(r.cca_[key], f.cca_[key])

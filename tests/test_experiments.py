@@ -303,7 +303,7 @@ def test_train_shard_logs_its_phases_and_traces_each_step_once(tmp_path, caplog,
     from pathlib import Path
 
     from multimodal_emotion.models import BimodalLSTM, WindowData
-    from multimodal_emotion.models.base import PHASE_SECONDS
+    from multimodal_emotion.models.training import PHASE_SECONDS
     from multimodal_emotion.store import write_features
 
     path = tmp_path / "1_20131027.h5"
@@ -334,13 +334,14 @@ def test_train_shard_logs_its_phases_and_traces_each_step_once(tmp_path, caplog,
         segment = np.repeat(np.arange(n_segments), 6)
         return WindowData(eeg=rng.normal(size=(segment.size, 5)), other=rng.normal(size=(segment.size, 3)),
                           y=np.repeat(np.arange(n_segments) % 3, 6), segment=segment)
-    from multimodal_emotion.models import base, bimodal_lstm
+    from multimodal_emotion.models import base, bimodal_lstm, training
 
     made = []
     def recording_traced(*args, **kwargs):
-        made.append(base.traced(*args, **kwargs))
+        made.append(training.traced(*args, **kwargs))
         return made[-1]
-    monkeypatch.setattr(bimodal_lstm, "traced", recording_traced)
+    for module in (base, bimodal_lstm):  # inference functions (SVMNetwork), training step
+        monkeypatch.setattr(module, "traced", recording_traced)
     model = BimodalLSTM(eeg_hidden=3, other_hidden=2, sequence_length=4, batch_size=5, max_epochs=3, seed=1)
     train, val, test = split(6), split(3), split(5)  # 12 training sequences: mini-batches of 5, 5 and 2
     model.fit(train, val)

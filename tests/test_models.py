@@ -498,6 +498,38 @@ def test_bddae_encoders_learn_at_one_percent(effect_data):
     assert enc_steps.max() <= 0.0101 * lr
 
 
+
+def test_bddae_next_fold_reuses_the_networks_and_traced_steps_and_equals_a_fresh_build():
+    """Inside reusing_networks (train_shard's block) the next BDDAE fit of the same
+    architecture reuses both networks, the three optimizers and the traced pre-training and
+    fine-tuning steps, re-initialised (Dropout seed generators included) to what a fresh
+    build draws: byte-identical to fits outside the block, across folds of other sizes and
+    configurations with other rates, L2 and seeds."""
+    from multimodal_emotion.models import reuse
+
+    folds = [(make_windows(12, effect=1.5, seed=1), make_windows(9, effect=1.5, seed=2)),
+             (make_windows(10, effect=1.5, seed=7), make_windows(8, effect=1.5, seed=8))]
+    params = {**BDDAE_SMALL, "pretrain_epochs": 3, "max_epochs": 3, "batch_size": 16}
+    configs = [dict(seed=5), dict(seed=6, learning_rate=3e-2, pretrain_learning_rate=1e-2, l2=1e-2)]
+    with reuse.reusing_networks():
+        reused = [BDDAE(**{**params, **c}).fit(*fold) for c in configs for fold in folds]
+        graph = reuse._CACHE["graph"]
+        assert all(m.model_ is graph["classifier"] for m in reused)
+        assert graph["train_step"].experimental_get_tracing_count() == 1
+        assert graph["pretrain_step"].experimental_get_tracing_count() == 1
+        scores = reused[-1].decision_function(folds[1][1])
+        with pytest.raises(RuntimeError, match="re-initialised by a later fit"):
+            reused[0].predict(folds[0][1])
+        pretrain_seeds = [graph["autoencoder"].get_layer(n).seed_generator.state.numpy()
+                          for n in ("eeg_corruption", "other_corruption")]
+    fresh = [BDDAE(**{**params, **c}).fit(*fold) for c in configs for fold in folds]
+    np.testing.assert_array_equal(fresh[-1].decision_function(folds[1][1]), scores)
+    np.testing.assert_array_equal(
+        pretrain_seeds, [fresh[-1].autoencoder_.get_layer(n).seed_generator.state.numpy()
+                         for n in ("eeg_corruption", "other_corruption")])
+    for r, f in zip(reused, fresh):
+        assert r.history == f.history
+
 # --------------------------------------------------------------------------------------
 # Early stopping, seeding, scaling, persistence, interface
 # --------------------------------------------------------------------------------------

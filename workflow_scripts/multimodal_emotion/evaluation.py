@@ -58,7 +58,7 @@ def evaluate_shard(
     import pandas as pd
 
     from .models.base import HYPERPARAMETER_FILE, STATE_FILE
-    from .models.svm import REFIT_EPS, layer_objective, layer_scores, refit_svm_layer
+    from .models.refit import REFIT_EPS, layer_objective, layer_scores, refit_svm_layer
 
     training = json.loads((Path(training_dir) / "training.json").read_text())
     features = experiment_features(features_path, protocol) if training["runs"] else None

@@ -108,10 +108,12 @@ def train_shard(
     with ``precision`` and ``device``); groups are configurations of similar hidden sizes
     (:func:`config_groups`, a fixed function of the sampled configurations) and shards hold
     whole groups, so neither the group nor the shard a configuration lands in depends on
-    ``n_shards``. Other models, and ``group_size=1``, train one at a time.
+    ``n_shards``. Other models, and ``group_size=1``, train one at a time; DCCA and BDDAE
+    reuse one network and its traced steps for all folds (:mod:`~.models.reuse`).
     """
     from .models import build_model, needs_tensorflow, trains_grouped
-    from .models.base import PHASE_SECONDS, phase
+    from .models.reuse import reusing_networks
+    from .models.training import PHASE_SECONDS, phase
 
     log.info("job start: process started %.2f s ago (Python and package imports)", _process_age())
     if needs_tensorflow(model_class):
@@ -138,7 +140,7 @@ def train_shard(
     n_in_shard = sum(len(g) for g in groups)
     shard_start = time.perf_counter()
     done = 0
-    with atomic_dir(output) as tmp:
+    with atomic_dir(output) as tmp, reusing_networks():  # each fit's model is saved before the next fit
         for group in groups:
             hypers = {k: every[k] for k in group}
             for fold in folds:

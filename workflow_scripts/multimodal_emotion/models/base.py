@@ -5,14 +5,14 @@ Every model of :mod:`multimodal_emotion.models` follows one interface::
     model = build_model("bimodal_lstm", seed=1, max_epochs=500)
     model.fit(train, val)            # val monitors early stopping; None -> train
     labels = model.predict(test)     # (n_windows,) class indices
-    model.save("results/model")      # .keras / .npz / .pkl file + JSON
+    model.save("results/model")      # .npz / .pkl file + JSON
     model = load_model("results/model")
 
 The two networks (Bimodal-LSTM and BDDAE) end in the same linear L2-SVM layer
 (:class:`SVMNetwork`), so :func:`~multimodal_emotion.models.refit.refit_last_layer`
 works on both. The input (:class:`~.data.WindowData`) lives in :mod:`~.data`, the
 training utilities (scaling, seeding, mini-batches, early stopping, traced steps) in
-:mod:`~.training`; the names the workflow imports from here are re-exported below.
+:mod:`~.training`.
 """
 
 from __future__ import annotations
@@ -28,11 +28,10 @@ from sklearn.exceptions import NotFittedError
 
 from .checks import check_range
 from .data import WindowData
-from .training import FeatureScaler
-# experiments.py and tests/test_experiments.py import these from here (their home is .training)
-from .training import PHASE_SECONDS, phase, traced  # noqa: F401
+from .training import FeatureScaler, keras_input_specs, phase, run_epochs, traced
 
-FORMAT_VERSION = 1
+#: 2: a Keras network is saved as its weights (NETWORK_WEIGHTS_FILE), no longer as ``model.keras``.
+FORMAT_VERSION = 2
 HYPERPARAMETER_FILE = "hyperparameters.json"
 STATE_FILE = "state.json"
 
@@ -83,6 +82,9 @@ class EmotionModel(ClassifierMixin, BaseEstimator):
     * **WindowData** (the workflow): ``fit(train, val=None)`` with
       :class:`~.data.WindowData` splits; labels are class indices, ``predict`` returns
       them and ``decision_function`` is (n_windows, n_classes) even for two classes.
+
+    Every model also takes ``n_classes`` (None infers ``max(train.y) + 1``) and
+    ``n_eeg_features`` (array input only, above).
 
     Subclasses define ``name``, a keyword-only ``__init__`` that stores its arguments
     (:meth:`_store_params`), :meth:`_check_params`, ``_fit(train, val)``,
@@ -170,6 +172,10 @@ class EmotionModel(ClassifierMixin, BaseEstimator):
             raise ValueError(f"Labels must be < n_classes={n_classes}, got {train.y.max()}.")
         self.n_classes_ = n_classes
 
+    def _input_sizes(self) -> tuple[int, int]:
+        """EEG and other-modality feature counts of the fitted scalers."""
+        return len(self.scalers_["eeg"].offset), len(self.scalers_["other"].offset)
+
     def _fit_bimodal_scalers(self, train: WindowData) -> None:
         """Standardising scalers of both modalities, fitted on ``train`` (the models that
         fuse EEG with the other modality and cannot run without either)."""
@@ -179,8 +185,10 @@ class EmotionModel(ClassifierMixin, BaseEstimator):
 
     # ---- pickling (scikit-learn's clone-free copies, joblib) --------------------------
     def __getstate__(self) -> dict:
-        # traced TF functions do not pickle (__setstate__ traces them again); optimisers are training state
-        return {k: v for k, v in super().__getstate__().items() if not k.endswith(("_fn", "optimizer_"))}
+        # traced TF functions do not pickle (__setstate__ traces them again); optimisers and the
+        # network graph shared between fits (models/reuse.py) are training state
+        return {k: v for k, v in super().__getstate__().items()
+                if not k.endswith(("_fn", "optimizer_")) and k != "_network_graph"}
 
     def __setstate__(self, state: dict) -> None:
         super().__setstate__(state)
@@ -193,6 +201,9 @@ class EmotionModel(ClassifierMixin, BaseEstimator):
     def _check_fitted(self) -> None:
         if self.n_classes_ is None:
             raise NotFittedError(f"{type(self).__name__} is not fitted; call fit() first.")
+        if getattr(self, "_network_taken", False):
+            raise RuntimeError(f"{type(self).__name__}'s network was re-initialised by a later fit inside "
+                               "reusing_networks(); save or use each model before fitting the next.")
 
     # ---- interface ---------------------------------------------------------------
     def required_modalities(self) -> tuple[str, ...]:
@@ -350,7 +361,7 @@ class EmotionModel(ClassifierMixin, BaseEstimator):
 
         Files: ``hyperparameters.json`` (model name + hyper-parameters),
         ``state.json`` (n_classes, scaler statistics, history) and the model's own
-        file(s) (``model.keras`` / ``svm_weights.npz`` and the other ``.npz`` / ``svc.pkl``).
+        file(s) (:data:`NETWORK_WEIGHTS_FILE` / ``svm_weights.npz`` and the other ``.npz`` / ``svc.pkl``).
         """
         self._check_fitted()
         directory = Path(directory)
@@ -473,14 +484,69 @@ class SVMNetwork(EmotionModel):
 
     # ---- persistence ---------------------------------------------------------------
     def _save_files(self, directory: Path) -> None:
-        self.model_.save(directory / "model.keras")
+        save_network(self.model_, directory)
 
     def _load_files(self, directory: Path) -> None:
-        import keras
-
-        self.model_ = keras.models.load_model(directory / "model.keras", compile=False)
+        self.model_ = load_network(directory, self._build_network)
         self._make_functions()
+
+    def _build_network(self):
+        """Build the (untrained) Keras network of the fitted sizes, for :func:`load_network`."""
+        raise NotImplementedError
 
     def _make_functions(self) -> None:
         """(Re)create the compiled inference functions after build or load."""
         raise NotImplementedError
+
+    # ---- shared by the subclasses' training and inference ----------------------------
+    def _train_epochs(self, *, train_epoch, monitor, val: WindowData | None, steps_per_epoch: int) -> dict:
+        """Early-stopped epochs of ``model_`` (best epoch's weights restored), timed as training steps."""
+        p, model = self._params, self.model_
+        with phase("training_steps"):
+            return run_epochs(
+                train_epoch=train_epoch, monitor=monitor,
+                get_weights=model.get_weights, set_weights=model.set_weights,
+                max_epochs=p["max_epochs"], patience=p["patience"], min_delta=p["min_delta"],
+                monitor_name="train" if val is None else "val", model_name=self.name, keras_model=True,
+                steps_per_epoch=steps_per_epoch,
+            )
+
+    def _trace_inference(self, feature_layer: str, free_axes: tuple[int, ...] = (0,)) -> None:
+        """Set ``_predict_fn`` (SVM scores) and ``_feature_fn`` (``feature_layer``'s output), traced once."""
+        import keras
+
+        model = self.model_
+        features = keras.Model(model.inputs, model.get_layer(feature_layer).output)
+        specs = keras_input_specs(model, free_axes=free_axes)
+        self._predict_fn = traced(lambda e, o: model([e, o], training=False), *specs, now=False)
+        self._feature_fn = traced(lambda e, o: features([e, o], training=False), *specs, now=False)
+
+
+#: A Keras network's weights (``np.savez`` of ``get_weights()``, in order), beside the JSON files.
+NETWORK_WEIGHTS_FILE = "network_weights.npz"
+
+
+def save_network(model, directory: Path) -> None:
+    """Save a Keras network's weights only: the architecture follows from the hyper-parameters
+    and fitted sizes (a ``.keras`` archive costs tens of ms per fold, the weights about 1 ms)."""
+    np.savez(directory / NETWORK_WEIGHTS_FILE, *model.get_weights())
+
+
+def load_network(directory: Path, build):
+    """The network :func:`save_network` saved, rebuilt by ``build()`` (a ``model.keras``
+    of format version 1 is loaded as it is)."""
+    if (directory / "model.keras").exists() and not (directory / NETWORK_WEIGHTS_FILE).exists():
+        import keras
+
+        return keras.models.load_model(directory / "model.keras", compile=False)
+    model = build()
+    with np.load(directory / NETWORK_WEIGHTS_FILE) as saved:
+        model.set_weights([saved[f"arr_{i}"] for i in range(len(saved.files))])
+    return model
+
+
+def svm_layer(n_classes: int, kernel_initializer):
+    """The linear SVM layer ``svm`` of the networks: scores ``w_k^T h + b_k``, zero bias at start."""
+    from keras import layers
+
+    return layers.Dense(n_classes, kernel_initializer=kernel_initializer, bias_initializer="zeros", name="svm")

@@ -18,7 +18,7 @@ re-run under this workflow's protocol. The steps:
 (5) the autoencoder is fine-tuned by back-propagation of the reconstruction MSE
     (the BDDAE's :func:`.bddae._reconstruction_mse`, averaged over windows and all
     features of both modalities), with Adam;
-(6) h3, the shared representation, goes to a linear L2-SVM (:func:`~.svm.fit_certified_svm`).
+(6) h3, the shared representation, goes to a linear L2-SVM (:func:`~.refit.fit_certified_svm`).
 
 What differs from the BDDAE: RBM pre-training by contrastive divergence instead of
 denoising (no corruption layer); Gaussian inputs standardised instead of min-max
@@ -158,7 +158,7 @@ class BDAE(EmotionModel):
         Learning rate of the fine-tuning (step 5): Adam (``setup="paper"``) or RMSprop
         (``"lab_code"``; Keras' default, which the lab code uses, is 1e-3).
     C : float
-        Cost of the L2-SVM on h3 (solved to its minimum, :func:`~.svm.fit_certified_svm`).
+        Cost of the L2-SVM on h3 (solved to its minimum, :func:`~.refit.fit_certified_svm`).
     eps : float
         liblinear's tolerance ``-e`` for the SVM's warm start.
     setup : {"paper", "lab_code"}
@@ -166,11 +166,8 @@ class BDAE(EmotionModel):
     fit_on_test_windows : bool
         The lab code's transductive fit: scalers, RBMs and autoencoder also see the test
         windows (never their labels). Off by default; the experiment stage passes them.
-    n_classes : int | None
-        None infers ``max(train.y) + 1``.
-    n_eeg_features : int | None
-        Array input only: the first ``n_eeg_features`` columns of ``X`` are EEG, the rest the
-        other modality; None: all EEG (see :class:`~.base.EmotionModel`).
+    n_classes, n_eeg_features : int | None
+        As for every model (:class:`~.base.EmotionModel`).
     seed : int
         Seeds every random draw (initial RBM weights, CD samples, mini-batch order).
     max_epochs, patience, min_delta :

@@ -16,22 +16,21 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import SVMNetwork, squared_hinge_sum
+from .base import SVMNetwork, squared_hinge_sum, svm_layer
 from .checks import check_range
 from .data import WindowData
 from .training import (
     FeatureScaler,
-    keras_input_specs,
     logger,
     minibatches,
     n_minibatches,
     phase,
-    run_epochs,
     seed_everything,
     spec_like,
     traced,
 )
 from .bimodal_lstm import INIT_STDDEV
+from .reuse import reinitialise, reset_optimizer, shared_graph
 
 #: Sec. 2.2: "The encoder layers' learning rate was set to one percent of the last
 #: classification layer's learning rate".
@@ -144,9 +143,7 @@ def build_classifier(
     h2 = _sigmoid_dense(other_hidden, "other_encoder")(x_other)
     h3 = _sigmoid_dense(shared_hidden, "shared_encoder")(
         layers.Concatenate(name="concat")([h1, h2]))
-    scores = layers.Dense(  # linear SVM scores w_k^T h3 + b_k
-        n_classes, kernel_initializer=_normal(), bias_initializer="zeros", name="svm"
-    )(h3)
+    scores = svm_layer(n_classes, _normal())(h3)
     return keras.Model([x_eeg, x_other], scores, name="bddae_classifier")
 
 
@@ -176,11 +173,8 @@ class BDDAE(SVMNetwork):
     clip_inputs : bool
         Clip min-max scaled validation / test features to [0, 1]. Default False: the
         sigmoid encoders accept values slightly outside the training range.
-    n_classes : int | None
-        Number of classes; None infers ``max(train.y) + 1``.
-    n_eeg_features : int | None
-        Array input only: the first ``n_eeg_features`` columns of ``X`` are EEG, the rest the
-        other modality; None: all EEG (see :class:`~.base.EmotionModel`).
+    n_classes, n_eeg_features : int | None
+        As for every model (:class:`~.base.EmotionModel`).
     seed, max_epochs, patience, min_delta :
         As for :class:`~multimodal_emotion.models.bimodal_lstm.BimodalLSTM`;
         ``max_epochs`` etc. apply to the classifier network.
@@ -275,14 +269,24 @@ class BDDAE(SVMNetwork):
                 key: FeatureScaler("minmax", clip=p["clip_inputs"]).fit(getattr(train, key))
                 for key in ("eeg", "other")
             }
-            ae = self.autoencoder_ = build_autoencoder(
-                n_eeg=train.eeg.shape[1], n_other=train.other.shape[1],
-                eeg_hidden=p["eeg_hidden"], other_hidden=p["other_hidden"],
-                shared_hidden=p["shared_hidden"], dropout=p["dropout"],
-            )
-            self._make_functions()
-            optimizer = keras.optimizers.Adam(learning_rate=p["pretrain_learning_rate"])
-            optimizer.build(ae.trainable_variables)
+            eeg, other = self._inputs(train)
+            key = ("bddae", spec_like(eeg), spec_like(other), self.n_classes_,
+                   *(p[k] for k in ("eeg_hidden", "other_hidden", "shared_hidden", "dropout")))
+            graph = self._network_graph = shared_graph(self, key, dict)[0]  # filled below as built
+            if "autoencoder" in graph:  # a previous fit's: the weights a fresh build draws now
+                reinitialise(graph["autoencoder"], self._autoencoder_layers())
+            else:
+                ae = graph["autoencoder"] = build_autoencoder(
+                    n_eeg=train.eeg.shape[1], n_other=train.other.shape[1],
+                    eeg_hidden=p["eeg_hidden"], other_hidden=p["other_hidden"],
+                    shared_hidden=p["shared_hidden"], dropout=p["dropout"],
+                )
+                graph["pretrain_optimizer"] = keras.optimizers.Adam(learning_rate=p["pretrain_learning_rate"])
+                graph["pretrain_optimizer"].build(ae.trainable_variables)
+            ae = self.autoencoder_ = graph["autoencoder"]
+            optimizer = graph["pretrain_optimizer"]
+            reset_optimizer(optimizer, p["pretrain_learning_rate"])
+            self.model_ = None  # built from the pre-trained encoders by build_classifier
 
         def step(eeg, other):
             with tf.GradientTape() as tape:
@@ -292,8 +296,9 @@ class BDDAE(SVMNetwork):
             optimizer.apply_gradients(zip(grads, ae.trainable_variables))
             return loss
 
-        eeg, other = self._inputs(train)
-        step = traced(step, spec_like(eeg), spec_like(other))  # one trace, short last batch included
+        if "pretrain_step" not in graph:  # one trace, short last batch included
+            graph["pretrain_step"] = traced(step, spec_like(eeg), spec_like(other))
+        step = graph["pretrain_step"]
         rng = np.random.default_rng(p["seed"])
         mse = []
         with phase("training_steps"):
@@ -327,15 +332,35 @@ class BDDAE(SVMNetwork):
         if self.autoencoder_ is None:
             raise RuntimeError("Call pretrain() before build_classifier().")
         p, ae = self._params, self.autoencoder_
-        self.model_ = build_classifier(
-            n_eeg=ae.inputs[0].shape[-1], n_other=ae.inputs[1].shape[-1],
-            n_classes=self.n_classes_, eeg_hidden=p["eeg_hidden"],
-            other_hidden=p["other_hidden"], shared_hidden=p["shared_hidden"],
-        )
+        graph = getattr(self, "_network_graph", None)
+        graph = {} if graph is None else graph
+        if "classifier" in graph:  # a previous fit's (see pretrain)
+            reinitialise(graph["classifier"], [*ENCODER_LAYERS, "svm"])
+            self.model_ = graph["classifier"]
+            self._predict_fn, self._feature_fn = graph["predict"], graph["features"]
+        else:
+            self.model_ = graph["classifier"] = build_classifier(
+                n_eeg=ae.inputs[0].shape[-1], n_other=ae.inputs[1].shape[-1],
+                n_classes=self.n_classes_, eeg_hidden=p["eeg_hidden"],
+                other_hidden=p["other_hidden"], shared_hidden=p["shared_hidden"],
+            )
+            self._make_functions()
+            graph["predict"], graph["features"] = self._predict_fn, self._feature_fn
         for name in ENCODER_LAYERS:
             self.model_.get_layer(name).set_weights(ae.get_layer(name).get_weights())
-        self._make_functions()
         return self.model_
+
+    def _build_network(self):
+        n_eeg, n_other = self._input_sizes()
+        p = self._params
+        return build_classifier(n_eeg=n_eeg, n_other=n_other, n_classes=self.n_classes_, eeg_hidden=p["eeg_hidden"],
+                                other_hidden=p["other_hidden"], shared_hidden=p["shared_hidden"])
+
+    def _autoencoder_layers(self) -> list[str]:
+        """The autoencoder's random layers in :func:`build_autoencoder`'s order (the order
+        their seeds are drawn; Keras gives a Dropout of rate 0 no seed generator)."""
+        corruption = ["eeg_corruption", "other_corruption"] if self._params["dropout"] > 0 else []
+        return [*corruption, *ENCODER_LAYERS, "shared_decoder", "eeg_decoder", "other_decoder"]
 
     def _fit(self, train: WindowData, val: WindowData | None = None) -> BDDAE:
         """Pre-train, build the classifier, fine-tune with early stopping.
@@ -359,40 +384,50 @@ class BDDAE(SVMNetwork):
         pretrain_mse = self.history["pretrain_mse"]
         with phase("build"):
             model = self.build_classifier()
-        n_classes, lam, n_total = self.n_classes_, p["l2"], float(train.n_windows)
-        svm = model.get_layer("svm")
-        enc_vars = [v for n in ENCODER_LAYERS for v in model.get_layer(n).trainable_variables]
-        svm_vars = list(svm.trainable_variables)
-        # Two optimizers: Adam's step size is set by its learning rate, not by the
-        # gradient's scale, so the 1 % must be a learning rate (Sec. 2.2).
-        self.svm_optimizer_ = keras.optimizers.Adam(learning_rate=p["learning_rate"])
-        self.encoder_optimizer_ = keras.optimizers.Adam(
-            learning_rate=ENCODER_LEARNING_RATE_FACTOR * p["learning_rate"])
-        self.svm_optimizer_.build(svm_vars)
-        self.encoder_optimizer_.build(enc_vars)
+            graph = self._network_graph
+            n_classes = self.n_classes_
+            svm = model.get_layer("svm")
+            enc_vars = [v for n in ENCODER_LAYERS for v in model.get_layer(n).trainable_variables]
+            svm_vars = list(svm.trainable_variables)
+            if "svm_optimizer" not in graph:
+                # Two optimizers: Adam's step size is set by its learning rate, not by the
+                # gradient's scale, so the 1 % must be a learning rate (Sec. 2.2).
+                graph["svm_optimizer"] = keras.optimizers.Adam(learning_rate=p["learning_rate"])
+                graph["encoder_optimizer"] = keras.optimizers.Adam(
+                    learning_rate=ENCODER_LEARNING_RATE_FACTOR * p["learning_rate"])
+                graph["svm_optimizer"].build(svm_vars)
+                graph["encoder_optimizer"].build(enc_vars)
+            svm_optimizer = self.svm_optimizer_ = graph["svm_optimizer"]
+            encoder_optimizer = self.encoder_optimizer_ = graph["encoder_optimizer"]
+            reset_optimizer(svm_optimizer, p["learning_rate"])
+            reset_optimizer(encoder_optimizer, ENCODER_LEARNING_RATE_FACTOR * p["learning_rate"])
 
-        def train_step(eeg, other, y):
+        def train_step(eeg, other, y, n_total, lam):
             with tf.GradientTape() as tape:
                 scores = model([eeg, other], training=True)
                 scale = n_total / tf.cast(tf.shape(y)[0], tf.float32)
                 loss = scale * squared_hinge_sum(y, scores, tf.ones_like(scores[:, 0]), n_classes)
                 loss += lam * tf.reduce_sum(tf.square(svm.kernel))
             grads = tape.gradient(loss, enc_vars + svm_vars)
-            self.encoder_optimizer_.apply_gradients(zip(grads[:len(enc_vars)], enc_vars))
-            self.svm_optimizer_.apply_gradients(zip(grads[len(enc_vars):], svm_vars))
+            encoder_optimizer.apply_gradients(zip(grads[:len(enc_vars)], enc_vars))
+            svm_optimizer.apply_gradients(zip(grads[len(enc_vars):], svm_vars))
             hit = tf.equal(tf.argmax(scores, -1, output_type=tf.int32), y)
             return loss, tf.reduce_sum(tf.cast(hit, tf.float32))
 
         eeg, other = self._inputs(train)
         y = tf.constant(train.y.astype(np.int32))
-        train_step = traced(train_step, spec_like(eeg), spec_like(other), spec_like(y))
+        if "train_step" not in graph:  # the number of windows and L2 are arguments: every fold shares it
+            scalar = tf.TensorSpec((), tf.float32)
+            graph["train_step"] = traced(train_step, spec_like(eeg), spec_like(other), spec_like(y), scalar, scalar)
+        n_total, lam = tf.constant(float(train.n_windows), tf.float32), tf.constant(p["l2"], tf.float32)
+        step = graph["train_step"]
         mon = (eeg, other, train.y) if val is None else (*self._inputs(val), val.y)
         rng = np.random.default_rng(p["seed"] + 1)
 
         def train_epoch(epoch: int) -> tuple[float, float]:
             losses, hits = [], 0.0
             for idx in minibatches(train.n_windows, p["batch_size"], rng):
-                loss, h = train_step(tf.gather(eeg, idx), tf.gather(other, idx), tf.gather(y, idx))
+                loss, h = step(tf.gather(eeg, idx), tf.gather(other, idx), tf.gather(y, idx), n_total, lam)
                 losses.append(float(loss))
                 hits += float(h)
             return float(np.mean(losses)), hits / train.n_windows
@@ -401,29 +436,15 @@ class BDDAE(SVMNetwork):
             scores = self._predict_fn(mon[0], mon[1]).numpy()
             return float(np.mean(scores.argmax(-1) == mon[2]))
 
-        with phase("training_steps"):
-            self.history = run_epochs(
-                train_epoch=train_epoch, monitor=monitor,
-                get_weights=model.get_weights, set_weights=model.set_weights,
-                max_epochs=p["max_epochs"], patience=p["patience"], min_delta=p["min_delta"],
-                monitor_name="train" if val is None else "val", model_name=self.name, keras_model=True,
-                steps_per_epoch=n_minibatches(train.n_windows, p["batch_size"]),
-            )
+        self.history = self._train_epochs(train_epoch=train_epoch, monitor=monitor, val=val,
+                                          steps_per_epoch=n_minibatches(train.n_windows, p["batch_size"]))
         self.history["pretrain_mse"] = pretrain_mse
         return self
 
     # ---- inference -------------------------------------------------------------------
     def _make_functions(self) -> None:
-        import keras
-        import tensorflow as tf
-
-        if self.model_ is None:
-            return
-        model = self.model_
-        features = keras.Model(model.inputs, model.get_layer("shared_encoder").output)
-        specs = keras_input_specs(model)
-        self._predict_fn = traced(lambda e, o: model([e, o], training=False), *specs, now=False)
-        self._feature_fn = traced(lambda e, o: features([e, o], training=False), *specs, now=False)
+        if self.model_ is not None:
+            self._trace_inference("shared_encoder")
 
     def _decision_function(self, data: WindowData) -> np.ndarray:
         """Return SVM scores per window, shape (n_windows, n_classes)."""

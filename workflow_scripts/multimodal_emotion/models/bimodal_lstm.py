@@ -14,16 +14,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .base import SVMNetwork, squared_hinge_sum
+from .base import SVMNetwork, squared_hinge_sum, svm_layer
 from .checks import check_range
 from .data import WindowData, segment_runs
 from .training import (
     FeatureScaler,
-    keras_input_specs,
     minibatches,
     n_minibatches,
     phase,
-    run_epochs,
     seed_everything,
     spec_like,
     traced,
@@ -189,9 +187,7 @@ def build_bimodal_lstm(
     h = layers.Concatenate(name="concat")([h_eeg, h_other])
     # Inverted dropout: kept units x 1/(1 - dropout) in training, identity at inference
     h = layers.Dropout(dropout, name="dropout")(h)
-    scores = layers.Dense(  # linear SVM scores w_k^T h_t + b_k, one per class
-        n_classes, kernel_initializer=normal(), bias_initializer="zeros", name="svm"
-    )(h)
+    scores = svm_layer(n_classes, normal())(h)  # one score per class at every step
     return keras.Model([x_eeg, x_other], scores, name="bimodal_lstm")
 
 
@@ -220,11 +216,8 @@ class BimodalLSTM(SVMNetwork):
     sequence_length : int
         Windows per sequence: 60 for SEED, 5 for DEAP (Sec. 4.2). See
         :class:`SequenceLayout` for segment ends.
-    n_classes : int | None
-        Number of classes; None infers ``max(train.y) + 1``.
-    n_eeg_features : int | None
-        Array input only: the first ``n_eeg_features`` columns of ``X`` are EEG, the rest the
-        other modality; None: all EEG (see :class:`~.base.EmotionModel`).
+    n_classes, n_eeg_features : int | None
+        As for every model (:class:`~.base.EmotionModel`).
     seed : int
         Seeds Python, NumPy and TF (:func:`seed_everything`) at the start of ``fit``.
     max_epochs : int
@@ -385,26 +378,19 @@ class BimodalLSTM(SVMNetwork):
             owner = mon["layout"].owner
             return float(np.mean(scores.argmax(-1)[owner] == mon["y"].numpy()[owner]))
 
-        with phase("training_steps"):
-            self.history = run_epochs(
-                train_epoch=train_epoch, monitor=monitor,
-                get_weights=model.get_weights, set_weights=model.set_weights,
-                max_epochs=p["max_epochs"], patience=p["patience"], min_delta=p["min_delta"],
-                monitor_name="train" if val is None else "val", model_name=self.name, keras_model=True,
-                steps_per_epoch=n_minibatches(n_sequences, p["batch_size"]),
-            )
+        self.history = self._train_epochs(train_epoch=train_epoch, monitor=monitor, val=val,
+                                          steps_per_epoch=n_minibatches(n_sequences, p["batch_size"]))
         return self
+
+    def _build_network(self):
+        n_eeg, n_other = self._input_sizes()
+        p = self._params
+        return build_bimodal_lstm(n_eeg=n_eeg, n_other=n_other, n_classes=self.n_classes_, eeg_hidden=p["eeg_hidden"],
+                                  other_hidden=p["other_hidden"], dropout=p["dropout"])
 
     # ---- inference -------------------------------------------------------------------
     def _make_functions(self) -> None:
-        import keras
-        import tensorflow as tf
-
-        model = self.model_
-        features = keras.Model(model.inputs, model.get_layer("dropout").output)
-        specs = keras_input_specs(model, free_axes=(0, 1))  # any number and length of sequences
-        self._predict_fn = traced(lambda e, o: model([e, o], training=False), *specs, now=False)
-        self._feature_fn = traced(lambda e, o: features([e, o], training=False), *specs, now=False)
+        self._trace_inference("dropout", free_axes=(0, 1))  # any number and length of sequences
 
     def _decision_function(self, data: WindowData) -> np.ndarray:
         """Return SVM scores per window, shape (n_windows, n_classes)."""

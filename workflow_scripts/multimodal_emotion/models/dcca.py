@@ -21,7 +21,7 @@ correlation analysis", ICML 2013. The steps, with their symbols:
     :math:`A, B` (k x c) with :math:`U = \\bar H_1 A`, :math:`V = \\bar H_2 B`;
 (4) weighted-sum fusion :math:`O = \\alpha U + (1 - \\alpha) V` (``fusion_weight``);
 (5) a linear L2-SVM (liblinear ``-s 2``'s problem, solved to its minimum by
-    :func:`~.svm.fit_certified_svm`) on O classifies.
+    :func:`~.refit.fit_certified_svm`) on O classifies.
 
 DCCA's classifier is the linear SVM itself, fitted once on the fused training
 features: there is no network layer for Sec. 3.2's refit, so the model is not an
@@ -37,12 +37,13 @@ from typing import ClassVar
 
 import numpy as np
 
-from .base import EmotionModel
+from .base import EmotionModel, load_network, save_network
 from .checks import check_range
 from .data import WindowData
+from .reuse import reinitialise, reset_optimizer, shared_graph
 from .training import KerasEarlyStopping, keras_input_specs, logger, phase, seed_everything, spec_like, traced
 
-#: The file of the fitted CCA directions and SVM weights, beside ``model.keras``.
+#: The file of the fitted CCA directions and SVM weights, beside the network's weights.
 ARRAYS_FILE = "dcca.npz"
 
 
@@ -222,11 +223,8 @@ class DCCA(EmotionModel):
         Cost of the L2-SVM on the fused features (authors' code: 100).
     eps : float
         liblinear's tolerance ``-e`` for the SVM's warm start.
-    n_classes : int | None
-        None infers ``max(train.y) + 1``.
-    n_eeg_features : int | None
-        Array input only: the first ``n_eeg_features`` columns of ``X`` are EEG, the rest the
-        other modality; None: all EEG (see :class:`~.base.EmotionModel`).
+    n_classes, n_eeg_features : int | None
+        As for every model (:class:`~.base.EmotionModel`).
     seed : int
         Seeds Python, NumPy, TensorFlow (weights) and the mini-batch order.
     max_epochs, patience, min_delta :
@@ -353,7 +351,6 @@ class DCCA(EmotionModel):
             Split whose held-out correlation early stopping monitors; None monitors
             the training split.
         """
-        import keras
         import tensorflow as tf
 
         from .refit import fit_certified_svm
@@ -363,27 +360,18 @@ class DCCA(EmotionModel):
             seed_everything(p["seed"])
             self._set_n_classes(train)
             self._fit_bimodal_scalers(train)
-            net = self.model_ = build_dcca_networks(
-                n_eeg=train.eeg.shape[1], n_other=train.other.shape[1], eeg_hidden=p["eeg_hidden"],
-                other_hidden=p["other_hidden"], output_size=p["output_size"])
-            self._make_functions()
-            variables = net.trainable_variables
-            kernels = [layer.kernel for layer in net.layers if hasattr(layer, "kernel")]
-            optimizer = keras.optimizers.Adam(learning_rate=p["learning_rate"])
-            optimizer.build(variables)
-        r, top_k, decay = p["r"], self.n_pairs, p["weight_decay"]
-
-        def step(eeg, other):
-            with tf.GradientTape() as tape:
-                h1, h2 = net([eeg, other], training=True)
-                corr = correlation_objective(h1, h2, r=r, top_k=top_k)
-                loss = -corr + decay * tf.add_n([tf.cast(tf.reduce_sum(tf.square(k)), tf.float64) for k in kernels])
-            grads = tape.gradient(loss, variables)
-            optimizer.apply_gradients(zip(grads, variables))
-            return loss
-
-        eeg, other = (tf.constant(x) for x in self._inputs(train))
-        step = traced(step, spec_like(eeg), spec_like(other))
+            eeg, other = (tf.constant(x) for x in self._inputs(train))
+            specs = (spec_like(eeg), spec_like(other))
+            key = ("dcca", specs, tuple(p["eeg_hidden"]), tuple(p["other_hidden"]), p["output_size"], self.n_pairs)
+        graph, fresh = shared_graph(self, key, lambda: self._build_graph(*specs))
+        with phase("build"):
+            if not fresh:  # the weights and optimizer state a fresh build would start from
+                reinitialise(graph["net"], graph["build_order"])
+            reset_optimizer(graph["optimizer"], p["learning_rate"])
+            net = self.model_ = graph["net"]
+            self._predict_fn = graph["predict"]
+        ridge, decay = tf.constant(p["r"], tf.float64), tf.constant(p["weight_decay"], tf.float64)
+        step = graph["step"]
         monitored = train if val is None else val
         rng = np.random.default_rng(p["seed"] + 1)
         stopper = KerasEarlyStopping(patience=p["patience"], min_delta=p["min_delta"], get_weights=net.get_weights,
@@ -395,7 +383,7 @@ class DCCA(EmotionModel):
             for epoch in range(1, p["max_epochs"] + 1):
                 batches = _equal_batches(train.n_windows, p["batch_size"], rng)
                 steps = len(batches)
-                losses = [float(step(tf.gather(eeg, idx), tf.gather(other, idx))) for idx in batches]
+                losses = [float(step(tf.gather(eeg, idx), tf.gather(other, idx), ridge, decay)) for idx in batches]
                 train_corr, held_out = self._epoch_correlations(train, monitored)
                 history["loss"].append(float(np.average(losses, weights=[len(b) for b in batches])))
                 history["train_correlation"].append(train_corr)
@@ -410,7 +398,7 @@ class DCCA(EmotionModel):
                     break
         stopper.restore()
         # (3) linear CCA of the restored networks' training outputs
-        self.cca_ = linear_cca(*self.network_outputs(train), r=r, n_components=self.n_pairs)
+        self.cca_ = linear_cca(*self.network_outputs(train), r=p["r"], n_components=self.n_pairs)
         # (4) + (5) fusion and the linear SVM
         fused = self.fused_features(train)
         solved = fit_certified_svm(fused, train.y, C=p["C"], eps=p["eps"], name=f"{self.name} SVM")
@@ -429,6 +417,40 @@ class DCCA(EmotionModel):
                     history["svm_train_accuracy"],
                     "" if val is None else f" val_acc {history['svm_val_accuracy']:.4f}")
         return self
+
+    def _build_graph(self, eeg_spec, other_spec) -> dict:
+        """Build the networks, Adam and the traced training step (ridge and weight decay are
+        its arguments, so configurations of one architecture share it; :mod:`~.reuse`)."""
+        import keras
+        import tensorflow as tf
+
+        p = self._params
+        with phase("build"):
+            net = build_dcca_networks(n_eeg=eeg_spec.shape[1], n_other=other_spec.shape[1],
+                                      eeg_hidden=p["eeg_hidden"], other_hidden=p["other_hidden"],
+                                      output_size=p["output_size"])
+            variables = net.trainable_variables
+            kernels = [layer.kernel for layer in net.layers if hasattr(layer, "kernel")]
+            optimizer = keras.optimizers.Adam(learning_rate=p["learning_rate"])
+            optimizer.build(variables)
+        top_k = self.n_pairs
+
+        def step(eeg, other, ridge, decay):
+            with tf.GradientTape() as tape:
+                h1, h2 = net([eeg, other], training=True)
+                corr = correlation_objective(h1, h2, r=ridge, top_k=top_k)
+                loss = -corr + decay * tf.add_n([tf.cast(tf.reduce_sum(tf.square(k)), tf.float64) for k in kernels])
+            grads = tape.gradient(loss, variables)
+            optimizer.apply_gradients(zip(grads, variables))
+            return loss
+
+        scalar = tf.TensorSpec((), tf.float64)
+        # the layers in the order build_dcca_networks makes them (the order their seeds are drawn)
+        build_order = [f"{view}_{layer}" for view in ("eeg", "other")
+                       for layer in [f"hidden{i}" for i in range(1, len(p[f"{view}_hidden"]) + 1)] + ["output"]]
+        return {"net": net, "optimizer": optimizer, "build_order": build_order,
+                "step": traced(step, eeg_spec, other_spec, scalar, scalar),
+                "predict": traced(lambda e, o: net([e, o], training=False), *keras_input_specs(net), now=False)}
 
     def _epoch_correlations(self, train: WindowData, monitored: WindowData) -> tuple[float, float]:
         """Training correlation (the objective on all training windows) and the held-out
@@ -460,14 +482,18 @@ class DCCA(EmotionModel):
 
     # ---- persistence -----------------------------------------------------------------
     def _save_files(self, directory: Path) -> None:
-        self.model_.save(directory / "model.keras")
+        save_network(self.model_, directory)
         np.savez(directory / ARRAYS_FILE, **{f"cca_{k}": np.asarray(v) for k, v in self.cca_.items()},
                  svm_kernel=self.svm_[0], svm_bias=self.svm_[1])
 
-    def _load_files(self, directory: Path) -> None:
-        import keras
+    def _build_network(self):
+        n_eeg, n_other = self._input_sizes()
+        p = self._params
+        return build_dcca_networks(n_eeg=n_eeg, n_other=n_other, eeg_hidden=p["eeg_hidden"],
+                                   other_hidden=p["other_hidden"], output_size=p["output_size"])
 
-        self.model_ = keras.models.load_model(directory / "model.keras", compile=False)
+    def _load_files(self, directory: Path) -> None:
+        self.model_ = load_network(directory, self._build_network)
         self._make_functions()
         with np.load(directory / ARRAYS_FILE) as arrays:
             self.cca_ = {k[4:]: arrays[k] for k in arrays.files if k.startswith("cca_")}

@@ -100,11 +100,8 @@ class MESAE(EmotionModel):
         Adam learning rate of the fusion network.
     l2 : float
         L2 penalty on the fusion network's weights (added to the mean cross-entropy).
-    n_classes : int | None
-        None infers ``max(train.y) + 1``.
-    n_eeg_features : int | None
-        Array input only: the first ``n_eeg_features`` columns of ``X`` are EEG, the rest the
-        other modality; None: all EEG (see :class:`~.base.EmotionModel`).
+    n_classes, n_eeg_features : int | None
+        As for every model (:class:`~.base.EmotionModel`).
     seed : int
         Seeds initial weights and mini-batch orders.
     max_epochs, patience, min_delta :

@@ -121,11 +121,8 @@ class SubnetworkNodes(EmotionModel):
         (ELM's regularisation constant).
     margin : float
         ``u`` maps each node's desired output to [margin, 1 - margin], in (0, 0.5).
-    n_classes : int | None
-        None infers ``max(train.y) + 1``.
-    n_eeg_features : int | None
-        Array input only: the first ``n_eeg_features`` columns of ``X`` are EEG, the rest the
-        other modality; None: all EEG (see :class:`~.base.EmotionModel`).
+    n_classes, n_eeg_features : int | None
+        As for every model (:class:`~.base.EmotionModel`).
     seed : int
         Seeds the first node's random input weights.
     max_epochs : int

@@ -6,8 +6,7 @@
   with a radial basis function (RBF) kernel" (Fig. 3), scikit-learn ``SVC``.
 
 The refit of Sec. 3.2 and the certified solver are in :mod:`~.refit`, liblinear's
-helpers in :mod:`~.liblinear`; the four names ``experiments.py`` imports from here are
-re-exported until it imports them from :mod:`~.refit`.
+helpers in :mod:`~.liblinear`.
 """
 
 from __future__ import annotations
@@ -22,7 +21,6 @@ from .base import EmotionModel
 from .checks import check_option, check_range
 from .data import MODALITIES, WindowData
 from .refit import fit_certified_svm
-from .refit import REFIT_EPS, layer_objective, layer_scores, refit_svm_layer  # noqa: F401 - the workflow's old import
 from .training import FeatureScaler, logger
 
 
@@ -70,11 +68,8 @@ class LinearSVM(_SVMBaseline):
     eps : float
         liblinear's stopping tolerance ``-e`` for the warm start (the result does not
         depend on it).
-    n_classes : int | None
-        None infers ``max(train.y) + 1``.
-    n_eeg_features : int | None
-        Array input only: the first ``n_eeg_features`` columns of ``X`` are EEG, the rest the
-        other modality; None: all EEG (see :class:`~.base.EmotionModel`).
+    n_classes, n_eeg_features : int | None
+        As for every model (:class:`~.base.EmotionModel`).
     seed, max_epochs, patience, min_delta, batch_size :
         Accepted for a uniform interface; unused (see :class:`_SVMBaseline`).
     """
@@ -141,11 +136,8 @@ class FeatureFusionSVM(_SVMBaseline):
         RBF kernel width, as in :class:`sklearn.svm.SVC`.
     modality : {"both", "eeg", "other"}
         "both" is the paper's feature fusion; the others give single-modality RBF SVMs.
-    n_classes : int | None
-        None infers ``max(train.y) + 1``.
-    n_eeg_features : int | None
-        Array input only: the first ``n_eeg_features`` columns of ``X`` are EEG, the rest the
-        other modality; None: all EEG (see :class:`~.base.EmotionModel`).
+    n_classes, n_eeg_features : int | None
+        As for every model (:class:`~.base.EmotionModel`).
     seed : int
         ``random_state`` of the SVC.
     max_epochs, patience, min_delta, batch_size :

@@ -25,7 +25,7 @@ class Fold:
     """One train/validation/test partition of an experiment's windows."""
 
     index: int
-    train: "WindowData"  # noqa: F821 - models.base.WindowData
+    train: "WindowData"  # noqa: F821 - models.data.WindowData
     val: "WindowData | None"  # noqa: F821
     test: "WindowData"  # noqa: F821
 
@@ -121,7 +121,7 @@ class RecordingWindows:
 
 
 def window_data(eeg, other, y, segment, rows):
-    from ..models.base import WindowData
+    from ..models.data import WindowData
 
     return WindowData(eeg=eeg[rows], other=other[rows], y=y[rows], segment=segment[rows])
 
