@@ -426,3 +426,23 @@ def test_tiny_seed_vii_config_runs_every_model_to_the_tables(tmp_path):
     assert attrs["classes"]["emotion"]["class_names"] == list(ds.CLASS_NAMES)
     result = json.loads((tmp_path / "results/experiments/seed_vii/1_1234/emotion/clip_duration.json").read_text())
     assert np.array(result["selections"]["validation"]["confusion"]).shape == (7, 7)
+
+
+def test_the_synthetic_label_workbook_is_the_same_bytes_on_every_write(monkeypatch):
+    """openpyxl stamps the save time into the workbook; the synthetic copy fixes it, so a
+    rewritten copy is byte-identical (and a clock tick changes nothing)."""
+    import datetime as dt
+
+    import openpyxl.writer.excel as excel_writer
+
+    from multimodal_emotion.synthetic import seed_vii as synthetic_seed_vii
+
+    first = synthetic_seed_vii.workbook_bytes(synthetic_seed_vii.label_rows())
+
+    class Later(dt.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return dt.datetime(2031, 5, 6, 7, 8, 9, tzinfo=tz)
+
+    monkeypatch.setattr(excel_writer.datetime, "datetime", Later)
+    assert synthetic_seed_vii.workbook_bytes(synthetic_seed_vii.label_rows()) == first

@@ -21,6 +21,8 @@ Every subject watches the same clips, so a clip has the same length for everyone
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -91,6 +93,29 @@ def label_rows() -> list[list]:
     return rows
 
 
+def workbook_bytes(rows: list[list[str]]) -> bytes:
+    """One sheet of ``rows`` as .xlsx, the same bytes on every write: openpyxl stamps the
+    save time into docProps/core.xml and every zip entry, so both are fixed here."""
+    import io
+    import zipfile
+
+    import pandas as pd
+
+    raw = io.BytesIO()
+    with pd.ExcelWriter(raw, engine="openpyxl") as writer:
+        pd.DataFrame(rows).to_excel(writer, header=False, index=False)
+    core = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
+    fixed = io.BytesIO()
+    with zipfile.ZipFile(raw) as source, zipfile.ZipFile(fixed, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "docProps/core.xml":
+                data = core.sub(rb"\g<1>2024-01-01T00:00:00Z\g<2>", data)
+            target.writestr(zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0)), data,
+                            compress_type=zipfile.ZIP_DEFLATED)
+    return fixed.getvalue()
+
+
 def write(relpath: str, output: str | Path, *, cfg: SyntheticConfig, dataset_config: Mapping) -> None:
     """Write the file ``relpath`` (relative to the SEED-VII folder) of the synthetic copy."""
     import pandas as pd
@@ -98,8 +123,7 @@ def write(relpath: str, output: str | Path, *, cfg: SyntheticConfig, dataset_con
     parts = Path(relpath).parts
     if parts == (fmt.LABEL_FILE,):
         with atomic_path(output) as tmp:
-            with open(tmp, "wb") as f:
-                pd.DataFrame(label_rows()).to_excel(f, header=False, index=False, engine="openpyxl")
+            tmp.write_bytes(workbook_bytes(label_rows()))
         return
     folder, name = parts
     if folder == fmt.TRIGGER_DIR:
