@@ -7,21 +7,22 @@ from multimodal_emotion.models import is_network  # noqa: E402
 from multimodal_emotion import synthetic as synthetic_copies  # noqa: E402
 
 config_files = getattr(workflow, "overwrite_configfiles", None) or ["config.yaml"]
-# the schema with the registries' parts: one line on the terminal, the schema dump in a log
-validate_config(
-    config,
-    config_name=Path(str(config_files[-1])).name,
-    log_path=Path(str(config.get("results", "results")))
-    / "logs"
-    / "config_validation.log",
-)
-wc.check_config(config)
-# One line per dataset: what was found, the entry, subjects (and eye data); a missing or
-# partial tree stops here with one line naming what is missing and the key to set.
+# The config against the schema (with the registries' parts; its full error goes to a log),
+# the checks across keys, then one line per dataset: what was found, the entry, subjects
+# (and eye data). Any problem, a missing or partial tree included, stops here with one
+# line naming it and the key to set, and no stack listing.
 try:
+    validate_config(
+        config,
+        config_name=Path(str(config_files[-1])).name,
+        log_path=Path(str(config.get("results", "results")))
+        / "logs"
+        / "config_validation.log",
+    )
+    wc.check_config(config)
     for _line in wc.describe_sources(config):
         print(_line, file=sys.stderr)
-except (wc.ConfigError, wc.DataFormatError) as _err:  # one line, no stack listing
+except (wc.ConfigError, wc.DataFormatError) as _err:
     print(f"ERROR: {_err}", file=sys.stderr)
     sys.exit(1)
 

@@ -103,6 +103,7 @@ def test_bad_config_fails_snakemake_at_start_up(tmp_path):
     result = run_snakemake(tmp_path, "--dry-run", check=False)
     assert result.returncode != 0
     assert "config key 'seed.bands.alpha': lower edge 14 is not below upper edge 8" in result.stdout + result.stderr
+    assert 'File "' not in result.stdout + result.stderr, "one line, no stack listing"
     config = tiny_config()
     config["typo_key"] = 1
     write_config(tmp_path, config)
