@@ -87,27 +87,31 @@ def _register_dataset(copy, skip):
         schema_path.write_text(yaml.safe_dump(schema, sort_keys=False))
 
 
-def _register_model(copy, skip):
-    package = copy / "workflow_scripts" / "multimodal_emotion" / "models"
-    if "model module" not in skip:
-        (package / "toy_model.py").write_text(TOY_MODEL)
-    if "model registry line" not in skip:
+def _add_module_and_registry_line(package, skip, *, what, module, source, edits):
+    """Write ``module`` into ``package`` (unless "<what> module" is skipped) and edit its
+    ``__init__.py`` registry (unless "<what> registry line" is skipped): each regex once."""
+    if f"{what} module" not in skip:
+        (package / module).write_text(source)
+    if f"{what} registry line" not in skip:
         init = (package / "__init__.py").read_text()
-        init, n = re.subn(r"^(MODELS: )", r"from .toy_model import ToyModel  # noqa: E402\n\n\1", init, flags=re.M)
-        init, m = re.subn(r"(cls\.name: cls for cls in \([^)]*)\)", r"\1, ToyModel)", init)
-        assert n == m == 1
+        for pattern, replacement, flags in edits:
+            init, n = re.subn(pattern, replacement, init, flags=flags)
+            assert n == 1, pattern
         (package / "__init__.py").write_text(init)
+
+
+def _register_model(copy, skip):
+    _add_module_and_registry_line(
+        copy / "workflow_scripts" / "multimodal_emotion" / "models", skip, what="model", module="toy_model.py",
+        source=TOY_MODEL,
+        edits=[(r"^(MODELS: )", r"from .toy_model import ToyModel  # noqa: E402\n\n\1", re.M),
+               (r"(cls\.name: cls for cls in \([^)]*)\)", r"\1, ToyModel)", 0)])
 
 
 def _register_protocol(copy, skip):
-    package = copy / "workflow_scripts" / "multimodal_emotion" / "protocols"
-    if "protocol module" not in skip:
-        (package / "odd_even.py").write_text(TOY_PROTOCOL)
-    if "protocol registry line" not in skip:
-        init = (package / "__init__.py").read_text()
-        init, n = re.subn(r'^(KIND_MODULES = \(.*)\)$', r'\1, "odd_even")', init, flags=re.M)
-        assert n == 1
-        (package / "__init__.py").write_text(init)
+    _add_module_and_registry_line(
+        copy / "workflow_scripts" / "multimodal_emotion" / "protocols", skip, what="protocol", module="odd_even.py",
+        source=TOY_PROTOCOL, edits=[(r'^(KIND_MODULES = \(.*)\)$', r'\1, "odd_even")', re.M)])
 
 
 def toy_copy(tmp_path, skip=()):
