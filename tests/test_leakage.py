@@ -14,6 +14,7 @@ from multimodal_emotion.datasets import seed as seed_ds
 from multimodal_emotion.models import MODELS, build_model, refit_last_layer
 from multimodal_emotion.store import FeatureFile, write_features
 from support.workflow import REPO
+from test_models import FEATURE_MODELS
 
 pytestmark = pytest.mark.workflow
 
@@ -46,10 +47,9 @@ SMALL_BUDGET = {"max_epochs": 3, "patience": 3, "seed": 3}
 
 #: Named set-ups of a class that change its scaling or training (config entries with ``fixed``).
 VARIANTS = {"bdae_lab_code": ("bdae", {"setup": "lab_code"})}
-#: The models that read feature columns. clip_duration reads none (each trial's duration
-#: only), so a perturbation of the test features cannot reach it; what it measures under
-#: each protocol is tested in tests/test_seed_vii.py.
-FEATURE_MODELS = [name for name in MODELS if MODELS[name]().required_modalities()]
+# FEATURE_MODELS (test_models): the models that read feature columns. clip_duration reads
+# none (each trial's duration only), so a perturbation of the test features cannot reach it;
+# what it measures under each protocol is tested in tests/test_seed_vii.py.
 
 
 def tiny(model_class: str) -> dict:
