@@ -43,11 +43,14 @@ from support.runs import pristine, pristine_raw, readonly_run  # noqa: E402, F40
 from support.shared_runs import repeated_runs, tiny_run  # noqa: E402, F401
 
 
-# Session-scoped runs above: a module that reads one must share a pytest-xdist worker with
-# every other such module, or each worker would make the run again.
-SHARED_RUN_FIXTURES = frozenset({"tiny_run", "repeated_runs", "readonly_run", "pristine", "pristine_raw"})
+# The expensive session-scoped runs above (minutes each): a module that reads one must share
+# a pytest-xdist worker with every other such module, or each worker would make the run
+# again. (pristine and pristine_raw only write a few synthetic files: each worker may make
+# its own.)
+SHARED_RUN_FIXTURES = frozenset({"tiny_run", "repeated_runs", "readonly_run"})
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook, which reads the marks into the node ids
 def pytest_collection_modifyitems(config, items):
     """Worker groups for ``pytest -n 2 --dist loadgroup`` (pytest-xdist): a module's tests
     stay together (its module-scoped runs are made once), and the modules that read a
@@ -56,6 +59,32 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         module = item.module.__name__
         item.add_marker(pytest.mark.xdist_group("shared_runs" if module in shared else module))
+
+
+def pytest_configure(config):
+    """Refuse ``--dist loadgroup`` where pytest-xdist cannot group (pytest 9.2's node ids with
+    pytest-xdist 3.8: pytest-dev/pytest-xdist#1386): every worker would make every shared run."""
+    if getattr(config.option, "dist", "no") == "loadgroup" and not hasattr(config, "workerinput"):
+        import xdist
+        from packaging.version import Version
+
+        if Version(pytest.__version__) >= Version("9.2") and Version(xdist.__version__) <= Version("3.8.0"):
+            raise pytest.UsageError(f"pytest {pytest.__version__} with pytest-xdist {xdist.__version__} does not apply "
+                                    "--dist loadgroup (pytest-dev/pytest-xdist#1386): install requirements.txt's pytest")
+
+
+@pytest.hookimpl(wrapper=True, specname="pytest_collection_modifyitems")  # wraps every other hook of it
+def pytest_check_the_worker_groups(config, items):  # pytest registers only pytest_* names
+    """On a pytest-xdist worker under ``--dist loadgroup``, stop if the groups did not reach
+    the node ids: pytest 9.2's node ids silently break it (pytest-dev/pytest-xdist#1386),
+    and every worker would then make every shared run again."""
+    result = yield
+    if getattr(config, "workerinput", None) is not None and config.getvalue("loadgroup"):
+        ungrouped = [item.nodeid for item in items if "@" not in item.nodeid]
+        if ungrouped:
+            raise pytest.UsageError(f"pytest-xdist loadgroup did not group {len(ungrouped)} tests (e.g. {ungrouped[0]}): "
+                                    "use the pytest of requirements.txt (pytest-dev/pytest-xdist#1386)")
+    return result
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -118,7 +118,7 @@ def test_random_search_is_seeded_per_experiment_and_index():
 
 
 def _former_sample(space, *, seed, experiment, model, index):
-    """The hand-written sampler that scipy.stats distributions replaced, kept to show the draws did not change."""
+    """The hand-written sampler of the first releases, kept to show the draws never changed."""
     import zlib
 
     rng = np.random.default_rng(np.random.SeedSequence([seed, zlib.crc32(experiment.encode()),
@@ -136,7 +136,7 @@ def _former_sample(space, *, seed, experiment, model, index):
 
 
 def test_sampled_configurations_are_those_of_the_former_sampler():
-    """The scipy.stats draws equal the hand-written ones, value and type: no sampled configuration,
+    """The draws equal the first releases' ones, value and type: no sampled configuration,
     hence no table, changed (two integer draws in a row included)."""
     space = {**SPACE, "batch": {"choice": [4, 8, 16]}, "depth": {"int": [1, 3]}, "fixed": {"value": "x"}}
     for k in range(500):
@@ -362,3 +362,24 @@ def test_result_values_are_plain_python_for_json():
     values = [_plain(v) for v in (np.bool_(True), np.int64(3), np.float32(0.5), np.float64("nan"), "x")]
     assert values == [True, 3, 0.5, None, "x"] and type(values[0]) is bool
     json.dumps(values)
+
+
+def test_job_modules_import_no_heavy_library_before_it_is_needed():
+    """Every Snakemake job starts a Python process: the modules its entry script imports must
+    not pull in the large libraries at import time (each costs 0.1-4 s); a job imports what
+    it uses when it uses it."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    heavy = ["scipy.stats", "scipy.signal", "tensorflow", "keras", "sklearn", "mne", "matplotlib", "pandas", "h5py",
+             "neurokit2", "openpyxl"]
+    entries = ["search", "evaluation", "features", "synthetic", "reporting", "quality_report"]
+    code = ("import importlib, sys\n"
+            f"for entry in {entries!r}:\n"
+            "    importlib.import_module('multimodal_emotion.' + entry)\n"
+            f"print([name for name in {heavy!r} if name in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "workflow_scripts")})
+    assert out.stdout.strip() == "[]", out.stdout

@@ -1,19 +1,16 @@
-"""The whole workflow on tiny synthetic data: tables, honesty on null data, determinism,
+"""The whole workflow on tiny synthetic data (the shared tiny run): tables, figures, report,
 and which jobs a change reschedules."""
 
 from __future__ import annotations
 
 import json
-import math
 import time
 
-import numpy as np
 import pandas as pd
 import pytest
 
-from support.runs import only_models
 from support.shared_runs import tiny_run_config
-from support.workflow import REPO, raw_file, run_snakemake, scheduled_jobs, tiny_config, write_config
+from support.workflow import raw_file, run_snakemake, scheduled_jobs
 
 pytestmark = pytest.mark.workflow
 
@@ -25,26 +22,6 @@ MODELS = ["bdae", "bdae_lab_code", "bddae", "bimodal_lstm", "bimodal_lstm_no_con
 def full_run(tiny_run):
     """The session's shared tiny run (support/shared_runs.py): every model, end to end."""
     return tiny_run
-
-
-@pytest.fixture(scope="module")
-def null_run(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("null_run")
-    config = tiny_config()
-    config["synthetic"]["effect_size"] = 0.0
-    config["seed"]["subjects"] = [1, 2]
-    config["deap"]["subjects"] = [1, 2]
-    # Every trial is tested once whatever the fold count, so 3 folds keep the 40 test units
-    # per subject and task and train 40 % less.
-    config["experiments"]["deap_protocol"]["n_folds"] = 3
-    config["experiments"]["selection"] = ["validation"]
-    # The pipeline's paths to a test accuracy: the refit networks, a network classified by its
-    # own liblinear SVM (DCCA; BDAE takes the same path), the SVMs. The comparison systems'
-    # null behaviour is tested model by model (test_models.py: test_no_effect_gives_chance).
-    only_models(config, "bimodal_lstm", "bddae", "dcca", "feature_fusion", "linear_svm")
-    write_config(workdir, config)
-    run_snakemake(workdir)
-    return workdir
 
 
 def experiments_table(workdir) -> pd.DataFrame:
@@ -134,62 +111,12 @@ def test_comparison_systems_sit_beside_their_reported_numbers(full_run):
         assert all(len(c["loss"]) == len(c["monitored_accuracy"]) > 0 for c in curves.values())
 
 
-TEST_CONFIGS = sorted(p.name for p in (REPO / ".test").glob("config_*.yaml"))
-
-
-@pytest.fixture(scope="module")
-def test_config_dags(tmp_path_factory) -> dict[str, dict]:
-    """The jobs each .test/ config plans (merged over config.yaml), all dry runs in one
-    process (support/dry_runs.py)."""
-    import yaml
-
-    from support.dry_runs import planned_jobs
-    from support.workflow import merged
-
-    root, workdirs = tmp_path_factory.mktemp("test_config_dags"), {}
-    for name in TEST_CONFIGS:
-        config = merged(yaml.safe_load((REPO / "config.yaml").read_text()), yaml.safe_load((REPO / ".test" / name).read_text()))
-        config["results"] = "results"
-        workdirs[name] = root / name.removesuffix(".yaml")
-        write_config(workdirs[name], config)
-    planned = planned_jobs(list(workdirs.values()))
-    return {name: planned[workdir] for name, workdir in workdirs.items()}
-
-
-@pytest.mark.parametrize("name", TEST_CONFIGS)
-def test_every_test_config_builds_its_dag(name, test_config_dags):
-    """Each .test/ config a user may run (every model alone, every dataset and protocol)
-    is valid and plans its jobs; the runs themselves are the tiny ones above, in
-    test_seed_iv/test_seed_v/test_seed_entries and test_protocols_workflow."""
-    planned = test_config_dags[name]
-    assert "error" not in planned, f"{name}: {planned.get('error')}"
-    jobs = planned["jobs"]
-    assert jobs.get("all") == 1 and jobs.get("features", 0) >= 1 and jobs.get("aggregate") == 1, jobs
-    assert any(rule.startswith("train") and count >= 1 for rule, count in jobs.items()), jobs
-
-
 def test_every_model_beats_chance_with_the_default_effect(full_run):
     table = experiments_table(full_run)
     honest = table[table["selection"] == "validation"]
     for (dataset, model), group in honest.groupby(["dataset", "model"]):
         chance = 1 / 3 if dataset == "seed" else group["majority_rate"].mean()
         assert group["test_accuracy"].mean() > chance + 0.1, (dataset, model, group["test_accuracy"].tolist())
-
-
-def test_null_data_stays_at_chance(null_run):
-    """Leakage guard: on effect_size 0 every model's validation-selected test accuracy is
-    within chance +/- 2.5 standard errors. Windows of a clip/trial share its state, so the
-    independent test units are clips (SEED: 6 per session) and trials (DEAP: 40 per
-    subject and task); a per-window standard error would be far too small."""
-    table = experiments_table(null_run)
-    for (dataset, model), group in table.groupby(["dataset", "model"]):
-        units = len(group) * (6 if dataset == "seed" else 40)
-        chance = 1 / 3 if dataset == "seed" else 0.5
-        tolerance = 2.5 * math.sqrt(chance * (1 - chance) / units)
-        if dataset == "deap":  # an always-majority classifier is not a leak: widen by the imbalance
-            tolerance += abs(group["majority_rate"].mean() - 0.5)
-        mean = group["test_accuracy"].mean()
-        assert abs(mean - chance) < tolerance, (dataset, model, mean, chance, tolerance)
 
 
 def test_changing_one_models_range_reruns_only_that_model(full_run):
@@ -224,21 +151,3 @@ def test_touching_one_raw_file_reruns_only_that_experiment(full_run):
     rules = {rule for rule, _ in jobs}
     assert {"features", "train_shard", "aggregate"} <= rules
     assert not any("dataset=seed" in w for _, w in jobs)
-
-
-def test_slurm_profile_dry_run_of_the_paper_config_lists_resources(tmp_path):
-    """`snakemake --profile profiles/slurm -n` on the paper's full protocol (27 SEED
-    experiments, 32 DEAP subjects) builds its DAG and shows every job's resources. (The
-    one dry run of the 4000+-job DAG in the suite; its wall time is measured in
-    benchmarks/bench_dag.py, not asserted here.)"""
-    import yaml
-
-    config = yaml.safe_load((REPO / "config" / "paper.yaml").read_text())
-    config["seed"]["source"] = config["deap"]["source"] = "synthetic"
-    write_config(tmp_path, config)
-    out = run_snakemake(tmp_path, "--profile", str(REPO / "profiles" / "slurm"), "--dry-run").stdout
-    jobs = out.count("\nrule ") + out.count("\nlocalrule ")
-    resources = [line for line in out.splitlines() if line.strip().startswith("resources:")]
-    assert "rule train_shard:" in out
-    assert jobs > 4000 and len(resources) >= jobs - 1  # `all` is local
-    assert any("mem_mb=3000" in r and "runtime=120" in r for r in resources)  # train_shard

@@ -15,7 +15,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
-from scipy import stats
 
 from .protocols import ExperimentError, Fold, experiment_features, experiment_folds, stable_hash
 from .store import atomic_dir
@@ -23,19 +22,16 @@ from .store import atomic_dir
 log = logging.getLogger(__name__)
 
 
-def _draw(distribution, rng: np.random.Generator):
-    return np.asarray(distribution.rvs(random_state=rng)).item()
-
-
-#: How each kind of search-space entry draws its value: scipy.stats distributions drawn
-#: from the configuration's own generator. Not scikit-learn's ParameterSampler: it seeds a
-#: legacy RandomState (no Generator), which would change every sampled configuration;
-#: tests/test_experiments.py checks these draws equal the former hand-written ones.
+#: How each kind of search-space entry draws its value, from the configuration's own NumPy
+#: Generator (what scipy.stats' uniform and randint call with a Generator: the same draws,
+#: without importing scipy.stats, 0.4 s, with this module, which every job imports). Not scikit-learn's
+#: ParameterSampler: it seeds a legacy RandomState (no Generator), which would change every
+#: sampled configuration. tests/test_experiments.py checks the draws against the former ones.
 SPACE_KINDS = {
-    "log10": lambda arg, rng: float(10 ** _draw(stats.uniform(arg[0], arg[1] - arg[0]), rng)),
-    "uniform": lambda arg, rng: float(_draw(stats.uniform(arg[0], arg[1] - arg[0]), rng)),
-    "int": lambda arg, rng: int(_draw(stats.randint(arg[0], arg[1] + 1), rng)),
-    "choice": lambda arg, rng: arg[int(_draw(stats.randint(0, len(arg)), rng))],
+    "log10": lambda arg, rng: float(10 ** rng.uniform(arg[0], arg[1])),
+    "uniform": lambda arg, rng: float(rng.uniform(arg[0], arg[1])),
+    "int": lambda arg, rng: int(rng.integers(arg[0], arg[1] + 1)),
+    "choice": lambda arg, rng: arg[int(rng.integers(len(arg)))],
     "value": lambda arg, rng: arg,
 }
 
