@@ -50,15 +50,28 @@ from support.shared_runs import repeated_runs, tiny_run  # noqa: E402, F401
 SHARED_RUN_FIXTURES = frozenset({"tiny_run", "repeated_runs", "readonly_run"})
 
 
+def _reads_a_shared_run(module, fixturenames) -> bool:
+    """True if a test module reads a shared run: through its tests' fixtures, or by name in its
+    source (``request.getfixturevalue("repeated_runs")``, as test_provenance.py does)."""
+    if SHARED_RUN_FIXTURES & set(fixturenames):
+        return True
+    source = Path(module.__file__).read_text()
+    return any(f'"{name}"' in source or f"'{name}'" in source for name in SHARED_RUN_FIXTURES)
+
+
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook, which reads the marks into the node ids
 def pytest_collection_modifyitems(config, items):
     """Worker groups for ``pytest -n 2 --dist loadgroup`` (pytest-xdist): a module's tests
     stay together (its module-scoped runs are made once), and the modules that read a
-    shared session run form one group. Without xdist the marks do nothing."""
-    shared = {item.module.__name__ for item in items if SHARED_RUN_FIXTURES & set(item.fixturenames)}
+    shared session run form one group. Tests that start Snakemake go first, the shared group
+    first of all: the many short unit tests then fill the workers' last minutes instead of
+    one long run holding up the end. Without xdist the marks do nothing."""
+    shared = {item.module.__name__ for item in items if _reads_a_shared_run(item.module, item.fixturenames)}
     for item in items:
         module = item.module.__name__
         item.add_marker(pytest.mark.xdist_group("shared_runs" if module in shared else module))
+    # stable: within each class, collection order
+    items.sort(key=lambda item: (item.module.__name__ not in shared, item.get_closest_marker("workflow") is None))
 
 
 def pytest_configure(config):

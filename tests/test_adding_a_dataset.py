@@ -104,8 +104,7 @@ def _register_model(copy, skip):
     _add_module_and_registry_line(
         copy / "workflow_scripts" / "multimodal_emotion" / "models", skip, what="model", module="toy_model.py",
         source=TOY_MODEL,
-        edits=[(r"^(MODELS: )", r"from .toy_model import ToyModel  # noqa: E402\n\n\1", re.M),
-               (r"(cls\.name: cls for cls in \([^)]*)\)", r"\1, ToyModel)", 0)])
+        edits=[(r"^(MODEL_CLASSES: dict\[str, str\] = \{)$", r'\1\n    "toy_model": "toy_model:ToyModel",', re.M)])
 
 
 def _register_protocol(copy, skip):

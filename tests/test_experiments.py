@@ -383,3 +383,52 @@ def test_job_modules_import_no_heavy_library_before_it_is_needed():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "workflow_scripts")})
     assert out.stdout.strip() == "[]", out.stdout
+
+
+def test_accuracy_and_confusion_equal_scikit_learns():
+    from sklearn.metrics import accuracy_score, confusion_matrix
+
+    rng = np.random.default_rng(3)
+    for n_classes in (2, 3, 7):
+        y_true, y_pred = rng.integers(n_classes, size=(2, 101))
+        assert evaluation._accuracy(y_true, y_pred) == float(accuracy_score(y_true, y_pred))
+        np.testing.assert_array_equal(evaluation._confusion(y_true, y_pred, n_classes),
+                                      confusion_matrix(y_true, y_pred, labels=range(n_classes)))
+    with pytest.raises(ValueError, match="outside the class indices"):
+        evaluation._confusion(np.array([0, 3]), np.array([0, 1]), 3)
+
+
+def test_a_merge_job_imports_no_model_or_scikit_learn(tmp_path):
+    """merge_search (the refit of a network's SVM layer included) reads what training saved:
+    it needs neither TensorFlow nor the model classes nor scikit-learn, whose import alone
+    cost each merge job more than its work."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from multimodal_emotion.store import write_features
+
+    path = tmp_path / "1_20131027.h5"
+    write_features(path, seed_like())
+    protocol = {"kind": "clips", "train_clips": [1, 2, 3, 4, 5, 6], "validation_clips": [7, 8, 9],
+                "test_clips": [10, 11, 12, 13, 14, 15]}
+    search.train_shard(features_path=str(path), experiment="seed/1_20131027", task="emotion", protocol=protocol,
+                       model_name="bimodal_lstm", model_class="bimodal_lstm",
+                       space={"l2": {"value": 1e-4}, "learning_rate": {"value": 1e-2}},
+                       fixed={"eeg_hidden": 4, "other_hidden": 2, "sequence_length": 2, "max_epochs": 2}, n_configs=1,
+                       shard=0, n_shards=1, seed=0, output_dir=str(tmp_path / "models"))
+    merge = dict(features_path=[str(path)], training_dirs=[str(tmp_path / "models")], seed=0, protocol=protocol,
+                 refit={"enabled": True}, experiment="1_20131027", dataset="seed", task="emotion", model="bimodal_lstm",
+                 selections=["validation"], n_classes=3, output_csv=str(tmp_path / "m.csv"),
+                 output_json=str(tmp_path / "m.json"))
+    code = ("import json, sys\n"
+            "from multimodal_emotion.evaluation import merge_search\n"
+            f"merge_search(**json.loads({json.dumps(json.dumps(merge))}))\n"
+            "print(sorted(m for m in ('sklearn', 'tensorflow', 'keras', 'multimodal_emotion.models.base') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "workflow_scripts")})
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout
+    result = json.loads((tmp_path / "m.json").read_text())
+    assert "validation" in json.dumps(result)

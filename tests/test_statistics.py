@@ -84,3 +84,23 @@ def test_interval_is_clipped_to_the_accuracy_range():
     row = reporting.summary_table(near_ceiling, dataset="seed", reference=False).set_index("model").loc["model_a"]
     assert row["ci95_high"] == 100.0 and t_interval([100, 100, 100, 100, 100, 70])[2] > 100
     assert row["ci95_low"] == pytest.approx(95.0 - T_975[5] * np.std([100] * 5 + [70], ddof=1) / math.sqrt(6))
+
+
+def test_balanced_accuracy_equals_scikit_learns():
+    """The same float as balanced_accuracy_score on the windows the matrix counts, empty
+    classes (no test window) included, which scikit-learn leaves out of the mean."""
+    import warnings
+
+    from sklearn.metrics import balanced_accuracy_score
+
+    rng = np.random.default_rng(0)
+    for n_classes in (2, 3, 5):
+        for _ in range(20):
+            confusion = rng.integers(0, 6, size=(n_classes, n_classes)) * (rng.random((n_classes, n_classes)) < 0.7)
+            true, pred = np.nonzero(confusion)
+            if not len(true):
+                continue
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)
+                expected = float(balanced_accuracy_score(true, pred, sample_weight=confusion[true, pred]))
+            assert balanced_accuracy(confusion) == expected, confusion

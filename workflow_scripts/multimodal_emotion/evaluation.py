@@ -25,10 +25,20 @@ from .store import atomic_path
 log = logging.getLogger(__name__)
 
 
+# Accuracy and confusion counts in NumPy, not sklearn.metrics (accuracy_score is np.average of
+# the hits, the same float): importing scikit-learn cost each merge job about 0.7 s, more than
+# its refit and evaluation (tests/test_experiments.py compares the two on random labels).
 def _accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> float:
-    from sklearn.metrics import accuracy_score
+    return float(np.average(np.asarray(y_true) == np.asarray(y_pred))) if np.size(y_true) else float("nan")
 
-    return float(accuracy_score(y_true, y_pred)) if y_true.size else float("nan")
+
+def _confusion(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> np.ndarray:
+    """Counts (n_classes, n_classes), rows the true class: sklearn's confusion_matrix with
+    ``labels=range(n_classes)`` for labels that are class indices."""
+    y_true, y_pred = np.asarray(y_true, np.int64), np.asarray(y_pred, np.int64)
+    if y_true.size and (min(y_true.min(), y_pred.min()) < 0 or max(y_true.max(), y_pred.max()) >= n_classes):
+        raise ValueError(f"labels outside the class indices 0..{n_classes - 1}")
+    return np.bincount(n_classes * y_true + y_pred, minlength=n_classes * n_classes).reshape(n_classes, n_classes)
 
 
 #: Per-epoch series of a model's history kept for the learning-curve figure.
@@ -57,7 +67,7 @@ def evaluate_shard(
     """
     import pandas as pd
 
-    from .models.base import HYPERPARAMETER_FILE, STATE_FILE
+    from .models.files import HYPERPARAMETER_FILE, STATE_FILE
     from .models.refit import REFIT_EPS, layer_objective, layer_scores, refit_svm_layer
 
     training = json.loads((Path(training_dir) / "training.json").read_text())
@@ -199,7 +209,6 @@ def merge_shards(
     the feature files). An experiment of a pooled protocol (``loso``, ``cross_session``)
     also records the protocol's name, its normalisation and the experiment's subject."""
     import pandas as pd
-    from sklearn.metrics import confusion_matrix
 
     search = pd.concat([pd.read_csv(p) for p in shard_csvs], ignore_index=True).sort_values(["config", "fold"])
     reasons = sorted({str(r) for r in search.get("not_evaluable", pd.Series(dtype=str)).dropna() if str(r)})
@@ -223,8 +232,8 @@ def merge_shards(
     if not search.empty and not reasons:
         for selection in selections:
             chosen = select_configuration(search, selection=selection)
-            confusion = sum(confusion_matrix(predictions[f"c{chosen['config']}_f{fold}_true"],
-                                             predictions[f"c{chosen['config']}_f{fold}_pred"], labels=range(n_classes))
+            confusion = sum(_confusion(predictions[f"c{chosen['config']}_f{fold}_true"],
+                                       predictions[f"c{chosen['config']}_f{fold}_pred"], n_classes)
                             for fold in search.loc[search["config"] == chosen["config"], "fold"])
             chosen["confusion"] = confusion.tolist()
             hp_columns = [c for c in search.columns if c.startswith("hp_")]

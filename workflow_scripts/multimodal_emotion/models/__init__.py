@@ -32,26 +32,72 @@ TensorFlow is imported only when a network is built or loaded.
 
 from __future__ import annotations
 
+import importlib
 import json
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .base import HYPERPARAMETER_FILE, EmotionModel
+from .files import HYPERPARAMETER_FILE
 from .checks import check_option as _check_option
 from .data import WindowData
-from .bdae import BDAE
-from .bddae import BDDAE
-from .bimodal_lstm import BimodalLSTM
-from .clip_duration import ClipDuration
-from .dcca import DCCA
-from .mesae import MESAE
-from .subnetwork_nodes import SubnetworkNodes
-from .refit import RefitReport, refit_last_layer
-from .svm import FeatureFusionSVM, LinearSVM
 
-MODELS: dict[str, type[EmotionModel]] = {
-    cls.name: cls for cls in (BimodalLSTM, BDDAE, LinearSVM, FeatureFusionSVM, DCCA, BDAE, MESAE, SubnetworkNodes,
-                                 ClipDuration)
+if TYPE_CHECKING:
+    from .base import EmotionModel
+
+#: The registry: model class name (``models.<entry>.class``) -> ``"module:Class"`` in this
+#: package. A class is imported when first used, so a job that needs none (the merge jobs)
+#: does not pay for the model modules and scikit-learn's estimator base (about 0.7 s).
+MODEL_CLASSES: dict[str, str] = {
+    "bimodal_lstm": "bimodal_lstm:BimodalLSTM",
+    "bddae": "bddae:BDDAE",
+    "linear_svm": "svm:LinearSVM",
+    "feature_fusion": "svm:FeatureFusionSVM",
+    "dcca": "dcca:DCCA",
+    "bdae": "bdae:BDAE",
+    "mesae": "mesae:MESAE",
+    "subnetwork_nodes": "subnetwork_nodes:SubnetworkNodes",
+    "clip_duration": "clip_duration:ClipDuration",
 }
+
+
+class _Registry(Mapping):
+    """:data:`MODEL_CLASSES` as name -> class, each class imported on first access (and
+    checked to carry its registry name)."""
+
+    def __init__(self, entries: Mapping[str, str]):
+        self._entries = entries
+        self._classes: dict[str, type] = {}
+
+    def __getitem__(self, name: str) -> type:
+        if name not in self._classes:
+            module, cls_name = self._entries[name].split(":")
+            cls = getattr(importlib.import_module(f".{module}", __name__), cls_name)
+            if cls.name != name:
+                raise ValueError(f"models/__init__.py: MODEL_CLASSES[{name!r}] is {cls_name}, whose name is {cls.name!r}")
+            self._classes[name] = cls
+        return self._classes[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+MODELS: Mapping[str, type[EmotionModel]] = _Registry(MODEL_CLASSES)
+
+#: What ``from multimodal_emotion.models import X`` finds, imported on first use (PEP 562).
+_LAZY = {**{entry.split(":")[1]: entry for entry in MODEL_CLASSES.values()},
+         "EmotionModel": "base:EmotionModel", "RefitReport": "refit:RefitReport",
+         "refit_last_layer": "refit:refit_last_layer"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        module, attr = _LAZY[name].split(":")
+        return getattr(importlib.import_module(f".{module}", __name__), attr)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def is_network(name: str) -> bool:

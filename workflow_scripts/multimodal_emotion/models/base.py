@@ -28,12 +28,11 @@ from sklearn.exceptions import NotFittedError
 
 from .checks import check_range
 from .data import WindowData
+from .files import HYPERPARAMETER_FILE, STATE_FILE
 from .training import FeatureScaler, keras_input_specs, phase, run_epochs, traced
 
 #: 2: a Keras network is saved as its weights (NETWORK_WEIGHTS_FILE), no longer as ``model.keras``.
 FORMAT_VERSION = 2
-HYPERPARAMETER_FILE = "hyperparameters.json"
-STATE_FILE = "state.json"
 
 
 def squared_hinge_sum(y, scores, weights, n_classes: int):

@@ -13,11 +13,10 @@ The objective and its relation to liblinear's ``C`` are derived in :mod:`~.libli
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .base import SVMNetwork
 from .data import WindowData
 from .liblinear import (
     liblinear_ovr_weights,
@@ -27,6 +26,9 @@ from .liblinear import (
     train_l2svm,
 )
 from .training import logger
+
+if TYPE_CHECKING:  # the array-level refit (merge jobs) needs no model class
+    from .base import SVMNetwork
 
 
 @dataclass(frozen=True)
