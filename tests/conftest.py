@@ -50,6 +50,13 @@ from support.shared_runs import repeated_runs, tiny_run  # noqa: E402, F401
 SHARED_RUN_FIXTURES = frozenset({"tiny_run", "repeated_runs", "readonly_run"})
 
 
+# After the shared group, the modules whose runs take longest (docs/testing.md, "Timings"; the
+# SLURM run mostly waits, so it starts early beside the others). pytest-xdist keeps this order
+# (pytest_configure turns off its reordering by test count).
+LONGEST_FIRST = ("test_null_data", "test_slurm", "test_dreamer", "test_protocols_workflow", "test_bad_inputs",
+                 "test_seed_vii", "test_seed_v", "test_seed_iv")
+
+
 def _reads_a_shared_run(module, fixturenames) -> bool:
     """True if a test module reads a shared run: through its tests' fixtures, or by name in its
     source (``request.getfixturevalue("repeated_runs")``, as test_provenance.py does)."""
@@ -64,20 +71,29 @@ def pytest_collection_modifyitems(config, items):
     """Worker groups for ``pytest -n 2 --dist loadgroup`` (pytest-xdist): a module's tests
     stay together (its module-scoped runs are made once), and the modules that read a
     shared session run form one group. Tests that start Snakemake go first, the shared group
-    first of all: the many short unit tests then fill the workers' last minutes instead of
-    one long run holding up the end. Without xdist the marks do nothing."""
+    first of all, then LONGEST_FIRST: the many short unit tests then fill the workers' last
+    minutes instead of one long run holding up the end. Without xdist the marks do nothing."""
     shared = {item.module.__name__ for item in items if _reads_a_shared_run(item.module, item.fixturenames)}
     for item in items:
         module = item.module.__name__
         item.add_marker(pytest.mark.xdist_group("shared_runs" if module in shared else module))
-    # stable: within each class, collection order
-    items.sort(key=lambda item: (item.module.__name__ not in shared, item.get_closest_marker("workflow") is None))
+
+    runs = {item.module.__name__ for item in items if item.get_closest_marker("workflow")}
+
+    def order(item):  # by module only: a module's tests stay together (its fixtures are made once)
+        module = item.module.__name__
+        first = LONGEST_FIRST.index(module) if module in LONGEST_FIRST else len(LONGEST_FIRST)
+        return module not in shared, module not in runs, first
+
+    items.sort(key=order)  # stable: collection order within each key
 
 
 def pytest_configure(config):
     """Refuse ``--dist loadgroup`` where pytest-xdist cannot group (pytest 9.2's node ids with
     pytest-xdist 3.8: pytest-dev/pytest-xdist#1386): every worker would make every shared run."""
     if getattr(config.option, "dist", "no") == "loadgroup" and not hasattr(config, "workerinput"):
+        # keep pytest_collection_modifyitems' order (longest runs first), not xdist's by test count
+        config.option.loadscopereorder = False
         import xdist
         from packaging.version import Version
 
