@@ -104,7 +104,8 @@ def _register_model(copy, skip):
     _add_module_and_registry_line(
         copy / "workflow_scripts" / "multimodal_emotion" / "models", skip, what="model", module="toy_model.py",
         source=TOY_MODEL,
-        edits=[(r"^(MODEL_CLASSES: dict\[str, str\] = \{)$", r'\1\n    "toy_model": "toy_model:ToyModel",', re.M)])
+        edits=[(r"^(MODEL_CLASSES: dict\[str, Entry\] = \{)$", r'\1\n    "toy_model": Entry("toy_model:ToyModel", is_network=False),',
+                re.M)])
 
 
 def _register_protocol(copy, skip):

@@ -227,3 +227,15 @@ def test_dataset_names_outside_their_blocks_must_be_registered(key, message):
     validate(config)
     with pytest.raises(wc.ConfigError, match=message):
         wc.check_config(config)
+
+
+def test_the_registry_checks_a_class_against_its_line():
+    """``is_network`` is answered from the registry line (Snakemake plans without importing the
+    classes), so a line that disagrees with its class must fail when the class is imported."""
+    from multimodal_emotion.models import MODEL_CLASSES, MODELS, Entry, _Registry
+
+    assert all(MODELS[name].is_network == entry.is_network for name, entry in MODEL_CLASSES.items())
+    with pytest.raises(ValueError, match=r"MODEL_CLASSES\['linear_svm'\] says is_network=True, LinearSVM says False"):
+        _Registry({"linear_svm": Entry("svm:LinearSVM", is_network=True)})["linear_svm"]
+    with pytest.raises(ValueError, match=r"MODEL_CLASSES\['bddae'\] is LinearSVM, whose name is 'linear_svm'"):
+        _Registry({"bddae": Entry("svm:LinearSVM", is_network=False)})["bddae"]

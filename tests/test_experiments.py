@@ -367,7 +367,8 @@ def test_result_values_are_plain_python_for_json():
 def test_job_modules_import_no_heavy_library_before_it_is_needed():
     """Every Snakemake job starts a Python process: the modules its entry script imports must
     not pull in the large libraries at import time (each costs 0.1-4 s); a job imports what
-    it uses when it uses it."""
+    it uses when it uses it. Snakemake itself asks the registry ``is_network`` for every merge
+    job while it plans: answered without importing a model class (scikit-learn)."""
     import os
     import subprocess
     import sys
@@ -379,6 +380,8 @@ def test_job_modules_import_no_heavy_library_before_it_is_needed():
     code = ("import importlib, sys\n"
             f"for entry in {entries!r}:\n"
             "    importlib.import_module('multimodal_emotion.' + entry)\n"
+            "from multimodal_emotion import models\n"
+            "assert [models.is_network(name) for name in models.MODELS].count(True) == 2\n"
             f"print([name for name in {heavy!r} if name in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "workflow_scripts")})

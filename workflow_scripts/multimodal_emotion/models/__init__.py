@@ -14,8 +14,9 @@ name                   class
 ``clip_duration``      :class:`~.clip_duration.ClipDuration` (trial duration only: the clip-identity leak)
 =====================  ===========================================================
 
-:data:`MODELS` is the registry: each class declares ``is_network`` (it ends in the
-refittable SVM layer; DCCA is not: its classifier is a linear SVM fitted once) and
+:data:`MODELS` is the registry (:data:`MODEL_CLASSES`, one line per class, imported on first
+use): each class declares ``is_network`` (it ends in the refittable SVM layer; DCCA is not: its
+classifier is a linear SVM fitted once; its registry line says the same, checked) and
 ``needs_tensorflow``; rules, experiments and the config
 schema read it (adding a model = one module + one entry here + one config entry).
 
@@ -36,7 +37,7 @@ import importlib
 import json
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from .files import HYPERPARAMETER_FILE
 from .checks import check_option as _check_option
@@ -45,36 +46,51 @@ from .data import WindowData
 if TYPE_CHECKING:
     from .base import EmotionModel
 
-#: The registry: model class name (``models.<entry>.class``) -> ``"module:Class"`` in this
-#: package. A class is imported when first used, so a job that needs none (the merge jobs)
-#: does not pay for the model modules and scikit-learn's estimator base (about 0.7 s).
-MODEL_CLASSES: dict[str, str] = {
-    "bimodal_lstm": "bimodal_lstm:BimodalLSTM",
-    "bddae": "bddae:BDDAE",
-    "linear_svm": "svm:LinearSVM",
-    "feature_fusion": "svm:FeatureFusionSVM",
-    "dcca": "dcca:DCCA",
-    "bdae": "bdae:BDAE",
-    "mesae": "mesae:MESAE",
-    "subnetwork_nodes": "subnetwork_nodes:SubnetworkNodes",
-    "clip_duration": "clip_duration:ClipDuration",
+class Entry(NamedTuple):
+    """A registry line: where the class is (``"module:Class"`` in this package) and whether it
+    ends in the SVM layer that Sec. 3.2 refits (the class's ``is_network``)."""
+
+    path: str
+    is_network: bool
+
+
+#: The registry: model class name (``models.<entry>.class``) -> :class:`Entry`. A class is
+#: imported when first used, so a job that needs none (the merge jobs) does not pay for the
+#: model modules and scikit-learn's estimator base (about 0.7 s). ``is_network`` is in the line
+#: as well as on the class because Snakemake asks it for every merge job's refit settings
+#: while it plans, where importing the classes cost about 0.9 s of its 2.2 s start-up; the
+#: registry checks that the class agrees when it imports it.
+MODEL_CLASSES: dict[str, Entry] = {
+    "bimodal_lstm": Entry("bimodal_lstm:BimodalLSTM", is_network=True),
+    "bddae": Entry("bddae:BDDAE", is_network=True),
+    "linear_svm": Entry("svm:LinearSVM", is_network=False),
+    "feature_fusion": Entry("svm:FeatureFusionSVM", is_network=False),
+    "dcca": Entry("dcca:DCCA", is_network=False),
+    "bdae": Entry("bdae:BDAE", is_network=False),
+    "mesae": Entry("mesae:MESAE", is_network=False),
+    "subnetwork_nodes": Entry("subnetwork_nodes:SubnetworkNodes", is_network=False),
+    "clip_duration": Entry("clip_duration:ClipDuration", is_network=False),
 }
 
 
 class _Registry(Mapping):
     """:data:`MODEL_CLASSES` as name -> class, each class imported on first access (and
-    checked to carry its registry name)."""
+    checked to carry its registry name and ``is_network``)."""
 
-    def __init__(self, entries: Mapping[str, str]):
+    def __init__(self, entries: Mapping[str, Entry]):
         self._entries = entries
         self._classes: dict[str, type] = {}
 
     def __getitem__(self, name: str) -> type:
         if name not in self._classes:
-            module, cls_name = self._entries[name].split(":")
+            entry = self._entries[name]
+            module, cls_name = entry.path.split(":")
             cls = getattr(importlib.import_module(f".{module}", __name__), cls_name)
             if cls.name != name:
                 raise ValueError(f"models/__init__.py: MODEL_CLASSES[{name!r}] is {cls_name}, whose name is {cls.name!r}")
+            if cls.is_network != entry.is_network:
+                raise ValueError(f"models/__init__.py: MODEL_CLASSES[{name!r}] says is_network={entry.is_network}, "
+                                 f"{cls_name} says {cls.is_network}")
             self._classes[name] = cls
         return self._classes[name]
 
@@ -88,7 +104,7 @@ class _Registry(Mapping):
 MODELS: Mapping[str, type[EmotionModel]] = _Registry(MODEL_CLASSES)
 
 #: What ``from multimodal_emotion.models import X`` finds, imported on first use (PEP 562).
-_LAZY = {**{entry.split(":")[1]: entry for entry in MODEL_CLASSES.values()},
+_LAZY = {**{entry.path.split(":")[1]: entry.path for entry in MODEL_CLASSES.values()},
          "EmotionModel": "base:EmotionModel", "RefitReport": "refit:RefitReport",
          "refit_last_layer": "refit:refit_last_layer"}
 
@@ -101,9 +117,10 @@ def __getattr__(name: str):
 
 
 def is_network(name: str) -> bool:
-    """True for a model class ending in the SVM layer that Sec. 3.2 refits."""
+    """True for a model class ending in the SVM layer that Sec. 3.2 refits (from the registry
+    line: the class is not imported)."""
     _check_option("model class", name, tuple(MODELS))
-    return MODELS[name].is_network
+    return MODEL_CLASSES[name].is_network
 
 
 def needs_tensorflow(name: str) -> bool:
