@@ -73,7 +73,10 @@ def pytest_collection_modifyitems(config, items):
     shared session run form one group. Tests that start Snakemake go first, the shared group
     first of all, then LONGEST_FIRST: the many short unit tests then fill the workers' last
     minutes instead of one long run holding up the end. Without xdist the marks do nothing."""
-    shared = {item.module.__name__ for item in items if _reads_a_shared_run(item.module, item.fixturenames)}
+    fixtures = {}  # module -> the fixtures its tests use (each module's source is read once)
+    for item in items:
+        fixtures.setdefault(item.module, set()).update(item.fixturenames)
+    shared = {module.__name__ for module, names in fixtures.items() if _reads_a_shared_run(module, names)}
     for item in items:
         module = item.module.__name__
         item.add_marker(pytest.mark.xdist_group("shared_runs" if module in shared else module))

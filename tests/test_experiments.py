@@ -30,6 +30,12 @@ def deap_like(ratings: np.ndarray, windows_per_trial: int = 3) -> FeatureFile:
     )
 
 
+#: The clips protocol of one synthetic SEED session (:func:`seed_like`): 6 training, 3
+#: validation and 6 test clips.
+SEED_CLIPS_PROTOCOL = {"kind": "clips", "train_clips": [1, 2, 3, 4, 5, 6], "validation_clips": [7, 8, 9],
+                       "test_clips": [10, 11, 12, 13, 14, 15]}
+
+
 def seed_like() -> FeatureFile:
     segment = np.repeat(np.arange(1, 16), 4)
     emotion = np.array([1, 0, -1, -1, 0, 1, -1, 0, 1, 1, 0, -1, 0, 1, -1], dtype=float)
@@ -181,8 +187,7 @@ def test_search_csv_has_network_alone_and_refit_figures(tmp_path, caplog):
 
     path = tmp_path / "1_20131027.h5"
     write_features(path, seed_like())
-    protocol = {"kind": "clips", "train_clips": [1, 2, 3, 4, 5, 6], "validation_clips": [7, 8, 9],
-                "test_clips": [10, 11, 12, 13, 14, 15]}
+    protocol = dict(SEED_CLIPS_PROTOCOL)
     space = {"l2": {"value": 1e-5}, "learning_rate": {"value": 1e-2}}
     fixed = {"eeg_hidden": 4, "other_hidden": 2, "sequence_length": 2, "batch_size": 2, "max_epochs": 3}
     search.train_shard(features_path=str(path), experiment="seed/1_20131027", task="emotion", protocol=protocol,
@@ -226,8 +231,7 @@ def test_model_without_its_modality_is_absent_with_a_note(tmp_path):
     features.other = features.other[:, :0]
     path = tmp_path / "1_20131027.h5"
     write_features(path, features)
-    protocol = {"kind": "clips", "train_clips": [1, 2, 3, 4, 5, 6], "validation_clips": [7, 8, 9],
-                "test_clips": [10, 11, 12, 13, 14, 15]}
+    protocol = dict(SEED_CLIPS_PROTOCOL)
     results = []
     for name, fixed in (("linear_svm_other", {"modality": "other"}), ("linear_svm_eeg", {"modality": "eeg"})):
         base = tmp_path / name
@@ -265,8 +269,7 @@ def test_merge_search_equals_evaluating_each_shard_then_merging(tmp_path):
 
     path = tmp_path / "1_20131027.h5"
     write_features(path, seed_like())
-    protocol = {"kind": "clips", "train_clips": [1, 2, 3, 4, 5, 6], "validation_clips": [7, 8, 9],
-                "test_clips": [10, 11, 12, 13, 14, 15]}
+    protocol = dict(SEED_CLIPS_PROTOCOL)
     shards = []
     for shard in range(2):
         shards.append(tmp_path / f"shard{shard}" / "models")
@@ -308,8 +311,7 @@ def test_train_shard_logs_its_phases_and_traces_each_step_once(tmp_path, caplog,
 
     path = tmp_path / "1_20131027.h5"
     write_features(path, seed_like())
-    protocol = {"kind": "clips", "train_clips": [1, 2, 3, 4, 5, 6], "validation_clips": [7, 8, 9],
-                "test_clips": [10, 11, 12, 13, 14, 15]}
+    protocol = dict(SEED_CLIPS_PROTOCOL)
     PHASE_SECONDS.clear()
     with caplog.at_level("INFO"):
         search.train_shard(features_path=str(path), experiment="seed/1_20131027", task="emotion",
@@ -391,14 +393,16 @@ def test_job_modules_import_no_heavy_library_before_it_is_needed():
 def test_accuracy_and_confusion_equal_scikit_learns():
     from sklearn.metrics import accuracy_score, confusion_matrix
 
+    from multimodal_emotion.statistics import confusion_counts
+
     rng = np.random.default_rng(3)
     for n_classes in (2, 3, 7):
         y_true, y_pred = rng.integers(n_classes, size=(2, 101))
         assert evaluation._accuracy(y_true, y_pred) == float(accuracy_score(y_true, y_pred))
-        np.testing.assert_array_equal(evaluation._confusion(y_true, y_pred, n_classes),
+        np.testing.assert_array_equal(confusion_counts(y_true, y_pred, n_classes),
                                       confusion_matrix(y_true, y_pred, labels=range(n_classes)))
     with pytest.raises(ValueError, match="outside the class indices"):
-        evaluation._confusion(np.array([0, 3]), np.array([0, 1]), 3)
+        confusion_counts(np.array([0, 3]), np.array([0, 1]), 3)
 
 
 def test_a_merge_job_imports_no_model_or_scikit_learn(tmp_path):
@@ -414,8 +418,7 @@ def test_a_merge_job_imports_no_model_or_scikit_learn(tmp_path):
 
     path = tmp_path / "1_20131027.h5"
     write_features(path, seed_like())
-    protocol = {"kind": "clips", "train_clips": [1, 2, 3, 4, 5, 6], "validation_clips": [7, 8, 9],
-                "test_clips": [10, 11, 12, 13, 14, 15]}
+    protocol = dict(SEED_CLIPS_PROTOCOL)
     search.train_shard(features_path=str(path), experiment="seed/1_20131027", task="emotion", protocol=protocol,
                        model_name="bimodal_lstm", model_class="bimodal_lstm",
                        space={"l2": {"value": 1e-4}, "learning_rate": {"value": 1e-2}},

@@ -25,20 +25,11 @@ from .store import atomic_path
 log = logging.getLogger(__name__)
 
 
-# Accuracy and confusion counts in NumPy, not sklearn.metrics (accuracy_score is np.average of
-# the hits, the same float): importing scikit-learn cost each merge job about 0.7 s, more than
-# its refit and evaluation (tests/test_experiments.py compares the two on random labels).
+# Accuracy in NumPy, not sklearn.metrics (accuracy_score is np.average of the hits, the same
+# float): importing scikit-learn cost each merge job about 0.7 s, more than its refit and
+# evaluation (tests/test_experiments.py compares the two on random labels).
 def _accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     return float(np.average(np.asarray(y_true) == np.asarray(y_pred))) if np.size(y_true) else float("nan")
-
-
-def _confusion(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> np.ndarray:
-    """Counts (n_classes, n_classes), rows the true class: sklearn's confusion_matrix with
-    ``labels=range(n_classes)`` for labels that are class indices."""
-    y_true, y_pred = np.asarray(y_true, np.int64), np.asarray(y_pred, np.int64)
-    if y_true.size and (min(y_true.min(), y_pred.min()) < 0 or max(y_true.max(), y_pred.max()) >= n_classes):
-        raise ValueError(f"labels outside the class indices 0..{n_classes - 1}")
-    return np.bincount(n_classes * y_true + y_pred, minlength=n_classes * n_classes).reshape(n_classes, n_classes)
 
 
 #: Per-epoch series of a model's history kept for the learning-curve figure.
@@ -210,6 +201,8 @@ def merge_shards(
     also records the protocol's name, its normalisation and the experiment's subject."""
     import pandas as pd
 
+    from .statistics import confusion_counts
+
     search = pd.concat([pd.read_csv(p) for p in shard_csvs], ignore_index=True).sort_values(["config", "fold"])
     reasons = sorted({str(r) for r in search.get("not_evaluable", pd.Series(dtype=str)).dropna() if str(r)})
     curves = {}
@@ -232,8 +225,8 @@ def merge_shards(
     if not search.empty and not reasons:
         for selection in selections:
             chosen = select_configuration(search, selection=selection)
-            confusion = sum(_confusion(predictions[f"c{chosen['config']}_f{fold}_true"],
-                                       predictions[f"c{chosen['config']}_f{fold}_pred"], n_classes)
+            confusion = sum(confusion_counts(predictions[f"c{chosen['config']}_f{fold}_true"],
+                                             predictions[f"c{chosen['config']}_f{fold}_pred"], n_classes)
                             for fold in search.loc[search["config"] == chosen["config"], "fold"])
             chosen["confusion"] = confusion.tolist()
             hp_columns = [c for c in search.columns if c.startswith("hp_")]

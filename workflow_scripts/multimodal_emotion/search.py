@@ -23,8 +23,8 @@ log = logging.getLogger(__name__)
 
 
 #: How each kind of search-space entry draws its value, from the configuration's own NumPy
-#: Generator (what scipy.stats' uniform and randint call with a Generator: the same draws,
-#: without importing scipy.stats, 0.4 s, with this module, which every job imports). Not scikit-learn's
+#: Generator. These are the calls scipy.stats' uniform and randint make with a Generator (the
+#: same draws), without importing scipy.stats (0.4 s) into every job. Not scikit-learn's
 #: ParameterSampler: it seeds a legacy RandomState (no Generator), which would change every
 #: sampled configuration. tests/test_experiments.py checks the draws against the former ones.
 SPACE_KINDS = {

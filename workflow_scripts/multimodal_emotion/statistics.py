@@ -75,6 +75,16 @@ def holm(pvalues: Sequence[float]) -> np.ndarray:
     return out
 
 
+def confusion_counts(y_true, y_pred, n_classes: int) -> np.ndarray:
+    """Counts (n_classes, n_classes), rows the true class, of labels that are class indices:
+    scikit-learn's ``confusion_matrix(..., labels=range(n_classes))``, in NumPy (importing
+    scikit-learn cost each merge job more than its work; tests/test_experiments.py compares)."""
+    y_true, y_pred = np.asarray(y_true, np.int64), np.asarray(y_pred, np.int64)
+    if y_true.size and (min(y_true.min(), y_pred.min()) < 0 or max(y_true.max(), y_pred.max()) >= n_classes):
+        raise ValueError(f"labels outside the class indices 0..{n_classes - 1}")
+    return np.bincount(n_classes * y_true + y_pred, minlength=n_classes * n_classes).reshape(n_classes, n_classes)
+
+
 def balanced_accuracy(confusion) -> float:
     """scikit-learn's balanced accuracy from a confusion matrix (rows: true class): the mean
     recall over the classes that have a test window, as ``balanced_accuracy_score`` computes
@@ -113,7 +123,7 @@ def training_majority(train_counts: Sequence[Sequence[int]], test_labels: Sequen
         counts = np.pad(np.asarray(counts, dtype=np.int64), (0, max(0, n_classes - len(counts))))
         majority = int(np.argmax(counts))
         majorities.append(majority)
-        np.add.at(confusion, (np.asarray(labels, dtype=np.int64), majority), 1)
+        confusion += confusion_counts(labels, np.full(len(labels), majority), n_classes)
     total = confusion.sum()
     return {
         "test_accuracy": float(np.trace(confusion) / total) if total else float("nan"),

@@ -46,6 +46,7 @@ from .data import WindowData
 if TYPE_CHECKING:
     from .base import EmotionModel
 
+
 class Entry(NamedTuple):
     """A registry line: where the class is (``"module:Class"`` in this package) and whether it
     ends in the SVM layer that Sec. 3.2 refits (the class's ``is_network``)."""
@@ -73,6 +74,12 @@ MODEL_CLASSES: dict[str, Entry] = {
 }
 
 
+def _load(path: str):
+    """The object ``"module:name"`` of this package, its module imported now if not yet."""
+    module, name = path.split(":")
+    return getattr(importlib.import_module(f".{module}", __name__), name)
+
+
 class _Registry(Mapping):
     """:data:`MODEL_CLASSES` as name -> class, each class imported on first access (and
     checked to carry its registry name and ``is_network``)."""
@@ -84,8 +91,7 @@ class _Registry(Mapping):
     def __getitem__(self, name: str) -> type:
         if name not in self._classes:
             entry = self._entries[name]
-            module, cls_name = entry.path.split(":")
-            cls = getattr(importlib.import_module(f".{module}", __name__), cls_name)
+            cls, cls_name = _load(entry.path), entry.path.split(":")[1]
             if cls.name != name:
                 raise ValueError(f"models/__init__.py: MODEL_CLASSES[{name!r}] is {cls_name}, whose name is {cls.name!r}")
             if cls.is_network != entry.is_network:
@@ -111,8 +117,7 @@ _LAZY = {**{entry.path.split(":")[1]: entry.path for entry in MODEL_CLASSES.valu
 
 def __getattr__(name: str):
     if name in _LAZY:
-        module, attr = _LAZY[name].split(":")
-        return getattr(importlib.import_module(f".{module}", __name__), attr)
+        return _load(_LAZY[name])
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
