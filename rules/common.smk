@@ -76,6 +76,18 @@ def shards_of(model):
     return config["models"][model].get("shards", config["search"]["shards"])
 
 
+# search.pack_models: one job per experiment trains these models (those with one shard)
+PACKED_MODELS = (
+    [m for m in MODELS if shards_of(m) == 1] if config["search"]["pack_models"] else []
+)
+if len(PACKED_MODELS) < 2:
+    PACKED_MODELS = []  # a pack of one is the train_shard job
+
+
+def packed_search_params(wildcards):
+    return {model: search_params(wildcards, model) for model in PACKED_MODELS}
+
+
 def protocol_of(dataset):
     """The dataset's per-recording protocol (None if it runs pooled protocols only)."""
     return wc.dataset_protocol(config, dataset)
@@ -119,17 +131,18 @@ def experiment_results():
     ]
 
 
-def search_params(wildcards):
+def search_params(wildcards, model=None):
     """Only the config slices one model's search uses, so editing another model's
-    ranges (or the refit) does not retrain this one."""
-    spec = config["models"][wildcards.model]
+    ranges (or the refit) does not retrain this one (unless both are packed)."""
+    model = model or wildcards.model
+    spec = config["models"][model]
     return {
         "protocol": experiment_protocol(wildcards.dataset, wildcards.recording),
         "model_class": spec["class"],
-        "space": wc.search_space(config, wildcards.model, wildcards.dataset),
-        "fixed": wc.fixed(config, wildcards.model, wildcards.dataset),
+        "space": wc.search_space(config, model, wildcards.dataset),
+        "fixed": wc.fixed(config, model, wildcards.dataset),
         "n_configs": wc.n_configs(config, wildcards.dataset),
-        "n_shards": shards_of(wildcards.model),
+        "n_shards": shards_of(model),
         "seed": config["experiments"]["seed"],
         # grouped training (Bimodal-LSTM only): group == alone, so results do not change
         "group_size": config["search"]["group_size"],

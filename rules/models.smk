@@ -2,7 +2,8 @@
 # merge_search, which evaluates every shard (the networks' SVM refit included), joins
 # them and selects. The refit sits in merge_search, not in training, so a change of the
 # refit settings re-evaluates without retraining; it reads only what training saved
-# (no TensorFlow). docs/workflow.md: "Jobs".
+# (no TensorFlow). With search.pack_models, train_models trains every one-shard model of
+# an experiment in one job instead (one start-up; the same files). docs/workflow.md: "Jobs".
 
 
 rule train_shard:
@@ -26,6 +27,36 @@ rule train_shard:
         search=search_params,
     script:
         "../workflow_scripts/train_shard.py"
+
+
+if PACKED_MODELS:
+
+    ruleorder: train_models > train_shard
+
+    rule train_models:
+        input:
+            features=experiment_features,
+        output:
+            models=[
+                directory(
+                    f"{RESULTS}/search/{{dataset}}/{{recording}}/{{task}}/{model}/shard0/models"
+                )
+                for model in PACKED_MODELS
+            ],
+        log:
+            f"{RESULTS}/logs/train_models/{{dataset}}/{{recording}}/{{task}}.log",
+        benchmark:
+            f"{RESULTS}/benchmarks/train_models/{{dataset}}/{{recording}}/{{task}}.tsv"
+        conda:
+            "../envs/models.yaml"
+        threads: 1
+        resources:
+            mem_mb=3000,
+            runtime=120 * len(PACKED_MODELS),
+        params:
+            models=packed_search_params,
+        script:
+            "../workflow_scripts/train_models.py"
 
 
 rule merge_search:

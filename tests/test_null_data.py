@@ -15,15 +15,26 @@ from support.workflow import run_snakemake, tiny_config, write_config
 pytestmark = pytest.mark.workflow
 
 
+# Test units per experiment row (windows of a clip/trial share its state, so the independent
+# units are clips and trials): k-fold over SEED's 15 clips tests every clip of the session once
+# (the paper's clips protocol tests 6); DEAP's k-fold tests each of a subject's 40 trials once.
+TEST_UNITS = {"seed": 15, "deap": 40}
+CHANCE = {"seed": 1 / 3, "deap": 0.5}
+
+
 @pytest.fixture(scope="module")
 def null_run(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("null_run")
     config = tiny_config()
     config["synthetic"]["effect_size"] = 0.0
-    config["seed"]["subjects"] = [1, 2]
-    config["deap"]["subjects"] = [1, 2]
-    # Every trial is tested once whatever the fold count, so 3 folds keep the 40 test units
-    # per subject and task and train 40 % less.
+    config["qc"]["enabled"] = False  # no test here reads the QC pages
+    # One SEED subject (2 sessions) and one DEAP subject (2 ratings): four experiments, each a
+    # TensorFlow process per network. k-fold over clips tests 30 SEED clips (two subjects under
+    # the clips protocol tested 24) and 80 DEAP trials.
+    config["seed"]["subjects"] = [1]
+    config["deap"]["subjects"] = [1]
+    config["experiments"]["seed_protocol"] = {"kind": "kfold", "tasks": ["emotion"], "n_folds": 3,
+                                              "fold_unit": "trial", "validation": True}
     config["experiments"]["deap_protocol"]["n_folds"] = 3
     config["experiments"]["selection"] = ["validation"]
     # The pipeline's paths to a test accuracy: the refit networks, a network classified by its
@@ -41,13 +52,13 @@ def experiments_table(workdir) -> pd.DataFrame:
 
 def test_null_data_stays_at_chance(null_run):
     """Leakage guard: on effect_size 0 every model's validation-selected test accuracy is
-    within chance +/- 2.5 standard errors. Windows of a clip/trial share its state, so the
-    independent test units are clips (SEED: 6 per session) and trials (DEAP: 40 per
-    subject and task); a per-window standard error would be far too small."""
+    within chance +/- 2.5 standard errors of its test units (clips, trials); a per-window
+    standard error would be far too small."""
     table = experiments_table(null_run)
+    assert set(table["dataset"]) == {"seed", "deap"} and len(table) == 4 * 5
     for (dataset, model), group in table.groupby(["dataset", "model"]):
-        units = len(group) * (6 if dataset == "seed" else 40)
-        chance = 1 / 3 if dataset == "seed" else 0.5
+        units = len(group) * TEST_UNITS[dataset]
+        chance = CHANCE[dataset]
         tolerance = 2.5 * math.sqrt(chance * (1 - chance) / units)
         if dataset == "deap":  # an always-majority classifier is not a leak: widen by the imbalance
             tolerance += abs(group["majority_rate"].mean() - 0.5)

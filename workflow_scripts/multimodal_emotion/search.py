@@ -180,6 +180,29 @@ def train_shard(
              json.dumps({k: round(v, 3) for k, v in sorted(PHASE_SECONDS.items())}), _process_age())
 
 
+def train_models(
+    *, features_path, experiment: str, task: str, models: Mapping[str, Mapping], output_dirs: Sequence[str],
+    threads: int = 1,
+) -> None:
+    """Train several models' one-shard searches of one experiment, one after the other, in
+    this process (``search.pack_models``): one Python, scikit-learn and TensorFlow start-up
+    for all of them. ``models``: name -> :func:`train_shard`'s search settings; ``output_dirs``
+    in the same order, each ``.../<name>/shard0/models``. Each model writes exactly what its
+    own ``train_shard`` job would (every fit seeds Python, NumPy and TensorFlow itself, and
+    DCCA/BDDAE's reused networks are released between models)."""
+    from .models.training import PHASE_SECONDS
+
+    if len(output_dirs) != len(models):
+        raise ValueError(f"{len(models)} models but {len(output_dirs)} output folders")
+    for index, ((name, settings), output_dir) in enumerate(zip(models.items(), output_dirs), 1):
+        if Path(output_dir).parent.parent.name != name:
+            raise ValueError(f"output folder {output_dir} is not model {name}'s")
+        log.info("packed job: model %s (%d of %d)", name, index, len(models))
+        PHASE_SECONDS.clear()  # each model's phase line counts its own seconds
+        train_shard(features_path=features_path, experiment=experiment, task=task, model_name=name, shard=0,
+                    output_dir=output_dir, threads=threads, **settings)
+
+
 def _process_age() -> float:
     """Seconds since this process started (Linux /proc; NaN elsewhere), for the phase log
     that benchmarks/bench_network_job.py reads."""
