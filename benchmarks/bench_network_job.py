@@ -22,7 +22,8 @@ Usage (from the repository root)::
     # one job, run fresh (its features and one warm-up run first, not timed):
     python benchmarks/bench_network_job.py [--job seed/1_20131027/emotion/bimodal_lstm/shard0]
         [--configfile config.yaml] [--workdir /tmp/bench_network_job] [--repeats 2]
-    # every train_shard job of a finished run, summed per model:
+    # every train_shard job of a finished run, summed per model (and its train_models
+    # jobs, with search.pack_models, summed in one row):
     python benchmarks/bench_network_job.py --from-run .
 
 Prints one row per job (or per model) with each phase's seconds and share of wall time.
@@ -54,6 +55,19 @@ def breakdown(log_text: str, wall: float) -> dict[str, float]:
     phases = json.loads(end.group(1))
     startup, ended = float(start.group(1)), float(end.group(2))
     inside = {k: float(phases.get(k, 0.0)) for k in ("import_tensorflow", "build", "trace", "training_steps", "save")}
+    return {"startup": startup, **inside, "reading": max(ended - startup - sum(inside.values()), 0.0),
+            "teardown": max(wall - ended, 0.0), "wall": wall}
+
+
+def breakdown_packed(log_text: str, wall: float) -> dict[str, float]:
+    """Seconds per phase of one ``train_models`` job (search.pack_models): its models'
+    phases summed; start-up until the first model starts, teardown after the last ends."""
+    starts, ends = START.findall(log_text), END.findall(log_text)
+    if not starts or len(ends) != len(starts):
+        raise SystemExit("a packed job's log without a start and an end marker per model")
+    startup, ended = float(starts[0]), float(ends[-1][1])
+    keys = ("import_tensorflow", "build", "trace", "training_steps", "save")
+    inside = {k: sum(float(json.loads(phases).get(k, 0.0)) for phases, _ in ends) for k in keys}
     return {"startup": startup, **inside, "reading": max(ended - startup - sum(inside.values()), 0.0),
             "teardown": max(wall - ended, 0.0), "wall": wall}
 
@@ -116,6 +130,16 @@ def from_run(root: Path) -> dict[str, dict[str, float]]:
     if networks:
         summed = {k: sum(t[k] for t in networks.values()) for k in (*PHASES, "wall", "jobs")}
         totals["all TensorFlow models"] = summed
+    packs = root / "results/logs/train_models"  # search.pack_models: one job per experiment
+    for log in sorted(packs.rglob("*.log")) if packs.is_dir() else []:
+        tsv = root / "results/benchmarks/train_models" / log.relative_to(packs).with_suffix(".tsv")
+        if not tsv.exists():
+            continue
+        row = breakdown_packed(log.read_text(), wall_seconds(tsv))
+        total = totals.setdefault("packed (every model of an experiment)", {k: 0.0 for k in (*PHASES, "wall", "jobs")})
+        for key, value in row.items():
+            total[key] += value
+        total["jobs"] += 1
     return {f"{m} ({int(t['jobs'])} jobs)": t for m, t in totals.items()}
 
 

@@ -43,43 +43,48 @@ from support.runs import pristine, pristine_raw, readonly_run  # noqa: E402, F40
 from support.shared_runs import repeated_runs, tiny_run  # noqa: E402, F401
 
 
-# The expensive session-scoped runs above (minutes each): a module that reads one must share
-# a pytest-xdist worker with every other such module, or each worker would make the run
-# again. (pristine and pristine_raw only write a few synthetic files: each worker may make
-# its own.)
-SHARED_RUN_FIXTURES = frozenset({"tiny_run", "repeated_runs", "readonly_run"})
+# The expensive session-scoped runs above (minutes each) -> their pytest-xdist worker group:
+# a module that reads one must share a worker with every other module that reads it, or each
+# worker would make the run again. Two groups, so the two workers make them side by side.
+# (pristine and pristine_raw only write a few synthetic files: each worker may make its own.)
+SHARED_RUN_FIXTURES = {"tiny_run": "tiny_run", "repeated_runs": "repeated_runs", "readonly_run": "repeated_runs"}
 
 
-# After the shared group, the modules whose runs take longest (docs/testing.md, "Timings"; the
+# After the shared groups, the modules whose runs take longest (docs/testing.md, "Timings"; the
 # SLURM run mostly waits, so it starts early beside the others). pytest-xdist keeps this order
 # (pytest_configure turns off its reordering by test count).
 LONGEST_FIRST = ("test_null_data", "test_slurm", "test_dreamer", "test_protocols_workflow", "test_bad_inputs",
                  "test_seed_vii", "test_seed_v", "test_seed_iv")
 
 
-def _reads_a_shared_run(module, fixturenames) -> bool:
-    """True if a test module reads a shared run: through its tests' fixtures, or by name in its
-    source (``request.getfixturevalue("repeated_runs")``, as test_provenance.py does)."""
-    if SHARED_RUN_FIXTURES & set(fixturenames):
-        return True
+def _shared_group(module, fixturenames) -> str | None:
+    """The worker group of the shared runs a test module reads (through its tests' fixtures,
+    or by name in its source: ``request.getfixturevalue("repeated_runs")``, as
+    test_provenance.py does), or None. A module may read the runs of one group only."""
     source = Path(module.__file__).read_text()
-    return any(f'"{name}"' in source or f"'{name}'" in source for name in SHARED_RUN_FIXTURES)
+    groups = {group for name, group in SHARED_RUN_FIXTURES.items()
+              if name in fixturenames or f'"{name}"' in source or f"'{name}'" in source}
+    if len(groups) > 1:
+        raise pytest.UsageError(f"{module.__name__} reads the shared runs of groups {sorted(groups)}: each would "
+                                "then be made on both workers (conftest.py, SHARED_RUN_FIXTURES)")
+    return groups.pop() if groups else None
 
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook, which reads the marks into the node ids
 def pytest_collection_modifyitems(config, items):
     """Worker groups for ``pytest -n 2 --dist loadgroup`` (pytest-xdist): a module's tests
-    stay together (its module-scoped runs are made once), and the modules that read a
-    shared session run form one group. Tests that start Snakemake go first, the shared group
-    first of all, then LONGEST_FIRST: the many short unit tests then fill the workers' last
+    stay together (its module-scoped runs are made once), and the modules that read the same
+    shared session runs form one group (SHARED_RUN_FIXTURES: two groups, one per worker at
+    first). Tests that start Snakemake go first, the shared groups first of all, then LONGEST_FIRST: the many short unit tests then fill the workers' last
     minutes instead of one long run holding up the end. Without xdist the marks do nothing."""
     fixtures = {}  # module -> the fixtures its tests use (each module's source is read once)
     for item in items:
         fixtures.setdefault(item.module, set()).update(item.fixturenames)
-    shared = {module.__name__ for module, names in fixtures.items() if _reads_a_shared_run(module, names)}
+    shared = {module.__name__: group for module, names in fixtures.items()
+              if (group := _shared_group(module, names))}
     for item in items:
         module = item.module.__name__
-        item.add_marker(pytest.mark.xdist_group("shared_runs" if module in shared else module))
+        item.add_marker(pytest.mark.xdist_group(shared.get(module, module)))
 
     runs = {item.module.__name__ for item in items if item.get_closest_marker("workflow")}
 

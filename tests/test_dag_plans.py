@@ -29,8 +29,36 @@ def test_config_dags(tmp_path_factory) -> dict[str, dict]:
         config["results"] = "results"
         workdirs[name] = root / name.removesuffix(".yaml")
         write_config(workdirs[name], config)
+    config = packed_config()
+    workdirs[PACKED] = root / "packed"
+    write_config(workdirs[PACKED], config)
     planned = planned_jobs(list(workdirs.values()))
     return {name: planned[workdir] for name, workdir in workdirs.items()}
+
+
+PACKED = "tiny, search.pack_models"
+
+
+def packed_config() -> dict:
+    """The tiny config with search.pack_models and the linear SVM in 2 shards."""
+    from support.shared_runs import tiny_run_config
+    from support.workflow import packed
+
+    config = packed(tiny_run_config())
+    config["models"]["linear_svm"]["shards"] = 2
+    return config
+
+
+def test_packed_models_train_in_one_job_per_experiment(test_config_dags):
+    """search.pack_models: one train_models job per experiment for every one-shard model; a
+    sharded model keeps its train_shard jobs; each model still has its own merge job."""
+    planned = test_config_dags[PACKED]
+    assert "error" not in planned, planned.get("error")
+    config, jobs = packed_config(), planned["jobs"]
+    models = [name for name, spec in config["models"].items() if spec.get("enabled", True)]
+    experiments = 2 + 2  # SEED: 2 sessions; DEAP: 1 subject x 2 ratings
+    assert jobs["train_models"] == experiments and jobs["train_shard"] == 2 * experiments, jobs
+    assert jobs["merge_search"] == experiments * len(models), jobs
 
 
 @pytest.mark.parametrize("name", TEST_CONFIGS)

@@ -219,12 +219,12 @@ def test_tiny_dreamer_config_runs_every_model_to_the_tables(tmp_path):
     import yaml
 
     from multimodal_emotion.store import read_features
-    from support.workflow import REPO, merged, run_snakemake, write_config
+    from support.workflow import REPO, merged, packed, run_snakemake, write_config
 
     config = merged(yaml.safe_load((REPO / "config.yaml").read_text()),
                     yaml.safe_load((REPO / ".test" / "config_dreamer.yaml").read_text()))
     config["results"] = "results"
-    write_config(tmp_path, config)
+    write_config(tmp_path, packed(config))
     run_snakemake(tmp_path)
     table = pd.read_csv(tmp_path / "results/tables/experiments.csv")
     enabled = {name for name, spec in config["models"].items() if spec.get("enabled", True)}

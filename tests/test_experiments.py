@@ -438,3 +438,16 @@ def test_a_merge_job_imports_no_model_or_scikit_learn(tmp_path):
     assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout
     result = json.loads((tmp_path / "m.json").read_text())
     assert "validation" in json.dumps(result)
+
+
+def test_packed_training_refuses_an_output_folder_of_another_model(tmp_path):
+    """search.train_models pairs each model with its folder by name, not by position alone:
+    a folder that is not ``<model>/shard0/models`` is an error before anything is trained."""
+    folders = [str(tmp_path / "linear_svm/shard0/models"), str(tmp_path / "bddae/shard0/models")]
+    with pytest.raises(ValueError, match="is not model bddae's"):
+        search.train_models(features_path=[], experiment="seed/x", task="emotion",
+                            models={"bddae": {}, "linear_svm": {}}, output_dirs=folders)
+    with pytest.raises(ValueError, match="2 models but 1 output folders"):
+        search.train_models(features_path=[], experiment="seed/x", task="emotion",
+                            models={"bddae": {}, "linear_svm": {}}, output_dirs=folders[:1])
+    assert not any(tmp_path.iterdir())

@@ -15,7 +15,7 @@ import pytest
 
 from support import bad_inputs
 from support.runs import Run, incomplete_outputs, pause_env, processes_in, temp_files, wait_for_pause
-from support.shared_runs import TRAIN_OUTPUT, repeated_run_config, tiny_run_config
+from support.shared_runs import TRAIN_OUTPUT, repeated_run_config
 from support.workflow import run_snakemake, write_config
 
 pytestmark = pytest.mark.workflow
@@ -31,14 +31,14 @@ FEATURE_TARGET = f"results/features/seed/{FEATURE_STEM}.h5"
 
 
 @pytest.fixture(scope="module")
-def killed_feature_job(tiny_run, tmp_path_factory) -> dict:
-    """The tiny run's config, only FEATURE_TARGET, its job held at the
+def killed_feature_job(repeated_runs, tmp_path_factory) -> dict:
+    """The clean repeated run's config, only FEATURE_TARGET, its job held at the
     ``feature_file_written_in_part`` pause point (datasets written and flushed into the
     temporary file, attributes not yet); then Snakemake and the job are SIGKILLed (their
     whole process group, as a crash or power loss would). The uninterrupted reference is
-    the shared tiny run's file."""
+    that run's file (support/shared_runs.py)."""
     workdir, pauses = tmp_path_factory.mktemp("kill_features") / "killed", tmp_path_factory.mktemp("pauses")
-    write_config(workdir, tiny_run_config())
+    write_config(workdir, repeated_run_config(pack_models=True))
     run = Run(workdir, (FEATURE_TARGET,), env=pause_env(pauses, "feature_file_written_in_part")).start()
     try:
         marker = wait_for_pause(run, pauses, "feature_file_written_in_part")
@@ -61,7 +61,7 @@ def killed_feature_job(tiny_run, tmp_path_factory) -> dict:
     # Recovery after a crash: release Snakemake's lock, then rerun what is incomplete.
     state["unlock"] = run_snakemake(workdir, "--unlock", check=False)
     state["rerun"] = run_snakemake(workdir, FEATURE_TARGET, "--rerun-incomplete", check=False)
-    state["reference"] = tiny_run
+    state["reference"] = repeated_runs["first"]
     state["workdir"] = workdir
     return state
 
@@ -144,8 +144,10 @@ def test_training_job_killed_part_way_leaves_no_output(repeated_runs):
 def test_rerun_incomplete_after_killed_training_equals_uninterrupted_run(repeated_runs):
     """The killed run, resumed, against the clean run made at the same time: identical
     tables, predictions (the TensorFlow models' random draws included) and search CSVs
-    (minus timings). Every job of both runs is a process of its own, so this is also the
-    determinism test: the same config twice gives the same numbers."""
+    (minus timings). The runs are separate processes, so this is also the determinism
+    test (the same config twice gives the same numbers), and the clean run trains each
+    experiment's models in one job (search.pack_models) where the killed one has a job per
+    model: the job layout changes no number either."""
     state = repeated_runs["kill"]
     assert state["rerun"].returncode == 0, state["rerun"].stderr[-3000:]
     first, resumed = repeated_runs["first"], repeated_runs["killed"]

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from support.runs import only_models
-from support.workflow import run_snakemake, tiny_config, write_config
+from support.workflow import packed, run_snakemake, tiny_config, write_config
 
 pytestmark = pytest.mark.workflow
 
@@ -41,7 +41,7 @@ def null_run(tmp_path_factory):
     # own liblinear SVM (DCCA; BDAE takes the same path), the SVMs. The comparison systems'
     # null behaviour is tested model by model (test_models.py: test_no_effect_gives_chance).
     only_models(config, "bimodal_lstm", "bddae", "dcca", "feature_fusion", "linear_svm")
-    write_config(workdir, config)
+    write_config(workdir, packed(config))
     run_snakemake(workdir)
     return workdir
 

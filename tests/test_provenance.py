@@ -78,7 +78,7 @@ def provenance_run(request) -> tuple[Path, dict, dict[str, set[str]], bool]:
         expected = {f"seed/{bad_inputs.seed_stem(1)}": {str(Path(p).resolve()) for p in raw["seed"]},
                     "deap/s01": {str(Path(p).resolve()) for p in raw["deap"]}}
         return run["workdir"], run["config"], expected, not request.param.endswith("raw_entry")
-    workdir, config = request.getfixturevalue("repeated_runs")["first"], repeated_run_config()
+    workdir, config = request.getfixturevalue("repeated_runs")["first"], repeated_run_config(pack_models=True)
     # SEED: the files its feature job reads (support/layout.py; the lab's DE, also an input
     # of the job, feeds only the QC agreement page); DEAP: the workflow's inputs
     expected = {f"seed/{stem}": {str(p.resolve()) for p in layout.synthetic_seed_sources(workdir, stem).values()}

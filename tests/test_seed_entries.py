@@ -161,7 +161,7 @@ def test_extracted_entry_runs_to_the_tables(tmp_path):
     import h5py
     import pandas as pd
 
-    from support.workflow import run_snakemake, tiny_config, write_config
+    from support.workflow import packed, run_snakemake, tiny_config, write_config
 
     config = tiny_config()
     config["seed"].update(entry="extracted", sessions=[1])
@@ -170,7 +170,7 @@ def test_extracted_entry_runs_to_the_tables(tmp_path):
     for name in config["models"]:
         config["models"][name]["enabled"] = name in ("linear_svm", "linear_svm_other")
     config["models"]["linear_svm_other"]["enabled"] = True
-    write_config(tmp_path, config)
+    write_config(tmp_path, packed(config))
     run_snakemake(tmp_path)
     table = pd.read_csv(tmp_path / "results/tables/experiments.csv")
     assert set(table["model"]) == {"linear_svm", "linear_svm_other"}
@@ -418,7 +418,7 @@ def test_multimodal_entry_runs_to_the_tables(tmp_path):
     import h5py
     import pandas as pd
 
-    from support.workflow import run_snakemake, tiny_config, write_config
+    from support.workflow import packed, run_snakemake, tiny_config, write_config
 
     config = tiny_config()
     config["seed"].update(entry="multimodal", sessions=[1])
@@ -431,7 +431,7 @@ def test_multimodal_entry_runs_to_the_tables(tmp_path):
         config["models"][name]["enabled"] = name in keep
     config["models"]["bddae"]["fixed"].update(max_epochs=5, patience=3, pretrain_epochs=5)
     config["models"]["bimodal_lstm"]["fixed"].update(max_epochs=5, patience=3)
-    write_config(tmp_path, config)
+    write_config(tmp_path, packed(config))
     run_snakemake(tmp_path)
     table = pd.read_csv(tmp_path / "results/tables/experiments.csv")
     assert set(table["model"]) == set(keep) and table["test_accuracy"].notna().all()

@@ -405,6 +405,7 @@ def test_tiny_seed_vii_config_runs_every_model_to_the_tables(tmp_path):
         assert_every_model_reached_the_tables,
         every_model_quickly,
         merged,
+        packed,
         run_snakemake,
         tiny_config,
         write_config,
@@ -416,7 +417,7 @@ def test_tiny_seed_vii_config_runs_every_model_to_the_tables(tmp_path):
     config["experiments"]["seed_vii_protocol"] = config["experiments"]["seed_vii_protocol"][0]  # the 4 folds
     config["experiments"]["selection"] = ["validation"]
     every_model_quickly(config)
-    write_config(tmp_path, config)
+    write_config(tmp_path, packed(config))
     run_snakemake(tmp_path)
     assert_every_model_reached_the_tables(tmp_path, config, "seed_vii")
     assert "clip_duration" in set(pd.read_csv(tmp_path / "results/tables/seed_vii_accuracy.csv")["model"])

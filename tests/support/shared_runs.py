@@ -20,7 +20,7 @@ import pytest
 
 from support.runs import Run, checked, failed_jobs, incomplete_outputs, only_models, pause_env, release_pauses, \
     wait_for_pause
-from support.workflow import run_snakemake, tiny_config, write_config
+from support.workflow import packed, run_snakemake, tiny_config, write_config
 
 pytestmark = pytest.mark.workflow
 
@@ -54,15 +54,16 @@ def short_training(config: dict, epochs: int = 4) -> dict:
     return config
 
 
-def repeated_run_config() -> dict:
+def repeated_run_config(*, pack_models: bool = False) -> dict:
     """Smaller than tiny: one SEED session and one DEAP subject and rating (3 folds); the
     linear SVM and the TensorFlow models (their random draws: initial weights, dropout,
     mini-batch order, corruption) for a few epochs. The NumPy models' seeding is tested
-    model by model (test_models.py: test_same_seed_same_model)."""
+    model by model (test_models.py: test_same_seed_same_model). ``pack_models``: one
+    training job per experiment (``search.pack_models``), the clean run's layout."""
     config = only_models(short_training(tiny_config()), "linear_svm", "bimodal_lstm", "bddae", "dcca")
     config["seed"]["sessions"] = [1]
     config["experiments"]["deap_protocol"].update(n_folds=3, tasks=["valence"])
-    return config
+    return packed(config) if pack_models else config
 
 
 # The job the killed run loses: its output and log (rule names from the DAG would not
@@ -74,7 +75,9 @@ TRAIN_LOG = f"results/logs/train_shard/{TRAIN_JOB}.log"
 
 @pytest.fixture(scope="session")
 def repeated_runs(tmp_path_factory) -> dict:
-    """Two runs of ``repeated_run_config()`` at the same time: ``first`` clean; ``killed``
+    """Two runs of ``repeated_run_config()`` at the same time: ``first`` clean, its models
+    packed (one training job per experiment: the numbers must not depend on the job
+    layout either); ``killed`` (one job per model, the default)
     first runs only up to TRAIN_OUTPUT with its jobs held at the
     ``between_epochs`` pause point, and the training job (alone: as the OOM killer or a
     node failure would) is SIGKILLed there; then the whole workflow is rerun with
@@ -83,8 +86,8 @@ def repeated_runs(tmp_path_factory) -> dict:
     pauses = tmp / "pauses"
     runs = {"first": Run(tmp / "first")}
     runs["killed"] = Run(tmp / "killed", (TRAIN_OUTPUT,), env=pause_env(pauses, "between_epochs"))
-    for run in runs.values():
-        write_config(run.workdir, repeated_run_config())
+    for name, run in runs.items():
+        write_config(run.workdir, repeated_run_config(pack_models=name == "first"))
         run.start()
     killed, state = runs["killed"], {}
     try:

@@ -96,6 +96,16 @@ def raw_file(workdir: Path, config: dict, dataset: str, recording: str, role: st
     return workdir / workflow_config.recording_inputs(config, dataset, recording)[role]
 
 
+def packed(config: dict) -> dict:
+    """``config`` with ``search.pack_models``: one training job per experiment for all its
+    models, so one Python and TensorFlow start-up instead of one per model, and the same
+    numbers (test_interrupted_runs.py compares a packed run with an unpacked one). The runs
+    that test the jobs themselves (the tiny run, kills, pauses, rerun scope, SLURM) keep one
+    job per experiment and model, the default."""
+    config["search"]["pack_models"] = True
+    return config
+
+
 def every_model_quickly(config: dict, *, lstm: tuple[str, dict] | None = None) -> dict:
     """``config`` with every model enabled for a few epochs (3, patience 2; BDDAE's
     pre-training 3): a dataset's run of every model to the tables. ``lstm``: (dataset,
@@ -133,7 +143,7 @@ def run_every_model_on(workdir: Path, dataset: str, block: dict, *, lstm: dict |
     config["experiments"]["selection"] = ["validation"]
     config["search"]["n_configs"][dataset] = 1
     every_model_quickly(config, lstm=None if lstm is None else (dataset, lstm))
-    write_config(workdir, config)
+    write_config(workdir, packed(config))
     run_snakemake(workdir)
     assert_every_model_reached_the_tables(workdir, config, dataset)
     return config
