@@ -95,6 +95,9 @@ def snakemake(workdir: Path, configfile: Path, *args: str) -> None:
 
 def run_one(job: str, configfile: Path, workdir: Path, repeats: int) -> dict[str, dict[str, float]]:
     config = yaml.safe_load(configfile.read_text())
+    if config.get("search", {}).get("pack_models"):
+        raise SystemExit("--job measures one train_shard job: use a config with search.pack_models false "
+                         "(a packed run's jobs: --from-run)")
     config["results"] = "results"
     workdir.mkdir(parents=True, exist_ok=True)
     local = workdir / "config.yaml"

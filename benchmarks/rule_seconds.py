@@ -35,10 +35,11 @@ def main() -> None:
     table = rule_seconds(results)
     print(table.to_string(float_format=lambda v: f"{v:.3f}" if v < 1 else f"{v:.1f}"))
     evaluation = "evaluate_shard" if "evaluate_shard" in table.index else "merge_search"
-    if {evaluation, "train_shard"} <= set(table.index):
+    training = [rule for rule in ("train_shard", "train_models") if rule in table.index]  # train_models: packed
+    if evaluation in table.index and training:
         for column in ("wall_s", "cpu_s"):
-            ratio = table.loc[evaluation, column] / table.loc["train_shard", column]
-            print(f"{evaluation} / train_shard ({column}): {ratio:.3f}")
+            ratio = table.loc[evaluation, column] / table.loc[training, column].sum()
+            print(f"{evaluation} / {' + '.join(training)} ({column}): {ratio:.3f}")
 
 
 if __name__ == "__main__":

@@ -81,6 +81,12 @@ PACKED_MODELS = (
     [m for m in MODELS if shards_of(m) == 1] if config["search"]["pack_models"] else []
 )
 if len(PACKED_MODELS) < 2:
+    if config["search"]["pack_models"]:
+        print(
+            f"search.pack_models: {len(PACKED_MODELS)} model(s) with one shard, nothing to "
+            "pack: every model trains in its own train_shard jobs",
+            file=sys.stderr,
+        )
     PACKED_MODELS = []  # a pack of one is the train_shard job
 
 

@@ -3,7 +3,9 @@
 # them and selects. The refit sits in merge_search, not in training, so a change of the
 # refit settings re-evaluates without retraining; it reads only what training saved
 # (no TensorFlow). With search.pack_models, train_models trains every one-shard model of
-# an experiment in one job instead (one start-up; the same files). docs/workflow.md: "Jobs".
+# an experiment in one job instead (one start-up; the same files; runtime: 2 h a model, at
+# most 8 h, a guess like train_shard's: set-resources train_models:runtime=... to change
+# it). docs/workflow.md: "Jobs".
 
 
 rule train_shard:
@@ -52,7 +54,7 @@ if PACKED_MODELS:
         threads: 1
         resources:
             mem_mb=3000,
-            runtime=120 * len(PACKED_MODELS),
+            runtime=min(120 * len(PACKED_MODELS), 480),
         params:
             models=packed_search_params,
         script:

@@ -442,12 +442,25 @@ def test_a_merge_job_imports_no_model_or_scikit_learn(tmp_path):
 
 def test_packed_training_refuses_an_output_folder_of_another_model(tmp_path):
     """search.train_models pairs each model with its folder by name, not by position alone:
-    a folder that is not ``<model>/shard0/models`` is an error before anything is trained."""
-    folders = [str(tmp_path / "linear_svm/shard0/models"), str(tmp_path / "bddae/shard0/models")]
-    with pytest.raises(ValueError, match="is not model bddae's"):
+    a folder that is not ``<model>/shard0/models`` is an error before anything is trained
+    (here the first pair matches: a model trained before the check would fail on its
+    missing settings first)."""
+    folders = [str(tmp_path / "bddae/shard0/models"), str(tmp_path / "dcca/shard0/models")]
+    with pytest.raises(ValueError, match="is not model linear_svm's"):
         search.train_models(features_path=[], experiment="seed/x", task="emotion",
                             models={"bddae": {}, "linear_svm": {}}, output_dirs=folders)
     with pytest.raises(ValueError, match="2 models but 1 output folders"):
         search.train_models(features_path=[], experiment="seed/x", task="emotion",
                             models={"bddae": {}, "linear_svm": {}}, output_dirs=folders[:1])
     assert not any(tmp_path.iterdir())
+
+
+def test_a_packed_jobs_error_names_its_model(tmp_path, monkeypatch):
+    """One line for a failed packed job names the model (the job's own name does not)."""
+    def refuse(**kwargs):
+        raise ValueError(f"{kwargs['model_name']} refuses")
+
+    monkeypatch.setattr(search, "train_shard", refuse)
+    with pytest.raises(ValueError, match="^model bddae: bddae refuses$"):
+        search.train_models(features_path=[], experiment="seed/x", task="emotion", models={"bddae": {}},
+                            output_dirs=[str(tmp_path / "bddae/shard0/models")])

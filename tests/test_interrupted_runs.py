@@ -151,6 +151,9 @@ def test_rerun_incomplete_after_killed_training_equals_uninterrupted_run(repeate
     state = repeated_runs["kill"]
     assert state["rerun"].returncode == 0, state["rerun"].stderr[-3000:]
     first, resumed = repeated_runs["first"], repeated_runs["killed"]
+    # the layouts compared: one train_models job per experiment against a train_shard job per model
+    assert len(list(first.glob("results/logs/train_models/**/*.log"))) == 2
+    assert not (first / "results/logs/train_shard").exists() and not (resumed / "results/logs/train_models").exists()
     assert_same_tables_and_predictions(first, resumed)
     searches = sorted(first.glob("results/search/*/*/*/*.csv"))
     assert len(searches) == 2 * N_MODELS

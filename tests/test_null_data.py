@@ -28,9 +28,12 @@ def null_run(tmp_path_factory):
     config = tiny_config()
     config["synthetic"]["effect_size"] = 0.0
     config["qc"]["enabled"] = False  # no test here reads the QC pages
-    # One SEED subject (2 sessions) and one DEAP subject (2 ratings): four experiments, each a
-    # TensorFlow process per network. k-fold over clips tests 30 SEED clips (two subjects under
-    # the clips protocol tested 24) and 80 DEAP trials.
+    # One SEED subject (2 sessions) and one DEAP subject (2 ratings): four experiments, each one
+    # packed training job. k-fold over clips tests 30 SEED clips (two subjects under the clips
+    # protocol tested 24); DEAP 40 trials x 2 ratings (the synthetic ratings are drawn
+    # independently, so the two tasks' test units are independent). The paper's clips protocol
+    # is not null-tested end to end (its 6 test clips a session would need 5 sessions, 10 jobs, for the
+    # same width); test_leakage.py checks that its test clips enter nothing fitted.
     config["seed"]["subjects"] = [1]
     config["deap"]["subjects"] = [1]
     config["experiments"]["seed_protocol"] = {"kind": "kfold", "tasks": ["emotion"], "n_folds": 3,

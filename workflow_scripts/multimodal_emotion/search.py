@@ -188,19 +188,28 @@ def train_models(
     this process (``search.pack_models``): one Python, scikit-learn and TensorFlow start-up
     for all of them. ``models``: name -> :func:`train_shard`'s search settings; ``output_dirs``
     in the same order, each ``.../<name>/shard0/models``. Each model writes exactly what its
-    own ``train_shard`` job would (every fit seeds Python, NumPy and TensorFlow itself, and
-    DCCA/BDDAE's reused networks are released between models)."""
+    own ``train_shard`` job would: every fit seeds Python, NumPy and TensorFlow itself, and
+    the networks and traced steps one model reuses across folds are released before the next."""
+    import sys
+
     from .models.training import PHASE_SECONDS
 
     if len(output_dirs) != len(models):
         raise ValueError(f"{len(models)} models but {len(output_dirs)} output folders")
-    for index, ((name, settings), output_dir) in enumerate(zip(models.items(), output_dirs), 1):
+    for name, output_dir in zip(models, output_dirs):  # all pairs before anything trains
         if Path(output_dir).parent.parent.name != name:
             raise ValueError(f"output folder {output_dir} is not model {name}'s")
+    for index, ((name, settings), output_dir) in enumerate(zip(models.items(), output_dirs), 1):
         log.info("packed job: model %s (%d of %d)", name, index, len(models))
         PHASE_SECONDS.clear()  # each model's phase line counts its own seconds
-        train_shard(features_path=features_path, experiment=experiment, task=task, model_name=name, shard=0,
-                    output_dir=output_dir, threads=threads, **settings)
+        try:
+            train_shard(features_path=features_path, experiment=experiment, task=task, model_name=name, shard=0,
+                        output_dir=output_dir, threads=threads, **settings)
+        except ValueError as err:  # the one-line error names the model: the job's name does not
+            raise ValueError(f"model {name}: {err}") from err
+        grouped = sys.modules.get(f"{__package__}.models.grouped_lstm")
+        if grouped is not None:
+            grouped.release_group_graph()
 
 
 def _process_age() -> float:

@@ -206,6 +206,12 @@ class _GroupGraph:
 _GRAPH_CACHE: dict = {}
 
 
+def release_group_graph() -> None:
+    """Free the cached group graph (its variables and traced steps), e.g. before another model
+    trains in the same process (``search.train_models``)."""
+    _GRAPH_CACHE.clear()
+
+
 def _group_graph(models, stack, tr, *, precision, device, jit_compile, full) -> _GroupGraph:
     """The traced steps for this group, from the cache when the previous fit (the same
     configurations on another fold) built them, else built and traced now."""
