@@ -4,7 +4,7 @@
 # refit settings re-evaluates without retraining; it reads only what training saved
 # (no TensorFlow). With search.pack_models, train_models trains every one-shard model of
 # an experiment in one job instead (one start-up; the same files; runtime: 2 h a model, at
-# most 8 h, a guess like train_shard's: set-resources train_models:runtime=... to change
+# most 8 h, a guess like train_shard's: set-resources train_models:runtime (minutes) changes
 # it). docs/workflow.md: "Jobs".
 
 
