@@ -28,14 +28,14 @@ def null_run(tmp_path_factory):
     config = tiny_config()
     config["synthetic"]["effect_size"] = 0.0
     config["qc"]["enabled"] = False  # no test here reads the QC pages
-    # One SEED subject (2 sessions) and one DEAP subject (2 ratings): four experiments, each one
-    # packed training job. k-fold over clips tests 30 SEED clips (two subjects under the clips
-    # protocol tested 24); DEAP 40 trials x 2 ratings (the synthetic ratings are drawn
-    # independently, so the two tasks' test units are independent). The paper's clips protocol
+    # One SEED subject (2 sessions) and two DEAP subjects (2 ratings each): six experiments, each
+    # one packed training job. k-fold over clips tests 30 SEED clips (two subjects under the clips
+    # protocol tested 24); DEAP 40 trials x 2 ratings x 2 subjects (the synthetic ratings are
+    # drawn independently, so the two tasks' test units are independent). The paper's clips protocol
     # is not null-tested end to end (its 6 test clips a session would need 5 sessions, 10 jobs, for the
     # same width); test_leakage.py checks that its test clips enter nothing fitted.
     config["seed"]["subjects"] = [1]
-    config["deap"]["subjects"] = [1]
+    config["deap"]["subjects"] = [1, 2]
     config["experiments"]["seed_protocol"] = {"kind": "kfold", "tasks": ["emotion"], "n_folds": 3,
                                               "fold_unit": "trial", "validation": True}
     config["experiments"]["deap_protocol"]["n_folds"] = 3
@@ -58,7 +58,7 @@ def test_null_data_stays_at_chance(null_run):
     within chance +/- 2.5 standard errors of its test units (clips, trials); a per-window
     standard error would be far too small."""
     table = experiments_table(null_run)
-    assert set(table["dataset"]) == {"seed", "deap"} and len(table) == 4 * 5
+    assert set(table["dataset"]) == {"seed", "deap"} and len(table) == (2 + 4) * 5  # experiments x models
     for (dataset, model), group in table.groupby(["dataset", "model"]):
         units = len(group) * TEST_UNITS[dataset]
         chance = CHANCE[dataset]
