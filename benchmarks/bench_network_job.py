@@ -48,26 +48,16 @@ END = re.compile(r"job phases \(s\): (\{.*\}); job end: ([0-9.]+) s after proces
 
 
 def breakdown(log_text: str, wall: float) -> dict[str, float]:
-    """Seconds per phase of one job from its log and its wall time (benchmark file)."""
-    start, end = START.search(log_text), END.search(log_text)
-    if not start or not end:
-        raise SystemExit("the job log has no phase markers (a train_shard from before issue 27?)")
-    phases = json.loads(end.group(1))
-    startup, ended = float(start.group(1)), float(end.group(2))
-    inside = {k: float(phases.get(k, 0.0)) for k in ("import_tensorflow", "build", "trace", "training_steps", "save")}
-    return {"startup": startup, **inside, "reading": max(ended - startup - sum(inside.values()), 0.0),
-            "teardown": max(wall - ended, 0.0), "wall": wall}
-
-
-def breakdown_packed(log_text: str, wall: float) -> dict[str, float]:
-    """Seconds per phase of one ``train_models`` job (search.pack_models): its models'
-    phases summed; start-up until the first model starts, teardown after the last ends."""
+    """Seconds per phase of one job from its log and its wall time (benchmark file). A
+    ``train_models`` job (search.pack_models) logs a start and an end marker per model: its
+    models' phases are summed, start-up runs to the first start, teardown from the last end."""
     starts, ends = START.findall(log_text), END.findall(log_text)
     if not starts or len(ends) != len(starts):
-        raise SystemExit("a packed job's log without a start and an end marker per model")
+        raise SystemExit("the job log lacks a start and an end phase marker per model (a train_shard from before "
+                         "issue 27?)")
     startup, ended = float(starts[0]), float(ends[-1][1])
-    keys = ("import_tensorflow", "build", "trace", "training_steps", "save")
-    inside = {k: sum(float(json.loads(phases).get(k, 0.0)) for phases, _ in ends) for k in keys}
+    inside = {k: sum(float(json.loads(phases).get(k, 0.0)) for phases, _ in ends)
+              for k in ("import_tensorflow", "build", "trace", "training_steps", "save")}
     return {"startup": startup, **inside, "reading": max(ended - startup - sum(inside.values()), 0.0),
             "teardown": max(wall - ended, 0.0), "wall": wall}
 
@@ -114,35 +104,31 @@ def run_one(job: str, configfile: Path, workdir: Path, repeats: int) -> dict[str
 
 
 def from_run(root: Path) -> dict[str, dict[str, float]]:
-    """Every train_shard job of a finished run whose log has the markers, summed per model."""
+    """Every train_shard job of a finished run whose log has the markers, summed per model,
+    and its train_models jobs (search.pack_models) in one row."""
     totals: dict[str, dict[str, float]] = {}
+
+    def add(row_name: str, log: Path, tsv: Path) -> None:
+        text = log.read_text()
+        if not tsv.exists() or not END.search(text):
+            return
+        total = totals.setdefault(row_name, {k: 0.0 for k in (*PHASES, "wall", "jobs")})
+        for key, value in breakdown(text, wall_seconds(tsv)).items():
+            total[key] += value
+        total["jobs"] += 1
+
     logs = root / "results/logs/train_shard"
     for log in sorted(logs.rglob("*.log")):
         job = log.relative_to(logs).with_suffix("")
-        tsv = root / "results/benchmarks/train_shard" / job.with_suffix(".tsv")
-        text = log.read_text()
-        if not tsv.exists() or not END.search(text):
-            continue
-        row = breakdown(text, wall_seconds(tsv))
-        model = job.parts[-2]
-        total = totals.setdefault(model, {k: 0.0 for k in (*PHASES, "wall", "jobs")})
-        for key, value in row.items():
-            total[key] += value
-        total["jobs"] += 1
+        add(job.parts[-2], log, root / "results/benchmarks/train_shard" / job.with_suffix(".tsv"))
     networks = {m: t for m, t in totals.items() if t["import_tensorflow"] > 0}
     if networks:
         summed = {k: sum(t[k] for t in networks.values()) for k in (*PHASES, "wall", "jobs")}
         totals["all TensorFlow models"] = summed
-    packs = root / "results/logs/train_models"  # search.pack_models: one job per experiment
-    for log in sorted(packs.rglob("*.log")) if packs.is_dir() else []:
-        tsv = root / "results/benchmarks/train_models" / log.relative_to(packs).with_suffix(".tsv")
-        if not tsv.exists():
-            continue
-        row = breakdown_packed(log.read_text(), wall_seconds(tsv))
-        total = totals.setdefault("packed (every model of an experiment)", {k: 0.0 for k in (*PHASES, "wall", "jobs")})
-        for key, value in row.items():
-            total[key] += value
-        total["jobs"] += 1
+    packs = root / "results/logs/train_models"
+    for log in sorted(packs.rglob("*.log")):
+        add("packed (every model of an experiment)", log,
+            root / "results/benchmarks/train_models" / log.relative_to(packs).with_suffix(".tsv"))
     return {f"{m} ({int(t['jobs'])} jobs)": t for m, t in totals.items()}
 
 

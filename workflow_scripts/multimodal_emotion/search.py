@@ -176,6 +176,10 @@ def train_shard(
         runs.sort(key=lambda r: (r["config"], r["fold"]))
         (tmp / "training.json").write_text(json.dumps({"experiment": experiment, "task": task, "model": model_name,
                                                         "not_evaluable": reason, "runs": runs}, indent=1))
+    if grouped:  # the group's graph lives as long as the shard, as reusing_networks' networks do
+        from .models.grouped_lstm import release_group_graph
+
+        release_group_graph()
     log.info("job phases (s): %s; job end: %.2f s after process start",
              json.dumps({k: round(v, 3) for k, v in sorted(PHASE_SECONDS.items())}), _process_age())
 
@@ -189,9 +193,7 @@ def train_models(
     for all of them. ``models``: name -> :func:`train_shard`'s search settings; ``output_dirs``
     in the same order, each ``.../<name>/shard0/models``. Each model writes exactly what its
     own ``train_shard`` job would: every fit seeds Python, NumPy and TensorFlow itself, and
-    the networks and traced steps one model reuses across folds are released before the next."""
-    import sys
-
+    the networks and traced steps one model reuses across folds are released when its shard ends."""
     from .models.training import PHASE_SECONDS
 
     if len(output_dirs) != len(models):
@@ -207,9 +209,6 @@ def train_models(
                         output_dir=output_dir, threads=threads, **settings)
         except ValueError as err:  # the one-line error names the model: the job's name does not
             raise ValueError(f"model {name}: {err}") from err
-        grouped = sys.modules.get(f"{__package__}.models.grouped_lstm")
-        if grouped is not None:
-            grouped.release_group_graph()
 
 
 def _process_age() -> float:

@@ -207,8 +207,9 @@ _GRAPH_CACHE: dict = {}
 
 
 def release_group_graph() -> None:
-    """Free the cached group graph (its variables and traced steps), e.g. before another model
-    trains in the same process (``search.train_models``)."""
+    """Free the cached group graph (its variables and traced steps): ``search.train_shard``
+    does when its shard ends, so a model trained next in the same process
+    (``search.train_models``) starts without it."""
     _GRAPH_CACHE.clear()
 
 
