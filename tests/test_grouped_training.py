@@ -80,6 +80,45 @@ def test_next_fold_reuses_the_traced_steps_and_equals_a_fresh_graph(splits, batc
         assert r.history == f.history
 
 
+def test_inside_a_job_the_folds_share_one_inference_network_per_slot(splits):
+    """Inside reusing_networks (train_shard's block) the next fold's models take over the
+    previous fold's inference networks, one per slot (their feature function traced once):
+    same weights, features and scores as a model with its own network; the model whose
+    network was taken refuses to answer, and release_group_graph frees the networks.
+    Outside the block every fitted model keeps its own network."""
+    from multimodal_emotion.models import grouped_lstm, reuse
+
+    train, val = splits
+    other_train = make_windows(10, effect=1.5, seed=7)
+    common = dict(sequence_length=10, max_epochs=3, patience=100)
+    grouped_lstm._GRAPH_CACHE.clear()
+    with reuse.reusing_networks():
+        first = fit_grouped([BimodalLSTM(**c, **common) for c in CONFIGS], train, val)
+        (graph,) = grouped_lstm._GRAPH_CACHE.values()
+        assert [slot["net"] for slot in graph.inference] == [m.model_ for m in first]
+        later = fit_grouped([BimodalLSTM(**c, **common) for c in CONFIGS], other_train, val)
+        assert [slot["net"] for slot in graph.inference] == [m.model_ for m in first]  # taken over, not built
+        assert all(slot["owner"] is m for slot, m in zip(graph.inference, later))
+        assert all(slot["features"].experimental_get_tracing_count() == 1 for slot in graph.inference)
+        for stale in first:
+            for use in (stale.extract_features, stale.decision_function):
+                with pytest.raises(RuntimeError, match="re-initialised by a later fit"):
+                    use(val)
+        shared = [(m.extract_features(val), m.decision_function(val), _weights(m)) for m in later]
+    grouped_lstm.release_group_graph()
+    assert not grouped_lstm._GRAPH_CACHE
+    own = fit_grouped([BimodalLSTM(**c, **common) for c in CONFIGS], other_train, val)
+    again = fit_grouped([BimodalLSTM(**c, **common) for c in CONFIGS], other_train, val)
+    (graph,) = grouped_lstm._GRAPH_CACHE.values()
+    assert graph.inference == [None] * len(CONFIGS)  # outside a job: nothing shared, nothing stale
+    assert len({id(m.model_) for m in own + again}) == 2 * len(CONFIGS)
+    for m, (features, scores, weights) in zip(own, shared):
+        assert m.extract_features(val).tobytes() == features.tobytes()
+        assert m.decision_function(val).tobytes() == scores.tobytes()
+        assert [w.tobytes() for w in _weights(m)] == [w.tobytes() for w in weights]
+    grouped_lstm.release_group_graph()
+
+
 def test_stopped_configuration_is_frozen_while_the_rest_go_on(splits):
     """A configuration that stops early keeps its best weights from then on: it ends
     equal to the same configuration trained alone (which stops at the same epoch),
@@ -178,3 +217,57 @@ def test_one_or_two_shards_give_identical_models(tmp_path):
         for w1, w2 in zip(_weights(one), _weights(two)):
             assert w1.tobytes() == w2.tobytes()
         assert one.history == two.history
+
+
+def test_train_shard_traces_the_feature_function_once_per_slot_and_saves_the_same_bytes(tmp_path, monkeypatch):
+    """A DEAP-like job (k folds, groups of 2 and of 1): with the shared inference networks
+    every saved file is byte-identical to a job whose models keep their own networks (no
+    reusing_networks block), training.json up to the timing; the feature function is traced
+    once per slot of each group graph instead of once per configuration and fold."""
+    import contextlib
+
+    from multimodal_emotion.models import base, reuse, training
+    from multimodal_emotion.store import write_features
+    from test_experiments import deap_like
+
+    path = tmp_path / "s01.h5"
+    write_features(path, deap_like(np.random.default_rng(3).uniform(1, 9, (40, 2))))
+    protocol = {"kind": "kfold", "n_folds": 4, "fold_unit": "trial", "threshold": 5.0, "validation": True,
+                "eeg_feature": "de"}
+    space = {"eeg_hidden": {"int": [2, 6]}, "other_hidden": {"int": [2, 4]}, "keep_prob": {"uniform": [0.5, 0.9]},
+             "l2": {"log10": [-4, -2]}, "learning_rate": {"log10": [-2.5, -1.5]}}
+    args = dict(features_path=str(path), experiment="deap/s01", task="valence", protocol=protocol,
+                model_name="bimodal_lstm", model_class="bimodal_lstm", space=space,
+                fixed={"sequence_length": 2, "batch_size": 8, "max_epochs": 3, "patience": 2}, n_configs=3,
+                shard=0, n_shards=1, seed=0, group_size=2)
+    made = []
+
+    def recording_traced(*a, **kw):
+        made.append(training.traced(*a, **kw))
+        return made[-1]
+
+    monkeypatch.setattr(base, "traced", recording_traced)  # the inference functions (predict, features)
+    traces = {}
+    for name, block in (("shared", reuse.reusing_networks), ("own", contextlib.nullcontext)):
+        made.clear()
+        with monkeypatch.context() as m:
+            m.setattr(reuse, "reusing_networks", block)
+            search.train_shard(**args, output_dir=str(tmp_path / name))
+        traces[name] = [f.experimental_get_tracing_count() for f in made]
+    n_fits = 3 * 4  # configurations x folds
+    assert len(traces["own"]) == len(traces["shared"]) == 2 * n_fits  # every member still built its network
+    assert traces["own"][1::2] == [1] * n_fits and sum(traces["own"][::2]) == 0  # features once per fit
+    assert sorted(traces["shared"][1::2]) == [0] * (n_fits - 3) + [1] * 3  # once per slot: 2 + 1
+    assert sum(traces["shared"][::2]) == 0
+    files = sorted(p.relative_to(tmp_path / "own") for p in (tmp_path / "own").rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(tmp_path / "shared") for p in (tmp_path / "shared").rglob("*")
+                           if p.is_file())
+    assert sum(p.name == search.SVM_INPUTS_FILE for p in files) == n_fits
+    for rel in files:
+        own, shared = (tmp_path / "own" / rel).read_bytes(), (tmp_path / "shared" / rel).read_bytes()
+        if rel.name == "training.json":
+            own, shared = (json.loads(x) for x in (own, shared))
+            for runs in (own["runs"], shared["runs"]):
+                for run in runs:
+                    run.pop("seconds")
+        assert own == shared, rel

@@ -23,6 +23,10 @@ Every configuration keeps its own
 
 After training, each configuration's best weights are copied back into its own
 :class:`BimodalLSTM`, so saving, loading, the SVM refit and evaluation are unchanged.
+Inside :func:`~.reuse.reusing_networks` (a ``train_shard`` job) each configuration then
+hands its weights to the inference network of its slot in the group, which every fold
+shares (:meth:`_GroupGraph.share_inference`): the feature function that writes the
+refit's inputs is traced once per job and slot, not once per fold.
 
 Dropout masks are the ones each configuration's Keras ``Dropout`` layer would draw
 (its seed generator's initial state + the step number, ``stateless_dropout`` on the
@@ -37,13 +41,14 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..pause_points import pause_point
 from .checks import check_option
 from .data import WindowData
+from .reuse import reusing
 from .training import EarlyStopping, minibatches, n_minibatches, phase, spec_like, traced
 from .bimodal_lstm import BimodalLSTM
 
@@ -182,6 +187,9 @@ class _GroupGraph:
     monitor: object
     keep_best: object
     restore: object
+    #: Per slot (configuration g of the group), inside reusing_networks: the inference network
+    #: its fitted models share, with its traced functions and the model now using it.
+    inference: list = field(default_factory=list)
 
     def start(self, models: Sequence[BimodalLSTM], stack: _Stack, n_total: float) -> None:
         """Set the state a fresh fit starts from: each configuration's initial weights
@@ -201,14 +209,34 @@ class _GroupGraph:
             gen = getattr(m.model_.get_layer("dropout"), "seed_generator", None)
             state.assign(np.asarray(gen.state.numpy() if gen is not None else [0, 0], np.int64))
 
+    def share_inference(self, g: int, model: BimodalLSTM) -> None:
+        """Point fitted ``model`` (slot ``g``) at the slot's inference network, holding its
+        weights: the first fold's model lends its own network (its feature function traced
+        now), later folds' models copy every weight into it, so what they save and extract is
+        computed by the same Keras network and traced function as with their own network. The
+        slot's previous model is marked stale (it would answer with the new weights)."""
+        slot = self.inference[g]
+        model._network_taken = False
+        if slot is None:
+            with phase("trace"):  # train_shard's save extracts features with it on every split
+                model._feature_fn.get_concrete_function()
+            self.inference[g] = {"net": model.model_, "predict": model._predict_fn,
+                                 "features": model._feature_fn, "owner": model}
+            return
+        slot["net"].set_weights(model.model_.get_weights())
+        if slot["owner"] is not model:
+            slot["owner"]._network_taken = True
+        model.model_, model._predict_fn, model._feature_fn = slot["net"], slot["predict"], slot["features"]
+        slot["owner"] = model
+
 
 #: The last group's graph: train_shard trains a group on all folds in a row.
 _GRAPH_CACHE: dict = {}
 
 
 def release_group_graph() -> None:
-    """Free the cached group graph (its variables and traced steps): ``search.train_shard``
-    does when its shard ends, so a model trained next in the same process
+    """Free the cached group graph (its variables, traced steps and shared inference networks):
+    ``search.train_shard`` does when its shard ends, so a model trained next in the same process
     (``search.train_models``) starts without it."""
     _GRAPH_CACHE.clear()
 
@@ -351,7 +379,7 @@ def _build_group_graph(models, stack, tr, *, precision, dev, jit_compile, full) 
         keep_best, restore = traced(keep_best, per_group), traced(restore, per_group)
     return _GroupGraph(var=var, best=best, mom=mom, vel=vel, steps=steps, lr=lr, lam=lam, n_total=n_total_var,
                        seed_states=seed_states, train_step=train_step, monitor=monitor, keep_best=keep_best,
-                       restore=restore)
+                       restore=restore, inference=[None] * G)
 
 
 
@@ -371,6 +399,9 @@ def fit_grouped(
     mini-batch order and early stopping; see the module docstring for what differs.
     A call for the same configurations as the previous one (the next fold) reuses its
     variables and traced steps, set back to this fit's start (:class:`_GroupGraph`).
+    Inside :func:`~.reuse.reusing_networks` the fitted models also share one inference
+    network per slot with the next call's (:meth:`_GroupGraph.share_inference`), so each
+    is valid until then (a stale one raises); outside, each keeps its own network.
 
     Parameters
     ----------
@@ -470,9 +501,12 @@ def fit_grouped(
 
     values = {k: v.numpy() for k, v in var.items()}
     monitor_name = "train" if val is None else "val"
+    share = reusing()  # a training job: one inference network per slot for all folds
     for g, m in enumerate(models):
         for layer, weights in stack.unpad(values, g).items():
             m.model_.get_layer(layer).set_weights(weights)
+        if share:
+            graph.share_inference(g, m)
         s = stoppers[g]
         m.history = {
             **hist[g],

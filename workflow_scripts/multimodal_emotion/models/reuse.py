@@ -12,6 +12,8 @@ values a fresh build would start from:
 * optimizers: every variable zero (step count, moments) and this fit's learning rate.
 
 So a reused fit ends byte-identical to a fresh one (tests/test_dcca.py, tests/test_models.py).
+The Bimodal-LSTM's grouped training (:mod:`.grouped_lstm`) reuses, inside the block, one
+inference network per group slot (its traced feature function) for the refit's inputs.
 Outside the block every fit builds its own network, as before. Inside it, a fitted model
 shares its network with the next fit of the same key, so it is valid until then:
 :func:`~.search.train_shard` saves each model before fitting the next, and a stale model
@@ -38,6 +40,11 @@ def reusing_networks():
         _CACHE["depth"] -= 1
         if not _CACHE["depth"]:
             _CACHE.update(key=None, graph=None, owner=None)
+
+
+def reusing() -> bool:
+    """Whether the caller runs inside :func:`reusing_networks` (a training job)."""
+    return _CACHE["depth"] > 0
 
 
 def shared_graph(owner, key: Hashable, build: Callable[[], Any]) -> tuple[Any, bool]:
