@@ -219,7 +219,7 @@ class BimodalLSTM(SVMNetwork):
     n_classes, n_eeg_features : int | None
         As for every model (:class:`~.base.EmotionModel`).
     seed : int
-        Seeds Python, NumPy and TF (:func:`seed_everything`) at the start of ``fit``.
+        Seeds Python, NumPy and Keras (:func:`seed_everything`) at the start of ``fit``.
     max_epochs : int
         Cap on training epochs.
     patience, min_delta : int, float

@@ -101,20 +101,40 @@ class FeatureScaler:
 # Seeding
 # --------------------------------------------------------------------------------------
 def seed_everything(seed: int, *, deterministic_ops: bool = True) -> None:
-    """Fix Python, NumPy and TensorFlow randomness for one training run.
+    """Fix the randomness of one training run: Python ``random``, NumPy, Keras; TF op determinism.
 
-    Calls ``keras.utils.set_random_seed`` (Python ``random``, NumPy global state, TF
-    global seed) and, if ``deterministic_ops``, ``tf.config.experimental.
-    enable_op_determinism()``. The latter is process-wide and cannot be switched off
-    again; on CPU it costs little. Same seed + same machine + same library versions
-    gives the same model.
+    Does what ``keras.utils.set_random_seed`` does except ``tf.random.set_seed``: seeds
+    Python ``random`` and NumPy's global state, records ``seed`` as Keras' global random
+    seed and drops Keras' global ``SeedGenerator`` (it is recreated from Python ``random``).
+    If ``deterministic_ops``, calls ``tf.config.experimental.enable_op_determinism()``:
+    process-wide, it cannot be switched off again, and it only sets a flag (calling it
+    again clears no cache); on CPU it costs little.
+
+    TensorFlow's global seed is deliberately not set. Nothing the networks compute draws
+    from it: Keras 3's random ops are stateless (``tf.random.stateless_*``), its unseeded
+    initializers and Dropout layers take their seeds from Python ``random``
+    (``SeedGenerator``'s ``make_default_seed``), our own TensorFlow code passes explicit
+    seeds (``stateless_dropout`` in the grouped LSTM), mini-batch orders come from NumPy
+    Generators, and nothing uses ``tf.data`` or ``Model.fit``. Setting it would cost time
+    and guard nothing: ``tf.random.set_seed`` clears the eager context's caches, so each
+    ``tf.function`` traced before (the steps DCCA, BDDAE and the grouped LSTM reuse across
+    a job's folds) is re-instantiated on its next call, 0.1-0.2 s per fit. Left unset,
+    with op determinism on, a stateful TF random op without an explicit seed raises
+    ("Random ops require a seed to be set when determinism is enabled") instead of
+    drawing from a global seed whose op counter depends on the fits that ran before (if
+    nothing else in the process set the global seed). So the same seed gives the same
+    model, byte for byte, whatever ran before it in the process (tests/test_seeding.py),
+    on the same machine and library versions.
     """
+    import tensorflow as tf
+    from keras.src.backend.common import global_state  # what keras.utils.set_random_seed sets (keras pinned)
+    from keras.src.random.seed_generator import GLOBAL_SEED_GENERATOR
+    from keras.src.utils.rng_utils import GLOBAL_RANDOM_SEED
+
+    global_state.set_global_attribute(GLOBAL_RANDOM_SEED, seed)
+    global_state.set_global_attribute(GLOBAL_SEED_GENERATOR, None)
     random.seed(seed)
     np.random.seed(seed)
-    import keras
-    import tensorflow as tf
-
-    keras.utils.set_random_seed(seed)
     if deterministic_ops:
         try:
             tf.config.experimental.enable_op_determinism()
