@@ -87,6 +87,7 @@ def test_raw_entry_run_gives_the_same_tables_as_the_preprocessed_run(tiny_run, t
     config["seed"]["sessions"] = [1]
     for name in config["models"]:
         config["models"][name]["enabled"] = name == "linear_svm"
+    config["search"]["pack_models"] = False  # one model: nothing to pack
     config["seed"]["entry"] = config["deap"]["entry"] = "raw"
     workdir = tmp_path / "raw"
     write_config(workdir, config)
