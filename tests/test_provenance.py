@@ -68,16 +68,16 @@ def _feature_provenance(path: Path) -> dict:
 
 
 @pytest.fixture(params=["user_copy", "user_copy_raw_entry", "synthetic"])
-def provenance_run(request) -> tuple[Path, dict, dict[str, set[str]], bool]:
+def provenance_run(request) -> tuple[Path, dict, dict[str, set[str]]]:
     """A finished run, its config, the raw files behind each recording (resolved paths),
-    and whether the run went up to the tables (the raw-entry run stops at the features)."""
+    each run up to the tables."""
     if request.param.startswith("user_copy"):
         run = request.getfixturevalue("readonly_run")["raw" if request.param.endswith("raw_entry") else "preprocessed"]
         checked(run["run"])
         raw = run["raw_files"]
         expected = {f"seed/{bad_inputs.seed_stem(1)}": {str(Path(p).resolve()) for p in raw["seed"]},
                     "deap/s01": {str(Path(p).resolve()) for p in raw["deap"]}}
-        return run["workdir"], run["config"], expected, not request.param.endswith("raw_entry")
+        return run["workdir"], run["config"], expected
     workdir, config = request.getfixturevalue("repeated_runs")["first"], repeated_run_config(pack_models=True)
     # SEED: the files its feature job reads (support/layout.py; the lab's DE, also an input
     # of the job, feeds only the QC agreement page); DEAP: the workflow's inputs
@@ -86,12 +86,12 @@ def provenance_run(request) -> tuple[Path, dict, dict[str, set[str]], bool]:
     expected.update({f"deap/{recording}": {str((workdir / p).resolve()) for p in
                                            workflow_config.recording_inputs(config, "deap", recording).values()}
                      for recording in workflow_config.recordings(config, "deap")})
-    return workdir, config, expected, True
+    return workdir, config, expected
 
 
 # provenance contract
 def test_features_experiments_and_tables_record_their_provenance(provenance_run):
-    workdir, config, expected, up_to_tables = provenance_run
+    workdir, config, expected = provenance_run
     results, head = workdir / "results", _head_commit()
     seen, by_recording = [], {}
     for key, raw in expected.items():
@@ -100,8 +100,6 @@ def test_features_experiments_and_tables_record_their_provenance(provenance_run)
         assert set(sources) == raw, f"{path}: source_files {sorted(sources)}, raw files {sorted(raw)}"
         by_recording[key] = sources
         seen.append(_feature_provenance(path))
-    if not up_to_tables:
-        return
     result_files = sorted(results.glob("experiments/**/*.json"))
     assert result_files
     for path in result_files:

@@ -74,33 +74,28 @@ def test_deap_raw_and_preprocessed_paths_agree(tmp_path, deap_file):
 
 
 @pytest.mark.workflow
-def test_raw_entry_run_gives_the_same_tables_as_the_preprocessed_run(tiny_run, tmp_path):
-    """`entry: raw` on the synthetic raw recordings: same tables and figures, the same rows
-    as the shared tiny run (preprocessed entry, same config otherwise) gives for the linear
-    SVM on those recordings, accuracies close to its (the signals are the same)."""
+def test_raw_entry_run_gives_the_same_tables_as_the_preprocessed_run(readonly_run):
+    """`entry: raw` on the synthetic raw recordings (the read-only user copies' runs,
+    support/runs.py: one SEED session, one DEAP subject, the linear SVM and feature fusion):
+    the same tables and figures, the same rows as the preprocessed entry's run on the same
+    signals gives, accuracies close to its."""
     import pandas as pd
 
-    from support.shared_runs import tiny_run_config
-    from support.workflow import run_snakemake, write_config
+    from support.runs import checked
 
-    config = tiny_run_config()
-    config["seed"]["sessions"] = [1]
-    for name in config["models"]:
-        config["models"][name]["enabled"] = name == "linear_svm"
-    config["seed"]["entry"] = config["deap"]["entry"] = "raw"
-    workdir = tmp_path / "raw"
-    write_config(workdir, config)
-    run_snakemake(workdir)
     tables = {}
-    for entry, folder in (("preprocessed", tiny_run), ("raw", workdir)):
+    for entry in ("preprocessed", "raw"):
+        checked(readonly_run[entry]["run"])
+        folder = readonly_run[entry]["workdir"]
         names = sorted(p.name for p in (folder / "results/tables").iterdir()) + sorted(
             p.name for p in (folder / "results/figures").iterdir())
         tables[entry] = (names, pd.read_csv(folder / "results/tables/experiments.csv"))
+    assert readonly_run["raw"]["config"]["seed"]["entry"] == readonly_run["raw"]["config"]["deap"]["entry"] == "raw"
     assert tables["raw"][0] == tables["preprocessed"][0]
-    raw, pre = tables["raw"][1], tables["preprocessed"][1]
     keys = ["dataset", "experiment", "task", "model", "selection"]
-    pre = pre.merge(raw[keys], on=keys).sort_values(keys).reset_index(drop=True)  # the raw run's experiments
-    raw = raw.sort_values(keys).reset_index(drop=True)
+    raw, pre = (tables[entry][1].sort_values(keys).reset_index(drop=True) for entry in ("raw", "preprocessed"))
     assert len(raw) and raw[keys].equals(pre[keys]) and set(raw["dataset"]) == {"seed", "deap"}
+    assert {"linear_svm", "feature_fusion"} <= set(raw["model"])
     assert (raw["test_accuracy"] - pre["test_accuracy"]).abs().max() < 0.15
+    workdir = readonly_run["raw"]["workdir"]
     assert (workdir / "results/benchmarks/features").is_dir() and not (workdir / "results/segmented").exists()

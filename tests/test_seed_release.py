@@ -25,7 +25,7 @@ from multimodal_emotion import features, workflow_config as wc
 from multimodal_emotion.datasets import seed as seed_ds
 from multimodal_emotion.recording import DataFormatError
 
-from support.workflow import run_snakemake, tiny_config, write_config
+from support.workflow import packed, run_snakemake, tiny_config, write_config
 
 # --- a minimal writer of the release's layout ----------------------------------------------
 
@@ -260,7 +260,7 @@ def test_dry_run_names_the_entry_and_subjects(release, tmp_path):
 
 @pytest.mark.workflow
 def test_tiny_run_reaches_the_tables_with_the_bimodal_models(release, tmp_path):
-    config = release_config(release, subjects=[1, 6])
+    config = packed(release_config(release, subjects=[1, 6]))  # one training job per experiment
     write_config(tmp_path, config)
     run_snakemake(tmp_path)
     table = (tmp_path / "results/tables/seed_accuracy.csv").read_text()

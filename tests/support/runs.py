@@ -258,11 +258,11 @@ def chmod_tree(root: Path, *, files: int, folders: int) -> None:
 
 @pytest.fixture(scope="session")
 def readonly_run(pristine, pristine_raw, tmp_path_factory) -> dict:
-    """The tiny workflow on user copies whose files are 0o444 and folders 0o555: the
-    preprocessed files (one SEED session, one DEAP subject, the two SVM baselines, up to
-    the tables) and, at the same time, the raw recordings (``entry: raw``, up to the
-    feature files). (As root the permissions do not stop writes; the before/after state
-    of every file is what the test checks.)"""
+    """The tiny workflow on user copies whose files are 0o444 and folders 0o555, up to the
+    tables (one SEED session, one DEAP subject, the two SVM baselines): the preprocessed
+    files and, at the same time, the raw recordings of the same signals (``entry: raw``;
+    test_raw_path.py compares the two runs). (As root the permissions do not stop writes;
+    the before/after state of every file is what the test checks.)"""
     tmp = tmp_path_factory.mktemp("readonly")
     copies, runs = {}, {}
     for entry in ("preprocessed", "raw"):
@@ -276,9 +276,7 @@ def readonly_run(pristine, pristine_raw, tmp_path_factory) -> dict:
         config = only_models(user_copy_config(seed_root=raw / "SEED", deap_root=raw / "DEAP"), "linear_svm", "feature_fusion")
         config["seed"]["entry"] = config["deap"]["entry"] = entry
         write_config(tmp / entry / "work", config)
-        targets = () if entry == "preprocessed" else (
-            f"results/features/seed/{bad_inputs.seed_stem(1)}.h5", "results/features/deap/s01.h5")
-        runs[entry] = Run(tmp / entry / "work", targets)
+        runs[entry] = Run(tmp / entry / "work")
         copies[entry] = {"raw": raw, "config": config, "workdir": tmp / entry / "work",
                          "raw_files": {"seed": sorted(str(p) for p in seed.values()), "deap": sorted(str(p) for p in deap.values())}}
         chmod_tree(raw, files=0o444, folders=0o555)

@@ -1,9 +1,10 @@
 """The workflow runs that several test modules read (session-scoped: each runs once per
 pytest session, registered in conftest.py).
 
-``tiny_run``: the tiny config with every model, end to end (tables, figures, QC pages).
-Every test that only reads a tiny run's outputs, or dry-runs a changed config against
-it (``scheduled_jobs(..., config=...)``, which leaves its ``config.yaml`` alone), uses it.
+``tiny_run``: the tiny config with every model, end to end (tables, figures, QC pages),
+each experiment's models trained in one job (``search.pack_models``). Every test that only
+reads a tiny run's outputs, or dry-runs a changed config against it (``scheduled_jobs(...,
+config=...)``, which leaves its ``config.yaml`` alone), uses it.
 
 ``repeated_runs``: the same small config twice at once, a clean run and one whose
 Bimodal-LSTM training job is SIGKILLed between two epochs (a pause point, no timing),
@@ -26,10 +27,13 @@ pytestmark = pytest.mark.workflow
 
 
 def tiny_run_config() -> dict:
-    """``.test/config_tiny.yaml`` with every model on (the ablation too)."""
+    """``.test/config_tiny.yaml`` with every model on (the ablation too), packed: one
+    training job per experiment (one TensorFlow start-up instead of four, 4 training jobs
+    instead of 40). The default job layout (a job per experiment and model) is run, killed,
+    resumed and dry-run for its rerun scope in ``repeated_runs["killed"]``."""
     config = tiny_config()
     config["models"]["bimodal_lstm_no_context"]["enabled"] = True
-    return config
+    return packed(config)
 
 
 @pytest.fixture(scope="session")

@@ -100,8 +100,8 @@ def packed(config: dict) -> dict:
     """``config`` with ``search.pack_models``: one training job per experiment for all its
     models, so one Python and TensorFlow start-up instead of one per model, and the same
     numbers (test_interrupted_runs.py compares a packed run with an unpacked one). The runs
-    that test the jobs themselves (the tiny run, kills, pauses, rerun scope, SLURM) keep one
-    job per experiment and model, the default."""
+    that test the jobs themselves (the killed repeated run: kills, pauses and the per-model
+    rerun scope; SLURM) keep one job per experiment and model, the default."""
     config["search"]["pack_models"] = True
     return config
 
