@@ -5,13 +5,10 @@ session's run in that layout. The packed layout's scope is tested on the tiny ru
 
 from __future__ import annotations
 
-import os
-import time
-
 import pytest
 
 from support.shared_runs import repeated_run_config
-from support.workflow import raw_file, scheduled_jobs
+from support.workflow import raw_file, scheduled_jobs, touched
 
 pytestmark = pytest.mark.workflow
 
@@ -46,13 +43,8 @@ def test_changing_refit_settings_does_not_retrain(default_layout_run):
 
 def test_touching_one_raw_file_reruns_only_its_experiment(default_layout_run):
     raw = raw_file(default_layout_run, repeated_run_config(), "seed", "1_20131027", "eeg")
-    before = raw.stat()
-    later = time.time() + 5
-    os.utime(raw, (later, later))
-    try:
+    with touched(raw):
         jobs = scheduled_jobs(default_layout_run)
-    finally:
-        os.utime(raw, ns=(before.st_atime_ns, before.st_mtime_ns))
     rules = {rule for rule, _ in jobs}
     assert {"features", "train_shard", "merge_search", "aggregate"} <= rules
     assert not any("dataset=deap" in w for _, w in jobs)

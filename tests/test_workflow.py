@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import time
 
 import h5py
 import numpy as np
@@ -17,7 +16,7 @@ from multimodal_emotion.datasets import deap as deap_ds, seed as seed_ds  # noqa
 from multimodal_emotion.workflow_config import synthetic_root
 
 from support.shared_runs import tiny_run_config
-from support.workflow import raw_file, scheduled_jobs
+from support.workflow import raw_file, scheduled_jobs, touched
 
 pytestmark = pytest.mark.workflow
 
@@ -64,13 +63,8 @@ def test_touching_one_raw_session_reruns_only_that_session(tiny_features):
     workdir, config = tiny_features
     assert scheduled_jobs(workdir, *FEATURES) == []  # up to date
     raw = raw_file(workdir, config, "seed", "1_20131030", "eeg")
-    before = raw.stat()
-    later = time.time() + 5
-    os.utime(raw, (later, later))
-    try:
+    with touched(raw):
         jobs = scheduled_jobs(workdir, *FEATURES)
-    finally:
-        os.utime(raw, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert jobs == sorted(  # the synthetic lab files made from that recording, and its features
         [
             ("features", "dataset=seed, recording=1_20131030"),

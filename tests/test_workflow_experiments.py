@@ -4,13 +4,12 @@ and which jobs a change reschedules."""
 from __future__ import annotations
 
 import json
-import time
 
 import pandas as pd
 import pytest
 
 from support.shared_runs import tiny_run_config
-from support.workflow import raw_file, run_snakemake, scheduled_jobs
+from support.workflow import raw_file, run_snakemake, scheduled_jobs, touched
 
 pytestmark = pytest.mark.workflow
 
@@ -142,16 +141,9 @@ def test_changing_refit_settings_does_not_retrain(full_run):
 
 
 def test_touching_one_raw_file_reruns_only_that_experiment(full_run):
-    import os
-
     raw = raw_file(full_run, tiny_run_config(), "deap", "s01", "data")
-    before = raw.stat()
-    later = time.time() + 5
-    os.utime(raw, (later, later))
-    try:
+    with touched(raw):
         jobs = scheduled_jobs(full_run)
-    finally:
-        os.utime(raw, ns=(before.st_atime_ns, before.st_mtime_ns))
     rules = {rule for rule, _ in jobs}
     assert {"features", "train_models", "aggregate"} <= rules and "train_shard" not in rules
     assert not any("dataset=seed" in w for _, w in jobs)

@@ -6,6 +6,8 @@ import os
 import re
 import subprocess
 import sys
+import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import yaml
@@ -85,6 +87,19 @@ def scheduled_jobs(workdir: Path, *args: str, config: dict | None = None) -> lis
         elif rule and line.startswith("    wildcards: "):
             jobs[-1] = (rule, line.split(": ", 1)[1].strip())
     return sorted(jobs)
+
+
+@contextmanager
+def touched(path: Path):
+    """``path`` made newer than every output (mtime 5 s ahead) inside the block, its times
+    restored to the nanosecond after it: a shared run stays up to date for the next test."""
+    before = path.stat()
+    later = time.time() + 5
+    os.utime(path, (later, later))
+    try:
+        yield path
+    finally:
+        os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
 
 
 def raw_file(workdir: Path, config: dict, dataset: str, recording: str, role: str) -> Path:
