@@ -3,8 +3,9 @@
 Reads ``{results}/benchmarks/{rule}/**.tsv`` (one file per job; columns ``s`` wall seconds
 and ``cpu_time``) and prints, per rule, the number of jobs, the summed wall and CPU
 seconds, and each rule's share of the run's total; then the ratio the refit's issue
-asks about: the evaluation's seconds over ``train_shard``'s (``merge_search``, which
-evaluates since issue 27; ``evaluate_shard`` in runs from before).
+asks about: the evaluation's seconds over the training's (``merge_search``, which
+evaluates since issue 27, and ``merge_models`` in packed runs; ``evaluate_shard`` in runs
+from before; training: ``train_shard`` and, packed, ``train_models``).
 
 Usage::
 
@@ -34,12 +35,15 @@ def main() -> None:
     results = Path(sys.argv[1] if len(sys.argv) > 1 else "results")
     table = rule_seconds(results)
     print(table.to_string(float_format=lambda v: f"{v:.3f}" if v < 1 else f"{v:.1f}"))
-    evaluation = "evaluate_shard" if "evaluate_shard" in table.index else "merge_search"
-    training = [rule for rule in ("train_shard", "train_models") if rule in table.index]  # train_models: packed
-    if evaluation in table.index and training:
+    # packed runs (search.pack_models): train_models and merge_models, beside any sharded model's jobs
+    evaluation = [rule for rule in ("evaluate_shard", "merge_search", "merge_models") if rule in table.index]
+    if "evaluate_shard" in evaluation:  # runs from before issue 27: merge_search only joined
+        evaluation = ["evaluate_shard"]
+    training = [rule for rule in ("train_shard", "train_models") if rule in table.index]
+    if evaluation and training:
         for column in ("wall_s", "cpu_s"):
-            ratio = table.loc[evaluation, column] / table.loc[training, column].sum()
-            print(f"{evaluation} / {' + '.join(training)} ({column}): {ratio:.3f}")
+            ratio = table.loc[evaluation, column].sum() / table.loc[training, column].sum()
+            print(f"{' + '.join(evaluation)} / {' + '.join(training)} ({column}): {ratio:.3f}")
 
 
 if __name__ == "__main__":

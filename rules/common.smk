@@ -94,6 +94,19 @@ def packed_search_params(wildcards):
     return {model: search_params(wildcards, model) for model in PACKED_MODELS}
 
 
+def packed_refit_params(wildcards):
+    """refit_params of every packed model (merge_models)."""
+    return {model: refit_params(wildcards, model) for model in PACKED_MODELS}
+
+
+def packed_models(wildcards):
+    """The trained-model folder of every packed model of one experiment, in PACKED_MODELS' order."""
+    base = (
+        f"{RESULTS}/search/{wildcards.dataset}/{wildcards.recording}/{wildcards.task}"
+    )
+    return [f"{base}/{model}/shard0/models" for model in PACKED_MODELS]
+
+
 def protocol_of(dataset):
     """The dataset's per-recording protocol (None if it runs pooled protocols only)."""
     return wc.dataset_protocol(config, dataset)
@@ -157,9 +170,9 @@ def search_params(wildcards, model=None):
     }
 
 
-def refit_params(wildcards):
+def refit_params(wildcards, model=None):
     """The refit applies to the networks only; other models do not depend on it."""
-    if is_network(config["models"][wildcards.model]["class"]):
+    if is_network(config["models"][model or wildcards.model]["class"]):
         return config["refit"]
     return {"enabled": False}
 

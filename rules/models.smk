@@ -5,7 +5,7 @@
 # (no TensorFlow). With search.pack_models, train_models trains every one-shard model of
 # an experiment in one job instead (one start-up; the same files; runtime: 2 h a model, at
 # most 8 h, a guess like train_shard's: set-resources train_models:runtime (minutes) changes
-# it). docs/workflow.md: "Jobs".
+# it), and merge_models evaluates and selects them in one job likewise. docs/workflow.md: "Jobs".
 
 
 rule train_shard:
@@ -59,6 +59,41 @@ if PACKED_MODELS:
             models=packed_search_params,
         script:
             "../workflow_scripts/train_models.py"
+
+    ruleorder: merge_models > merge_search
+
+    rule merge_models:
+        input:
+            features=experiment_features,
+            models=packed_models,
+        output:
+            csv=[
+                f"{RESULTS}/search/{{dataset}}/{{recording}}/{{task}}/{model}.csv"
+                for model in PACKED_MODELS
+            ],
+            result=[
+                f"{RESULTS}/experiments/{{dataset}}/{{recording}}/{{task}}/{model}.json"
+                for model in PACKED_MODELS
+            ],
+        log:
+            f"{RESULTS}/logs/merge_models/{{dataset}}/{{recording}}/{{task}}.log",
+        benchmark:
+            f"{RESULTS}/benchmarks/merge_models/{{dataset}}/{{recording}}/{{task}}.tsv"
+        conda:
+            "../envs/models.yaml"
+        threads: 1
+        resources:
+            mem_mb=3000,
+            runtime=min(30 * len(PACKED_MODELS), 240),
+        params:
+            models=PACKED_MODELS,
+            refit=packed_refit_params,
+            protocol=lambda wc_: experiment_protocol(wc_.dataset, wc_.recording),
+            seed=config["experiments"]["seed"],
+            selections=config["experiments"]["selection"],
+            n_classes=lambda wc_: n_classes(wc_.dataset),
+        script:
+            "../workflow_scripts/merge_models.py"
 
 
 rule merge_search:

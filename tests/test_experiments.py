@@ -464,3 +464,41 @@ def test_a_packed_jobs_error_names_its_model(tmp_path, monkeypatch):
     with pytest.raises(ValueError, match="^model bddae: bddae refuses$"):
         search.train_models(features_path=[], experiment="seed/x", task="emotion", models={"bddae": {}},
                             output_dirs=[str(tmp_path / "bddae/shard0/models")])
+
+
+def test_packed_merge_refuses_paths_of_another_model(tmp_path):
+    """evaluation.merge_models pairs each model with its training folder, search CSV and
+    result JSON by name: a mismatch is an error before anything is evaluated or written."""
+    models, refit = ["bddae", "linear_svm"], {"bddae": {}, "linear_svm": {}}
+    right = {"training_dirs": [str(tmp_path / f"search/{m}/shard0/models") for m in models],
+             "output_csvs": [str(tmp_path / f"search/{m}.csv") for m in models],
+             "output_jsons": [str(tmp_path / f"experiments/{m}.json") for m in models]}
+    wrong = {"training_dirs": ("training folder", str(tmp_path / "search/dcca/shard0/models")),
+             "output_csvs": ("search CSV", str(tmp_path / "search/dcca.csv")),
+             "output_jsons": ("result JSON", str(tmp_path / "experiments/dcca.json"))}
+    for key, (kind, path) in wrong.items():
+        paths = {**right, key: [right[key][0], path]}
+        with pytest.raises(ValueError, match=f"^{kind} .* is not model linear_svm's$"):
+            evaluation.merge_models(features_path=[], models=models, refit=refit, **paths)
+    with pytest.raises(ValueError, match="2 models but 1 search CSVs"):
+        evaluation.merge_models(features_path=[], models=models, refit=refit,
+                                **{**right, "output_csvs": right["output_csvs"][:1]})
+    assert not any(tmp_path.iterdir())
+
+
+def test_a_packed_merges_error_names_its_model(monkeypatch):
+    """One line for a failed packed merge names the model; each model gets its own refit settings."""
+    seen = {}
+
+    def refuse(**kwargs):
+        seen[kwargs["model"]] = kwargs["refit"]
+        if kwargs["model"] == "dcca":
+            raise ValueError("dcca refuses")
+
+    monkeypatch.setattr(evaluation, "merge_search", refuse)
+    with pytest.raises(ValueError, match="^model dcca: dcca refuses$"):
+        evaluation.merge_models(features_path=[], training_dirs=["s/bddae/shard0/models", "s/dcca/shard0/models"],
+                                output_csvs=["s/bddae.csv", "s/dcca.csv"], output_jsons=["e/bddae.json", "e/dcca.json"],
+                                models=["bddae", "dcca"], refit={"bddae": {"eps": 1}, "dcca": {"enabled": False}})
+    assert seen == {"bddae": {"eps": 1}, "dcca": {"enabled": False}}
+

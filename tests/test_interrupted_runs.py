@@ -153,6 +153,8 @@ def test_rerun_incomplete_after_killed_training_equals_uninterrupted_run(repeate
     first, resumed = repeated_runs["first"], repeated_runs["killed"]
     # the layouts compared: one train_models job per experiment against a train_shard job per model
     assert len(list(first.glob("results/logs/train_models/**/*.log"))) == 2
+    assert len(list(first.glob("results/logs/merge_models/**/*.log"))) == 2
+    assert not (first / "results/logs/merge_search").exists() and not (resumed / "results/logs/merge_models").exists()
     assert not (first / "results/logs/train_shard").exists() and not (resumed / "results/logs/train_models").exists()
     assert_same_tables_and_predictions(first, resumed)
     searches = sorted(first.glob("results/search/*/*/*/*.csv"))

@@ -126,7 +126,7 @@ def test_changing_one_models_range_reruns_only_its_datasets_experiments(full_run
     config["models"]["linear_svm"]["space"]["seed"]["C"] = {"log10": [-3, -1]}
     jobs = scheduled_jobs(full_run, config=config)
     rules = {rule for rule, _ in jobs}
-    assert rules == {"train_models", "merge_search", "aggregate", "all"}
+    assert rules == {"train_models", "merge_models", "aggregate", "all"}
     assert all("dataset=seed" in w for r, w in jobs if r not in ("aggregate", "all"))
     assert sum(r == "train_models" for r, _ in jobs) == 2  # the two SEED sessions
 
@@ -136,8 +136,8 @@ def test_changing_refit_settings_does_not_retrain(full_run):
     config["refit"]["eps"] = 1e-3
     jobs = scheduled_jobs(full_run, config=config)
     rules = {rule for rule, _ in jobs}
-    # the refit lives in merge_search: it reruns, training and features do not
-    assert "merge_search" in rules and not rules & {"train_models", "train_shard", "features"}
+    # the refit lives in the merge jobs (packed: merge_models): they rerun, training and features do not
+    assert "merge_models" in rules and not rules & {"train_models", "train_shard", "features"}
 
 
 def test_touching_one_raw_file_reruns_only_that_experiment(full_run):

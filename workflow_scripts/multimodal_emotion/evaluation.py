@@ -285,6 +285,35 @@ def merge_search(
                      provenance=provenance, protocol=protocol)
 
 
+def merge_models(
+    *, features_path: "str | Sequence[str]", training_dirs: Sequence[str], models: Sequence[str],
+    refit: Mapping[str, Mapping], output_csvs: Sequence[str], output_jsons: Sequence[str], **common,
+) -> None:
+    """:func:`merge_search` for several one-shard models of one experiment, one after the
+    other, in this process (``search.pack_models``, beside ``train_models``): one start-up
+    for all of them. ``training_dirs``, ``output_csvs`` and ``output_jsons`` are in the order
+    of ``models`` (each path names its model; all are checked before anything is evaluated);
+    ``refit``: model -> its refit settings; ``common``: the rest of :func:`merge_search`'s
+    arguments. Each model's files are exactly what its own ``merge_search`` job writes."""
+    paths = {"training folder": training_dirs, "search CSV": output_csvs, "result JSON": output_jsons}
+    for kind, listed in paths.items():
+        if len(listed) != len(models):
+            raise ValueError(f"{len(models)} models but {len(listed)} {kind}s")
+    for index, name in enumerate(models):
+        owners = {"training folder": Path(training_dirs[index]).parent.parent.name,
+                  "search CSV": Path(output_csvs[index]).stem, "result JSON": Path(output_jsons[index]).stem}
+        for kind, owner in owners.items():
+            if owner != name:
+                raise ValueError(f"{kind} {paths[kind][index]} is not model {name}'s")
+    for index, name in enumerate(models):
+        log.info("packed merge: model %s (%d of %d)", name, index + 1, len(models))
+        try:
+            merge_search(features_path=features_path, training_dirs=[training_dirs[index]], model=name,
+                         refit=refit[name], output_csv=output_csvs[index], output_json=output_jsons[index], **common)
+        except ValueError as err:  # the one-line error names the model: the job's name does not
+            raise ValueError(f"model {name}: {err}") from err
+
+
 def _training_majority(search, predictions: Mapping, n_classes: int) -> dict | None:
     """The floor of the experiment's protocol (:func:`~.statistics.training_majority`):
     every fold's test windows predicted as its training split's majority class. The folds
