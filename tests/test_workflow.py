@@ -16,7 +16,7 @@ from multimodal_emotion.datasets import deap as deap_ds, seed as seed_ds  # noqa
 from multimodal_emotion.workflow_config import synthetic_root
 
 from support.shared_runs import tiny_run_config
-from support.workflow import raw_file, scheduled_jobs, touched
+from support.workflow import raw_file, run_snakemake, scheduled_jobs, touched, write_config
 
 pytestmark = pytest.mark.workflow
 
@@ -57,6 +57,34 @@ def test_feature_files_have_the_documented_layout(tiny_features):
     for rule in ("features",):
         assert list((workdir / f"results/benchmarks/{rule}").rglob("*.tsv"))
         assert list((workdir / f"results/logs/{rule}").rglob("*.log"))
+
+
+def test_synthetic_raw_recordings_give_the_preprocessed_entrys_features(tiny_features, tmp_path):
+    """`entry: raw` on the embedded synthetic copy: the workflow writes the raw recordings
+    (SEED's .cnt and time file, DEAP's .bdf and ratings, through `synthetic_file`) and the
+    feature jobs read them; each clip's mean DE follows the shared tiny run's (the same
+    signals through the default entry) in every band. The raw entry's tables are compared with the
+    preprocessed entry's on user copies in test_raw_path.py."""
+    workdir, config = tiny_features
+    config["seed"]["sessions"] = [1]
+    config["seed"]["entry"] = config["deap"]["entry"] = "raw"
+    write_config(tmp_path, config)
+    targets = ("results/features/seed/1_20131027.h5", "results/features/deap/s01.h5")
+    run = run_snakemake(tmp_path, *targets)
+    written = {path.suffix for path in (tmp_path / "results/synthetic").rglob("*") if path.is_file()}
+    assert {".cnt", ".txt", ".bdf", ".csv"} <= written, written  # the raw files the entry reads
+    assert "rule synthetic_file:" in run.stdout + run.stderr
+    for target in targets:  # SEED's windows differ (the tiny run's entry is the lab's 4 s windows): per-clip means
+        means = []
+        for folder in (tmp_path, workdir):
+            with h5py.File(folder / target) as f:
+                de, segment = f["eeg/de"][()], f["windows/segment"][()]
+            means.append(np.stack([de[segment == s].mean(axis=0) for s in np.unique(segment)]))
+        assert means[0].shape == means[1].shape, target
+        for band in range(means[0].shape[-1]):
+            r = np.corrcoef(means[0][..., band].ravel(), means[1][..., band].ravel())[0, 1]
+            # measured 0.987-1.0 (other windows, filter edges); a wrong clip order or file gives about 0
+            assert r > 0.98, (target, band, r)
 
 
 def test_touching_one_raw_session_reruns_only_that_session(tiny_features):
