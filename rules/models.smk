@@ -5,7 +5,8 @@
 # (no TensorFlow). With search.pack_models, train_models trains every one-shard model of
 # an experiment in one job instead (one start-up; the same files; runtime: 2 h a model, at
 # most 8 h, a guess like train_shard's: set-resources train_models:runtime (minutes) changes
-# it), and merge_models evaluates and selects them in one job likewise. docs/workflow.md: "Jobs".
+# it), and merge_models evaluates and selects them in one job likewise (runtime: 30 min +
+# 5 a model, a guess). docs/workflow.md: "Rules and outputs".
 
 
 rule train_shard:
@@ -84,7 +85,7 @@ if PACKED_MODELS:
         threads: 1
         resources:
             mem_mb=3000,
-            runtime=min(30 * len(PACKED_MODELS), 240),
+            runtime=30 + 5 * len(PACKED_MODELS),
         params:
             models=PACKED_MODELS,
             refit=packed_refit_params,

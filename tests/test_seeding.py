@@ -102,13 +102,16 @@ def test_leaves_tensorflow_global_seed_and_caches_alone(monkeypatch):
     from tensorflow.python.framework import config
 
     calls = []
+    seed_before = context.global_seed()
     original = context.Context._set_global_seed
     monkeypatch.setattr(context.Context, "_set_global_seed", lambda self, seed: calls.append(seed))
     seed_everything(5)
     seed_everything(6)
     monkeypatch.setattr(context.Context, "_set_global_seed", original)
     assert calls == []
-    assert context.global_seed() is None  # nothing in the test process sets it either
+    assert context.global_seed() == seed_before is None, (
+        "TensorFlow's global seed is set in this test process (by seed_everything, or another test): "
+        "an unseeded stateful op would then draw from it instead of raising")
     assert config.is_op_determinism_enabled()
     with pytest.raises(RuntimeError, match="Random ops require a seed"):
         tf.random.uniform((2,))

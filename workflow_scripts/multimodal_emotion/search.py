@@ -192,7 +192,7 @@ def train_models(
     this process (``search.pack_models``): one Python, scikit-learn and TensorFlow start-up
     for all of them. ``models``: name -> :func:`train_shard`'s search settings; ``output_dirs``
     in the same order, each ``.../<name>/shard0/models``. Each model writes exactly what its
-    own ``train_shard`` job would: every fit seeds Python, NumPy and TensorFlow itself, and
+    own ``train_shard`` job would: every fit seeds itself (Python, NumPy, Keras), and
     the networks and traced steps one model reuses across folds are released when its shard ends."""
     from .models.training import PHASE_SECONDS
 

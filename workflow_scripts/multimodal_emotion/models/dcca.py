@@ -226,7 +226,7 @@ class DCCA(EmotionModel):
     n_classes, n_eeg_features : int | None
         As for every model (:class:`~.base.EmotionModel`).
     seed : int
-        Seeds Python, NumPy, TensorFlow (weights) and the mini-batch order.
+        Seeds Python, NumPy and Keras (the initial weights) and the mini-batch order.
     max_epochs, patience, min_delta :
         Early stopping on the monitored canonical correlation (sum over the kept
         components): stop after ``patience`` epochs without a gain of ``min_delta``,
