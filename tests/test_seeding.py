@@ -116,3 +116,33 @@ def test_leaves_tensorflow_global_seed_and_caches_alone(monkeypatch):
     with pytest.raises(RuntimeError, match="Random ops require a seed"):
         tf.random.uniform((2,))
     tf.random.stateless_uniform((2,), seed=[1, 2])  # what Keras draws with: explicit seeds
+
+
+def test_the_same_files_as_keras_own_seeding_with_tensorflows_global_seed(tmp_path, monkeypatch):
+    """Each TensorFlow model fitted with seed_everything and then with the seeding it replaced
+    (keras.utils.set_random_seed, tf.random.set_seed included: recreated here by setting TF's
+    global seed wherever Keras' seed is recorded): the saved files are byte-identical, so
+    leaving TF's global seed unset changed no number."""
+    import tensorflow as tf
+    from keras.src.backend.common import global_state
+    from keras.src.utils.rng_utils import GLOBAL_RANDOM_SEED
+    from tensorflow.python.eager import context
+
+    train, val = make_windows(8, effect=1.5, seed=1), make_windows(6, effect=1.5, seed=2)
+    ours = {k: _fit(k, 3, train, val, tmp_path / "ours") for k in KINDS}
+    set_attribute = global_state.set_global_attribute
+
+    def with_tensorflow_seed(name, value):
+        set_attribute(name, value)
+        if name == GLOBAL_RANDOM_SEED:
+            tf.random.set_seed(value)
+
+    monkeypatch.setattr(global_state, "set_global_attribute", with_tensorflow_seed)
+    try:
+        old = {k: _fit(k, 3, train, val, tmp_path / "old") for k in KINDS}
+        assert context.global_seed() == 3  # the old seeding did run
+    finally:
+        context.context()._set_global_seed(None)  # leave the process as the other tests expect it
+    assert context.global_seed() is None
+    for k in KINDS:
+        assert old[k] == ours[k], k
