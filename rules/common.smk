@@ -101,10 +101,9 @@ def packed_refit_params(wildcards):
 
 def packed_models(wildcards):
     """The trained-model folder of every packed model of one experiment, in PACKED_MODELS' order."""
-    base = (
-        f"{RESULTS}/search/{wildcards.dataset}/{wildcards.recording}/{wildcards.task}"
-    )
-    return [f"{base}/{model}/shard0/models" for model in PACKED_MODELS]
+    return [
+        folder for model in PACKED_MODELS for folder in shard_models(wildcards, model)
+    ]
 
 
 def protocol_of(dataset):
@@ -177,10 +176,11 @@ def refit_params(wildcards, model=None):
     return {"enabled": False}
 
 
-def shard_models(wildcards):
+def shard_models(wildcards, model=None):
     """The trained-model folders of every search shard of one experiment x model."""
-    base = f"{RESULTS}/search/{wildcards.dataset}/{wildcards.recording}/{wildcards.task}/{wildcards.model}"
-    return [f"{base}/shard{s}/models" for s in range(shards_of(wildcards.model))]
+    model = model or wildcards.model
+    base = f"{RESULTS}/search/{wildcards.dataset}/{wildcards.recording}/{wildcards.task}/{model}"
+    return [f"{base}/shard{s}/models" for s in range(shards_of(model))]
 
 
 def n_classes(dataset):

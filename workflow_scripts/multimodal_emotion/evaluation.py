@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from .protocols import ExperimentError, experiment_features, experiment_folds, is_pooled
-from .search import PREDICTIONS_FILE, SVM_INPUTS_FILE
+from .search import PREDICTIONS_FILE, SVM_INPUTS_FILE, model_of_folder, run_packed
 from .store import atomic_path
 
 log = logging.getLogger(__name__)
@@ -295,23 +295,16 @@ def merge_models(
     of ``models`` (each path names its model; all are checked before anything is evaluated);
     ``refit``: model -> its refit settings; ``common``: the rest of :func:`merge_search`'s
     arguments. Each model's files are exactly what its own ``merge_search`` job writes."""
-    paths = {"training folder": training_dirs, "search CSV": output_csvs, "result JSON": output_jsons}
-    for kind, listed in paths.items():
-        if len(listed) != len(models):
-            raise ValueError(f"{len(models)} models but {len(listed)} {kind}s")
-    for index, name in enumerate(models):
-        owners = {"training folder": Path(training_dirs[index]).parent.parent.name,
-                  "search CSV": Path(output_csvs[index]).stem, "result JSON": Path(output_jsons[index]).stem}
-        for kind, owner in owners.items():
-            if owner != name:
-                raise ValueError(f"{kind} {paths[kind][index]} is not model {name}'s")
-    for index, name in enumerate(models):
-        log.info("packed merge: model %s (%d of %d)", name, index + 1, len(models))
-        try:
-            merge_search(features_path=features_path, training_dirs=[training_dirs[index]], model=name,
-                         refit=refit[name], output_csv=output_csvs[index], output_json=output_jsons[index], **common)
-        except ValueError as err:  # the one-line error names the model: the job's name does not
-            raise ValueError(f"model {name}: {err}") from err
+
+    def merge(index: int, name: str) -> None:
+        merge_search(features_path=features_path, training_dirs=[training_dirs[index]], model=name,
+                     refit=refit[name], output_csv=output_csvs[index], output_json=output_jsons[index], **common)
+
+    def stem(path: str) -> str:
+        return Path(path).stem
+
+    run_packed("merge", models, {"training folder": (training_dirs, model_of_folder), "search CSV": (output_csvs, stem),
+                                 "result JSON": (output_jsons, stem)}, merge)
 
 
 def _training_majority(search, predictions: Mapping, n_classes: int) -> dict | None:

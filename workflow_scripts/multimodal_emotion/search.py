@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -196,18 +196,38 @@ def train_models(
     the networks and traced steps one model reuses across folds are released when its shard ends."""
     from .models.training import PHASE_SECONDS
 
-    if len(output_dirs) != len(models):
-        raise ValueError(f"{len(models)} models but {len(output_dirs)} output folders")
-    for name, output_dir in zip(models, output_dirs):  # all pairs before anything trains
-        if Path(output_dir).parent.parent.name != name:
-            raise ValueError(f"output folder {output_dir} is not model {name}'s")
-    for index, ((name, settings), output_dir) in enumerate(zip(models.items(), output_dirs), 1):
-        log.info("packed job: model %s (%d of %d)", name, index, len(models))
+    def train(index: int, name: str) -> None:
         PHASE_SECONDS.clear()  # each model's phase line counts its own seconds
+        train_shard(features_path=features_path, experiment=experiment, task=task, model_name=name, shard=0,
+                    output_dir=output_dirs[index], threads=threads, **models[name])
+
+    run_packed("job", list(models), {"output folder": (output_dirs, model_of_folder)}, train)
+
+
+def model_of_folder(path: str) -> str:
+    """The model a search shard's folder (``.../<model>/shard<k>/models``) belongs to."""
+    return Path(path).parent.parent.name
+
+
+def run_packed(job: str, models: Sequence[str], paths: Mapping[str, tuple[Sequence[str], Callable[[str], str]]],
+               run: Callable[[int, str], None]) -> None:
+    """Run ``run(index, model)`` for each of a packed job's models (``train_models``,
+    ``merge_models``), one after the other. ``paths``: kind -> (one path per model, in the
+    order of ``models``; the model a path belongs to): every pair is checked by name before
+    anything runs. A ``ValueError`` becomes the one-line error naming its model (the job's
+    own name does not)."""
+    for kind, (listed, _) in paths.items():
+        if len(listed) != len(models):
+            raise ValueError(f"{len(models)} models but {len(listed)} {kind}s")
+    for index, name in enumerate(models):
+        for kind, (listed, owner) in paths.items():
+            if owner(listed[index]) != name:
+                raise ValueError(f"{kind} {listed[index]} is not model {name}'s")
+    for index, name in enumerate(models):
+        log.info("packed %s: model %s (%d of %d)", job, name, index + 1, len(models))
         try:
-            train_shard(features_path=features_path, experiment=experiment, task=task, model_name=name, shard=0,
-                        output_dir=output_dir, threads=threads, **settings)
-        except ValueError as err:  # the one-line error names the model: the job's name does not
+            run(index, name)
+        except ValueError as err:
             raise ValueError(f"model {name}: {err}") from err
 
 
