@@ -41,19 +41,25 @@ def deap_file(tmp_path_factory) -> Path:
 # Snakemake runs shared by several modules (session-scoped: each runs once per session).
 from support.runs import pristine, pristine_raw, readonly_run  # noqa: E402, F401
 from support.shared_runs import repeated_runs, tiny_run  # noqa: E402, F401
+from support.slurm_runs import slurm_runs  # noqa: E402, F401
 
 
 # The expensive session-scoped runs above (minutes each) -> their pytest-xdist worker group:
 # a module that reads one must share a worker with every other module that reads it, or each
 # worker would make the run again. Two groups, so the two workers make them side by side.
 # (pristine and pristine_raw only write a few synthetic files: each worker may make its own.)
-SHARED_RUN_FIXTURES = {"tiny_run": "tiny_run", "repeated_runs": "repeated_runs", "readonly_run": "repeated_runs"}
+SHARED_RUN_FIXTURES = {"tiny_run": "tiny_run", "repeated_runs": "repeated_runs", "readonly_run": "repeated_runs",
+                       # started in the background before the tiny run (support.shared_runs.tiny_run), so on its worker
+                       "slurm_runs": "tiny_run"}
+
+# Modules that wait for background runs their group started: last in the group, so that the
+# runs go on while the group's other tests run (the SLURM run mostly waits on status checks).
+WAIT_LAST = ("test_slurm",)
 
 
-# After the shared groups, the modules whose runs take longest (docs/testing.md, "Timings"; the
-# SLURM run mostly waits, so it starts early beside the others). pytest-xdist keeps this order
+# After the shared groups, the modules whose runs take longest (docs/testing.md, "Timings"). pytest-xdist keeps this order
 # (pytest_configure turns off its reordering by test count).
-LONGEST_FIRST = ("test_null_data", "test_slurm", "test_dreamer", "test_protocols_workflow", "test_bad_inputs",
+LONGEST_FIRST = ("test_null_data", "test_dreamer", "test_protocols_workflow", "test_bad_inputs",
                  "test_seed_vii", "test_seed_v", "test_seed_iv")
 
 
@@ -92,7 +98,7 @@ def pytest_collection_modifyitems(config, items):
     def order(item):  # by module only: a module's tests stay together (its fixtures are made once)
         module = item.module.__name__
         first = LONGEST_FIRST.index(module) if module in LONGEST_FIRST else len(LONGEST_FIRST)
-        return module not in shared, module not in runs, first
+        return module not in shared, module in WAIT_LAST, module not in runs, first
 
     items.sort(key=order)  # stable: collection order within each key
 

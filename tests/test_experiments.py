@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -502,3 +504,19 @@ def test_a_packed_merges_error_names_its_model(monkeypatch):
                                 models=["bddae", "dcca"], refit={"bddae": {"eps": 1}, "dcca": {"enabled": False}})
     assert seen == {"bddae": {"eps": 1}, "dcca": {"enabled": False}}
 
+
+
+def test_network_jobs_import_tensorflow_without_kerass_optional_modules():
+    """A network job's TensorFlow import leaves out what Keras loads only for features no job
+    uses (search.KERAS_OPTIONAL_IMPORTS: matplotlib), and the process can still import it
+    afterwards. A fresh process: this one may have imported them already."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from multimodal_emotion import search; tf = search.import_tensorflow(); "
+            "import keras; assert keras.layers.Dense(2)(tf.ones((1, 3))).shape == (1, 2); "
+            "loaded = 'matplotlib' in sys.modules; import matplotlib.pyplot; print(loaded, 'matplotlib.pyplot' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=Path(search.__file__).parents[1], env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split("\n")[-2] == "False True"  # not loaded by TensorFlow; importable after

@@ -37,8 +37,12 @@ def tiny_run_config() -> dict:
 
 
 @pytest.fixture(scope="session")
-def tiny_run(tmp_path_factory):
-    """Working directory of one complete tiny run (config: ``tiny_run_config()``)."""
+def tiny_run(request, tmp_path_factory):
+    """Working directory of one complete tiny run (config: ``tiny_run_config()``). When the
+    session runs the live SLURM test, its runs (``support.slurm_runs``) start first, in the
+    background: they mostly wait, and test_slurm.py, last in this worker group, waits for them."""
+    if any("slurm_runs" in item.fixturenames for item in request.session.items):
+        request.getfixturevalue("slurm_runs")
     workdir = tmp_path_factory.mktemp("tiny_run")
     write_config(workdir, tiny_run_config())
     run_snakemake(workdir)

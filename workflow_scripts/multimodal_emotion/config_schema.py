@@ -23,7 +23,8 @@ def load_schema(path: str | Path = SCHEMA_PATH) -> dict:
     from . import protocols
     from .models import MODELS
 
-    schema = yaml.safe_load(Path(path).read_text())
+    # libyaml's loader where PyYAML has it: every Snakemake start loads the schema (0.1 s in Python)
+    schema = yaml.load(Path(path).read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     schema["definitions"]["protocol"] = {**protocols.schema(), "description": schema["definitions"]["protocol"]
                                          .get("description", "")}
     model_class = schema["properties"]["models"]["additionalProperties"]["properties"]["class"]

@@ -307,9 +307,36 @@ def _fit_group(model_class: str, hypers: Mapping[int, dict], fold: Fold, *, grou
 
 
 
+# Keras imports these at start-up only for features no job uses (keras.visualization's image
+# gallery imports matplotlib.pyplot): about 0.4 CPU s of each network job's 3.3 s TensorFlow
+# import on the AMD (docs/costs.md). Keras falls back to None when they are missing.
+KERAS_OPTIONAL_IMPORTS = ("matplotlib",)
+
+
+def import_tensorflow():
+    """``import tensorflow`` (and Keras) without the optional modules above, if this process
+    has not loaded them already: they are hidden (``sys.modules[name] = None``, which makes an
+    import raise ImportError) only while TensorFlow loads, so a later import of them works."""
+    import sys
+
+    if "tensorflow" in sys.modules:
+        return sys.modules["tensorflow"]
+    hidden = [name for name in KERAS_OPTIONAL_IMPORTS if name not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None
+    try:
+        import keras  # noqa: F401  (loaded by TensorFlow too; here, with the modules hidden)
+        import tensorflow as tf
+    finally:
+        for name in hidden:
+            if sys.modules.get(name, False) is None:
+                del sys.modules[name]
+    return tf
+
+
 def _limit_threads(threads: int) -> None:
     """Keep TensorFlow to the cores the rule declared (it would take all of them)."""
-    import tensorflow as tf
+    tf = import_tensorflow()
 
     try:
         tf.config.threading.set_intra_op_parallelism_threads(threads)
