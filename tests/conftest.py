@@ -81,9 +81,9 @@ def pytest_collection_modifyitems(config, items):
     """Worker groups for ``pytest -n 2 --dist loadgroup`` (pytest-xdist): a module's tests
     stay together (its module-scoped runs are made once), and the modules that read the same
     shared session runs form one group (SHARED_RUN_FIXTURES: two groups, one per worker at
-    first). Tests that start Snakemake go first, the shared groups first of all, then
-    LONGEST_FIRST: the many short unit tests then fill the workers' last minutes instead of
-    one long run holding up the end. Without xdist the marks do nothing."""
+    first). Tests that start Snakemake go first, the shared groups first of all (WAIT_LAST at
+    the end of theirs), then LONGEST_FIRST: the many short unit tests then fill the workers'
+    last minutes instead of one long run holding up the end. Without xdist the marks do nothing."""
     fixtures = {}  # module -> the fixtures its tests use (each module's source is read once)
     for item in items:
         fixtures.setdefault(item.module, set()).update(item.fixturenames)
