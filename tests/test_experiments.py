@@ -506,17 +506,25 @@ def test_a_packed_merges_error_names_its_model(monkeypatch):
 
 
 
-def test_network_jobs_import_tensorflow_without_kerass_optional_modules():
-    """A network job's TensorFlow import leaves out what Keras loads only for features no job
-    uses (search.KERAS_OPTIONAL_IMPORTS: matplotlib), and the process can still import it
-    afterwards. A fresh process: this one may have imported them already."""
+def test_training_jobs_load_the_model_stack_without_what_they_do_not_use():
+    """A training job loads scikit-learn, and for a network TensorFlow and Keras, without the
+    modules they import only for features no job uses (search.UNUSED_IN_TRAINING: pandas,
+    matplotlib); the process can still import those afterwards, and the models fit. A fresh
+    process: this one has imported them already."""
     import subprocess
     import sys
 
-    code = ("import sys; from multimodal_emotion import search; tf = search.import_tensorflow(); "
-            "import keras; assert keras.layers.Dense(2)(tf.ones((1, 3))).shape == (1, 2); "
-            "loaded = 'matplotlib' in sys.modules; import matplotlib.pyplot; print(loaded, 'matplotlib.pyplot' in sys.modules)")
+    code = ("import sys, numpy as np; from multimodal_emotion import search; "
+            "assert search.import_model_stack('bimodal_lstm') and not search.import_model_stack('linear_svm'); "
+            "tf = search.import_tensorflow(); import keras; "
+            "assert keras.layers.Dense(2)(tf.ones((1, 3))).shape == (1, 2); "
+            "from multimodal_emotion.models import build_model; from multimodal_emotion.models.data import WindowData; "
+            "rng = np.random.default_rng(0); y = np.arange(40) % 2; "
+            "data = WindowData(eeg=rng.normal(size=(40, 3)) + y[:, None], other=rng.normal(size=(40, 2)), y=y, segment=np.arange(40)); "
+            "model = build_model('linear_svm').fit(data, data); assert model.score(data) > 0.7; "
+            "loaded = sorted(m for m in ('pandas', 'matplotlib') if m in sys.modules); "
+            "import pandas, matplotlib.pyplot; assert pandas.DataFrame({'a': [1]}).shape == (1, 1); print(loaded)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             cwd=Path(search.__file__).parents[1], env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
     assert result.returncode == 0, result.stderr[-2000:]
-    assert result.stdout.split("\n")[-2] == "False True"  # not loaded by TensorFlow; importable after
+    assert result.stdout.split("\n")[-2] == "[]"  # not loaded by the model stack; importable after

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -107,12 +109,13 @@ def train_shard(
     ``n_shards``. Other models, and ``group_size=1``, train one at a time; DCCA and BDDAE
     reuse one network and its traced steps for all folds (:mod:`~.models.reuse`).
     """
-    from .models import build_model, needs_tensorflow, trains_grouped
+    from .models import build_model, trains_grouped
     from .models.reuse import reusing_networks
     from .models.training import PHASE_SECONDS, phase
 
     log.info("job start: process started %.2f s ago (Python and package imports)", _process_age())
-    if needs_tensorflow(model_class):
+    network = import_model_stack(model_class)
+    if network:
         with phase("import_tensorflow"):
             _limit_threads(threads)
     try:
@@ -144,7 +147,7 @@ def train_shard(
                 for k in group:
                     log.info("%s %s: config %d/%d fold %d: %s", experiment, model_name, k + 1, n_configs, fold.index,
                              hypers[k])
-                if needs_tensorflow(model_class):  # phases inside: build, trace, training_steps
+                if network:  # phases inside: build, trace, training_steps
                     fitted = _fit_group(model_class, hypers, fold, grouped=grouped, precision=precision, device=device)
                 else:  # no build or trace to tell apart: the whole fit is training
                     with phase("training_steps"):
@@ -307,30 +310,43 @@ def _fit_group(model_class: str, hypers: Mapping[int, dict], fold: Fold, *, grou
 
 
 
-# Keras imports these at start-up only for features no job uses (keras.visualization's image
-# gallery imports matplotlib.pyplot): about 0.4 CPU s of each network job's 3.3 s TensorFlow
-# import on the AMD (docs/costs.md). Keras falls back to None when they are missing.
-KERAS_OPTIONAL_IMPORTS = ("matplotlib",)
+# Modules scikit-learn and Keras import at start-up that no training job uses:
+# sklearn.utils.fixes imports pandas and leaves it unused; Keras imports pandas (to accept
+# DataFrames, which no job passes) and matplotlib.pyplot (keras.visualization's image gallery).
+# About 0.25 CPU s of every training job's start and 0.5 more of a network job's, on the AMD
+# (docs/costs.md). Both libraries fall back to None when an import fails.
+UNUSED_IN_TRAINING = ("pandas", "matplotlib")
 
 
-def import_tensorflow():
-    """``import tensorflow`` (and Keras) without the optional modules above, if this process
-    has not loaded them already: they are hidden (``sys.modules[name] = None``, which makes an
-    import raise ImportError) only while TensorFlow loads, so a later import of them works."""
-    import sys
-
-    if "tensorflow" in sys.modules:
-        return sys.modules["tensorflow"]
-    hidden = [name for name in KERAS_OPTIONAL_IMPORTS if name not in sys.modules]
+@contextmanager
+def _without_unused_imports():
+    """Inside the block, UNUSED_IN_TRAINING modules this process has not loaded yet fail to
+    import (``sys.modules[name] = None``); after it they import as usual."""
+    hidden = [name for name in UNUSED_IN_TRAINING if name not in sys.modules]
     for name in hidden:
         sys.modules[name] = None
     try:
-        import keras  # noqa: F401  (loaded by TensorFlow too; here, with the modules hidden)
-        import tensorflow as tf
+        yield
     finally:
         for name in hidden:
             if sys.modules.get(name, False) is None:
                 del sys.modules[name]
+
+
+def import_model_stack(model_class: str) -> bool:
+    """Load the model class's module (scikit-learn with it) without UNUSED_IN_TRAINING; True
+    if the class needs TensorFlow (then :func:`import_tensorflow` loads it the same way)."""
+    from .models import needs_tensorflow
+
+    with _without_unused_imports():
+        return needs_tensorflow(model_class)
+
+
+def import_tensorflow():
+    """``import tensorflow`` (and Keras) without UNUSED_IN_TRAINING."""
+    with _without_unused_imports():
+        import keras  # noqa: F401  (TensorFlow loads it too; here, inside the block)
+        import tensorflow as tf
     return tf
 
 
