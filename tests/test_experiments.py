@@ -504,6 +504,17 @@ def test_a_packed_merges_error_names_its_model(monkeypatch):
                                 models=["bddae", "dcca"], refit={"bddae": {"eps": 1}, "dcca": {"enabled": False}})
     assert seen == {"bddae": {"eps": 1}, "dcca": {"enabled": False}}
 
+    def crash(**kwargs):  # a bug, not bad input: the traceback in the log names the model
+        if kwargs["model"] == "dcca":
+            raise KeyError("weights")
+
+    monkeypatch.setattr(evaluation, "merge_search", crash)
+    with pytest.raises(KeyError) as raised:
+        evaluation.merge_models(features_path=[], training_dirs=["s/bddae/shard0/models", "s/dcca/shard0/models"],
+                                output_csvs=["s/bddae.csv", "s/dcca.csv"], output_jsons=["e/bddae.json", "e/dcca.json"],
+                                models=["bddae", "dcca"], refit={"bddae": {}, "dcca": {}})
+    assert raised.value.__notes__ == ["in packed merge: model dcca (2 of 2)"]
+
 
 
 def test_training_jobs_load_the_model_stack_without_what_they_do_not_use():

@@ -218,7 +218,8 @@ def run_packed(job: str, models: Sequence[str], paths: Mapping[str, tuple[Sequen
     ``merge_models``), one after the other. ``paths``: kind -> (one path per model, in the
     order of ``models``; the model a path belongs to): every pair is checked by name before
     anything runs. A ``ValueError`` becomes the one-line error naming its model (the job's
-    own name does not)."""
+    own name does not); any other error (a bug, its traceback in the job's log) gets a note
+    naming the model."""
     for kind, (listed, _) in paths.items():
         if len(listed) != len(models):
             raise ValueError(f"{len(models)} models but {len(listed)} {kind}s")
@@ -232,6 +233,9 @@ def run_packed(job: str, models: Sequence[str], paths: Mapping[str, tuple[Sequen
             run(index, name)
         except ValueError as err:
             raise ValueError(f"model {name}: {err}") from err
+        except Exception as err:
+            err.add_note(f"in packed {job}: model {name} ({index + 1} of {len(models)})")
+            raise
 
 
 def _process_age() -> float:
