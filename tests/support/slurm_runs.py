@@ -83,7 +83,11 @@ class SlurmRuns:
         write_config(self.slurm_dir, config)
         # Snakemake, sbatch/squeue and (through sbatch --export=ALL) the jobs see the cluster.
         self.local = Run(self.local_dir, name="local").start()
-        self.remote = Run(self.slurm_dir, SLURM_TEST_ARGS, name="slurm", env=cluster.env()).start()
+        try:
+            self.remote = Run(self.slurm_dir, SLURM_TEST_ARGS, name="slurm", env=cluster.env()).start()
+        except BaseException:
+            self.local.kill_group()
+            raise
         self.started = time.monotonic()
         self.timed_out = False
 
