@@ -10,6 +10,7 @@ import yaml
 from multimodal_emotion import workflow_config as wc
 from multimodal_emotion.config_schema import load_schema, validate_config
 
+from support import load_script
 from support.workflow import REPO, run_snakemake, tiny_config, write_config
 
 def validate(config: dict) -> None:
@@ -136,11 +137,7 @@ def test_config_mistakes_are_one_line(tmp_path, change, line):
 def test_configuration_reference_is_rendered_from_the_schema_and_current():
     """docs/configuration.md is the schema's descriptions rendered by .ci/config_reference.py
     (which refuses a key without a description); CI runs the same check."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("config_reference", REPO / ".ci" / "config_reference.py")
-    reference = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(reference)
+    reference = load_script(REPO / ".ci" / "config_reference.py")
     schema = load_schema()
     assert reference.render(schema) == (REPO / "docs" / "configuration.md").read_text(), (
         "docs/configuration.md is out of date: run python .ci/config_reference.py")

@@ -3,22 +3,15 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
 import sys
 
 from conftest import REPO
+from support import load_script
 
 BENCHMARKS = REPO / "benchmarks"
-
-
-def _module(name: str):
-    spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _python(code: str, env: dict) -> None:
@@ -38,7 +31,7 @@ def test_every_python_process_writes_its_cpu_line_also_through_os_exit(tmp_path)
 
 
 def test_process_lines_are_summed_by_kind_and_run_folder():
-    process_cpu = _module("process_cpu")
+    process_cpu = load_script(BENCHMARKS / "process_cpu.py")
     tiny = "/tmp/pytest-of-root/pytest-3/popen-gw0/tiny_run0"
     lines = [
         {"argv": f"{tiny}/.snakemake/scripts/tmpab12cd.train_models.py", "cpu_s": 10.0, "cwd": tiny},
@@ -67,5 +60,5 @@ def test_pytest_plugin_writes_each_tests_cpu_seconds(tmp_path):
     assert set(tests) == {"test_two.py::test_busy", "test_two.py::test_idle"}
     assert tests["test_two.py::test_busy"] > tests["test_two.py::test_idle"] >= 0
     assert written["process_cpu_s"] >= sum(tests.values())
-    report = _module("pytest_cpu").report([str(tmp_path / "pytest_cpu.main.json")])
+    report = load_script(BENCHMARKS / "pytest_cpu.py").report([str(tmp_path / "pytest_cpu.main.json")])
     assert "| test_two.py |" in report and "| test_two.py::test_busy |" in report

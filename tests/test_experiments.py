@@ -15,6 +15,7 @@ from multimodal_emotion.protocols import class_labels, clips, kfold
 from multimodal_emotion.datasets import deap as deap_ds, seed as seed_ds
 from multimodal_emotion.protocols import ExperimentError
 from multimodal_emotion.store import FeatureFile
+from support import load_script
 
 
 def deap_like(ratings: np.ndarray, windows_per_trial: int = 3) -> FeatureFile:
@@ -304,9 +305,6 @@ def test_train_shard_logs_its_phases_and_traces_each_step_once(tmp_path, caplog,
     """The markers benchmarks/bench_network_job.py reads; a network's training step is
     traced once per fit (the short last mini-batch reuses it), and its inference
     functions once for every split."""
-    import importlib.util
-    from pathlib import Path
-
     from multimodal_emotion.models import BimodalLSTM, WindowData
     from multimodal_emotion.models.training import PHASE_SECONDS
     from multimodal_emotion.store import write_features
@@ -322,10 +320,7 @@ def test_train_shard_logs_its_phases_and_traces_each_step_once(tmp_path, caplog,
                                 fixed={"eeg_hidden": 4, "other_hidden": 2, "sequence_length": 2, "batch_size": 5,
                                        "max_epochs": 2}, n_configs=1, shard=0, n_shards=1, seed=0,
                                 output_dir=str(tmp_path / "models"))
-    spec = importlib.util.spec_from_file_location(
-        "bench_network_job", Path(__file__).resolve().parents[1] / "benchmarks" / "bench_network_job.py")
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = load_script(Path(__file__).resolve().parents[1] / "benchmarks" / "bench_network_job.py")
     row = bench.breakdown(caplog.text, wall=1e6)
     for name in ("build", "trace", "training_steps", "save"):
         assert row[name] > 0, name
