@@ -116,12 +116,13 @@ def pytest_configure(config):
     """Refuse ``--dist loadgroup`` where pytest-xdist cannot group (pytest 9.2's node ids with
     pytest-xdist 3.8: pytest-dev/pytest-xdist#1386): every worker would make every shared run.
     Compile the package's bytecode once where Python is told not to write it."""
-    if sys.dont_write_bytecode and not hasattr(config, "workerinput"):
+    controller = not hasattr(config, "workerinput")  # not a pytest-xdist worker
+    if sys.dont_write_bytecode and controller:
         # PYTHONDONTWRITEBYTECODE=1 (set on this project's sandbox and CI machines): every job
         # process of the suite's ~40 Snakemake runs would compile the modules it imports again,
         # 0.05-0.09 CPU s each (docs/testing.md). Python still reads bytecode that exists.
         compileall.compile_dir(REPO / "workflow_scripts", quiet=1)
-    if getattr(config.option, "dist", "no") == "loadgroup" and not hasattr(config, "workerinput"):
+    if getattr(config.option, "dist", "no") == "loadgroup" and controller:
         # keep pytest_collection_modifyitems' order (longest runs first), not xdist's by test count
         config.option.loadscopereorder = False
         import xdist

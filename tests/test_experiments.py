@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -16,6 +15,7 @@ from multimodal_emotion.datasets import deap as deap_ds, seed as seed_ds
 from multimodal_emotion.protocols import ExperimentError
 from multimodal_emotion.store import FeatureFile
 from support import load_script
+from support.workflow import REPO
 
 
 def deap_like(ratings: np.ndarray, windows_per_trial: int = 3) -> FeatureFile:
@@ -320,7 +320,7 @@ def test_train_shard_logs_its_phases_and_traces_each_step_once(tmp_path, caplog,
                                 fixed={"eeg_hidden": 4, "other_hidden": 2, "sequence_length": 2, "batch_size": 5,
                                        "max_epochs": 2}, n_configs=1, shard=0, n_shards=1, seed=0,
                                 output_dir=str(tmp_path / "models"))
-    bench = load_script(Path(__file__).resolve().parents[1] / "benchmarks" / "bench_network_job.py")
+    bench = load_script(REPO / "benchmarks" / "bench_network_job.py")
     row = bench.breakdown(caplog.text, wall=1e6)
     for name in ("build", "trace", "training_steps", "save"):
         assert row[name] > 0, name
@@ -368,10 +368,8 @@ def test_job_modules_import_no_heavy_library_before_it_is_needed():
     not pull in the large libraries at import time (each costs 0.1-4 s); a job imports what
     it uses when it uses it. Snakemake itself asks the registry ``is_network`` for every merge
     job while it plans: answered without importing a model class (scikit-learn)."""
-    import os
     import subprocess
     import sys
-    from pathlib import Path
 
     heavy = ["scipy.stats", "scipy.signal", "tensorflow", "keras", "sklearn", "mne", "matplotlib", "pandas", "h5py",
              "neurokit2", "openpyxl"]
@@ -383,7 +381,7 @@ def test_job_modules_import_no_heavy_library_before_it_is_needed():
             "assert [models.is_network(name) for name in models.MODELS].count(True) == 2\n"
             f"print([name for name in {heavy!r} if name in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "workflow_scripts")})
+                         env={**os.environ, "PYTHONPATH": str(REPO / "workflow_scripts")})
     assert out.stdout.strip() == "[]", out.stdout
 
 
@@ -406,10 +404,8 @@ def test_a_merge_job_imports_no_model_or_scikit_learn(tmp_path):
     """merge_search (the refit of a network's SVM layer included) reads what training saved:
     it needs neither TensorFlow nor the model classes nor scikit-learn, whose import alone
     cost each merge job more than its work."""
-    import os
     import subprocess
     import sys
-    from pathlib import Path
 
     from multimodal_emotion.store import write_features
 
@@ -430,7 +426,7 @@ def test_a_merge_job_imports_no_model_or_scikit_learn(tmp_path):
             f"merge_search(**json.loads({json.dumps(json.dumps(merge))}))\n"
             "print(sorted(m for m in ('sklearn', 'tensorflow', 'keras', 'multimodal_emotion.models.base') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "workflow_scripts")})
+                         env={**os.environ, "PYTHONPATH": str(REPO / "workflow_scripts")})
     assert out.returncode == 0, out.stderr[-3000:]
     assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout
     result = json.loads((tmp_path / "m.json").read_text())
@@ -511,7 +507,6 @@ def test_a_packed_merges_error_names_its_model(monkeypatch):
     assert raised.value.__notes__ == ["in packed merge: model dcca (2 of 2)"]
 
 
-
 def test_training_jobs_load_the_model_stack_without_what_they_do_not_use():
     """A training job loads scikit-learn, and for a network TensorFlow and Keras, without the
     modules they import only for features no job uses (search.UNUSED_IN_TRAINING: pandas,
@@ -531,6 +526,6 @@ def test_training_jobs_load_the_model_stack_without_what_they_do_not_use():
             "loaded = sorted(m for m in ('pandas', 'matplotlib') if m in sys.modules); "
             "import pandas, matplotlib.pyplot; assert pandas.DataFrame({'a': [1]}).shape == (1, 1); print(loaded)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            cwd=Path(search.__file__).parents[1], env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+                            cwd=REPO / "workflow_scripts", env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.split("\n")[-2] == "[]"  # not loaded by the model stack; importable after

@@ -28,7 +28,7 @@ if os.environ.get("PROCESS_CPU_FILE"):
             return
         _written.append(True)
         usage = resource.getrusage(resource.RUSAGE_SELF)
-        line = json.dumps({"argv": " ".join(sys.orig_argv[1:])[:500],  # without the interpreter "pid": os.getpid(), "ppid": os.getppid(),
+        line = json.dumps({"argv": " ".join(sys.orig_argv[1:])[:500],  # without the interpreter
                            "cpu_s": usage.ru_utime + usage.ru_stime, "wall_s": time.time() - _started,
                            "cwd": os.getcwd()})
         with open(os.environ["PROCESS_CPU_FILE"], "a") as out:  # one short append per process

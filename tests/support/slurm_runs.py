@@ -137,5 +137,3 @@ def slurm_runs(tmp_path_factory):
                 cluster.remove()
         assert not alive, f"SLURM/MUNGE daemons still running after stop (by PID file): {alive}"
         assert not leftovers, f"processes of the test cluster still running: {leftovers}"
-
-
